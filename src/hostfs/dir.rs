@@ -1,0 +1,350 @@
+//! A host read from a directory: the live machine (`/`) or a captured tree.
+
+use std::collections::{HashMap, VecDeque};
+use std::fs;
+use std::io::Read;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Path, PathBuf};
+
+use super::meta::{self, MetaEntry, META_FILE};
+use super::{EntryKind, FsError, FsErrorKind, FsResult, HostFs, Metadata, MAX_FILE_BYTES};
+
+/// Links followed in one resolution before giving up, as the kernel does.
+const MAX_LINKS: usize = 40;
+
+/// A root directory. For the live machine the kernel resolves paths; for a
+/// tree every link is resolved here, component by component, so that no link
+/// can lead out of the tree.
+pub struct DirFs {
+    root: PathBuf,
+    /// The root as the user gave it, for reports.
+    shown: String,
+    live: bool,
+    meta: HashMap<String, MetaEntry>,
+}
+
+impl DirFs {
+    /// The live machine.
+    pub fn live() -> DirFs {
+        DirFs {
+            root: PathBuf::from("/"),
+            shown: "/".to_string(),
+            live: true,
+            meta: HashMap::new(),
+        }
+    }
+
+    /// A captured host tree.
+    pub fn tree(root: &Path) -> Result<DirFs, String> {
+        let shown = root.display().to_string();
+        let md = fs::metadata(root).map_err(|e| format!("--root {}: {e}", root.display()))?;
+        if !md.is_dir() {
+            return Err(format!("--root {}: not a directory", root.display()));
+        }
+        let root = fs::canonicalize(root).map_err(|e| format!("--root {}: {e}", root.display()))?;
+        if root == Path::new("/") {
+            return Ok(DirFs::live());
+        }
+        let meta_path = root.join(META_FILE);
+        let meta = match fs::read_to_string(&meta_path) {
+            Ok(text) => meta::parse(&text).map_err(|e| format!("{}: {e}", meta_path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashMap::new(),
+            Err(e) => return Err(format!("{}: {e}", meta_path.display())),
+        };
+        Ok(DirFs {
+            root,
+            shown,
+            live: false,
+            meta,
+        })
+    }
+
+    /// Resolves a host path to (canonical host path, real path on disk).
+    fn resolve(&self, path: &str, follow_last: bool) -> FsResult<(String, PathBuf)> {
+        if !path.starts_with('/') {
+            return Err(FsError::new(
+                path,
+                FsErrorKind::Other("not an absolute path".into()),
+            ));
+        }
+        if self.live {
+            return Ok((path.to_string(), PathBuf::from(path)));
+        }
+        let mut done: Vec<String> = Vec::new();
+        let mut todo: VecDeque<String> = path
+            .split('/')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect();
+        let mut links = 0;
+        while let Some(comp) = todo.pop_front() {
+            match comp.as_str() {
+                "." => continue,
+                ".." => {
+                    if done.pop().is_none() {
+                        return Err(FsError::new(
+                            path,
+                            FsErrorKind::LinkEscapesRoot("..".into()),
+                        ));
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            done.push(comp);
+            let is_last = todo.is_empty();
+            if is_last && !follow_last {
+                break;
+            }
+            let real = self.real(&done);
+            let md = fs::symlink_metadata(&real).map_err(|e| FsError::from_io(path, &e))?;
+            if md.file_type().is_symlink() {
+                links += 1;
+                if links > MAX_LINKS {
+                    return Err(FsError::new(path, FsErrorKind::LinkLoop));
+                }
+                let target = fs::read_link(&real).map_err(|e| FsError::from_io(path, &e))?;
+                let target = target.to_string_lossy().into_owned();
+                if target.starts_with('/') {
+                    return Err(FsError::new(path, FsErrorKind::LinkEscapesRoot(target)));
+                }
+                done.pop();
+                for c in target.split('/').rev().filter(|c| !c.is_empty()) {
+                    todo.push_front(c.to_string());
+                }
+            } else if !is_last && !md.is_dir() {
+                return Err(FsError::new(path, FsErrorKind::NotADirectory));
+            }
+        }
+        let canonical = format!("/{}", done.join("/"));
+        Ok((canonical, self.real(&done)))
+    }
+
+    fn real(&self, comps: &[String]) -> PathBuf {
+        let mut p = self.root.clone();
+        for c in comps {
+            p.push(c);
+        }
+        p
+    }
+}
+
+impl HostFs for DirFs {
+    fn read(&self, path: &str) -> FsResult<Vec<u8>> {
+        let (_, real) = self.resolve(path, true)?;
+        let file = fs::File::open(&real).map_err(|e| FsError::from_io(path, &e))?;
+        let mut buf = Vec::new();
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| FsError::from_io(path, &e))?;
+        if buf.len() as u64 > MAX_FILE_BYTES {
+            return Err(FsError::new(path, FsErrorKind::TooLarge(MAX_FILE_BYTES)));
+        }
+        Ok(buf)
+    }
+
+    fn read_link(&self, path: &str) -> FsResult<String> {
+        let (_, real) = self.resolve(path, false)?;
+        let target = fs::read_link(&real).map_err(|e| FsError::from_io(path, &e))?;
+        Ok(target.to_string_lossy().into_owned())
+    }
+
+    fn list_dir(&self, path: &str) -> FsResult<Vec<String>> {
+        let (canonical, real) = self.resolve(path, true)?;
+        let entries = fs::read_dir(&real).map_err(|e| FsError::from_io(path, &e))?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| FsError::from_io(path, &e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !self.live && canonical == "/" && name == META_FILE {
+                continue;
+            }
+            names.push(name);
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    fn metadata(&self, path: &str) -> FsResult<Metadata> {
+        let (canonical, real) = self.resolve(path, true)?;
+        let md = fs::metadata(&real).map_err(|e| FsError::from_io(path, &e))?;
+        let ft = md.file_type();
+        let kind = if ft.is_dir() {
+            EntryKind::Dir
+        } else if ft.is_file() {
+            EntryKind::File
+        } else if ft.is_char_device() {
+            EntryKind::CharDevice
+        } else if ft.is_block_device() {
+            EntryKind::BlockDevice
+        } else {
+            EntryKind::Other
+        };
+        let device = matches!(kind, EntryKind::CharDevice | EntryKind::BlockDevice)
+            .then(|| (dev_major(md.rdev()), dev_minor(md.rdev())));
+        let mut out = Metadata {
+            kind,
+            mode: md.mode() & 0o7777,
+            uid: if self.live { md.uid() } else { 0 },
+            gid: if self.live { md.gid() } else { 0 },
+            device,
+        };
+        if let Some(over) = self.meta.get(&canonical) {
+            if let Some(k) = over.kind {
+                out.kind = k;
+                out.device = over.device;
+            }
+            out.mode = over.mode.unwrap_or(out.mode);
+            out.uid = over.uid.unwrap_or(out.uid);
+            out.gid = over.gid.unwrap_or(out.gid);
+        }
+        Ok(out)
+    }
+
+    fn canonical(&self, path: &str) -> FsResult<String> {
+        if self.live {
+            let real = fs::canonicalize(path).map_err(|e| FsError::from_io(path, &e))?;
+            return Ok(real.to_string_lossy().into_owned());
+        }
+        self.resolve(path, true).map(|(c, _)| c)
+    }
+
+    fn describe(&self) -> String {
+        if self.live {
+            "live host".to_string()
+        } else {
+            format!("captured tree {}", self.shown)
+        }
+    }
+}
+
+fn dev_major(rdev: u64) -> u32 {
+    (((rdev >> 32) & 0xffff_f000) | ((rdev >> 8) & 0xfff)) as u32
+}
+
+fn dev_minor(rdev: u64) -> u32 {
+    (((rdev >> 12) & 0xffff_ff00) | (rdev & 0xff)) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn tree() -> (tempdir::Dir, DirFs) {
+        let d = tempdir::Dir::new();
+        let r = d.path();
+        fs::create_dir_all(r.join("sys/devices/pci0000:00/0000:00:01.0")).unwrap();
+        fs::write(
+            r.join("sys/devices/pci0000:00/0000:00:01.0/vendor"),
+            "0x8086\n",
+        )
+        .unwrap();
+        fs::create_dir_all(r.join("sys/bus/pci/devices")).unwrap();
+        symlink(
+            "../../../devices/pci0000:00/0000:00:01.0",
+            r.join("sys/bus/pci/devices/0000:00:01.0"),
+        )
+        .unwrap();
+        symlink("/etc/shadow", r.join("sys/escape")).unwrap();
+        symlink("../../../../../../etc", r.join("sys/bus/up")).unwrap();
+        symlink("loop2", r.join("sys/loop1")).unwrap();
+        symlink("loop1", r.join("sys/loop2")).unwrap();
+        let fs = DirFs::tree(r).unwrap();
+        (d, fs)
+    }
+
+    #[test]
+    fn follows_relative_links_inside_the_root() {
+        let (_d, fs) = tree();
+        assert_eq!(
+            fs.read_text("/sys/bus/pci/devices/0000:00:01.0/vendor")
+                .unwrap(),
+            "0x8086"
+        );
+        assert_eq!(
+            fs.canonical("/sys/bus/pci/devices/0000:00:01.0").unwrap(),
+            "/sys/devices/pci0000:00/0000:00:01.0"
+        );
+        assert_eq!(
+            fs.read_link("/sys/bus/pci/devices/0000:00:01.0").unwrap(),
+            "../../../devices/pci0000:00/0000:00:01.0"
+        );
+    }
+
+    #[test]
+    fn never_leaves_the_root() {
+        let (_d, fs) = tree();
+        let e = fs.read("/sys/escape").unwrap_err();
+        assert_eq!(e.kind, FsErrorKind::LinkEscapesRoot("/etc/shadow".into()));
+        let e = fs.read("/sys/bus/up/passwd").unwrap_err();
+        assert!(matches!(e.kind, FsErrorKind::LinkEscapesRoot(_)), "{e}");
+        let e = fs.read("/../../etc/passwd").unwrap_err();
+        assert!(matches!(e.kind, FsErrorKind::LinkEscapesRoot(_)), "{e}");
+        // The link itself is a value that can be read.
+        assert_eq!(fs.read_link("/sys/escape").unwrap(), "/etc/shadow");
+    }
+
+    #[test]
+    fn loops_and_missing_files_are_errors() {
+        let (_d, fs) = tree();
+        assert_eq!(
+            fs.read("/sys/loop1").unwrap_err().kind,
+            FsErrorKind::LinkLoop
+        );
+        assert!(fs.read("/sys/nothing").unwrap_err().is_not_found());
+        assert!(!fs.exists("/sys/nothing").unwrap());
+        assert_eq!(
+            fs.read("/sys/devices/pci0000:00/0000:00:01.0/vendor/x")
+                .unwrap_err()
+                .kind,
+            FsErrorKind::NotADirectory
+        );
+    }
+
+    #[test]
+    fn metadata_overlay_sets_owner_mode_and_device_nodes() {
+        let (d, _) = tree();
+        fs::create_dir_all(d.path().join("dev/vfio")).unwrap();
+        fs::write(d.path().join("dev/vfio/17"), "").unwrap();
+        fs::write(
+            d.path().join(META_FILE),
+            "[[entry]]\npath = \"dev/vfio/17\"\ntype = \"char\"\nmajor = 243\nminor = 0\nmode = \"0600\"\nuid = 107\ngid = 107\n",
+        )
+        .unwrap();
+        let fs = DirFs::tree(d.path()).unwrap();
+        let md = fs.metadata("/dev/vfio/17").unwrap();
+        assert_eq!(md.kind, EntryKind::CharDevice);
+        assert_eq!(md.device, Some((243, 0)));
+        assert_eq!((md.mode, md.uid, md.gid), (0o600, 107, 107));
+        assert!(!fs.list_dir("/").unwrap().contains(&META_FILE.to_string()));
+    }
+
+    /// A temporary directory removed on drop, without another crate.
+    mod tempdir {
+        use std::path::{Path, PathBuf};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        pub struct Dir(PathBuf);
+        static N: AtomicUsize = AtomicUsize::new(0);
+
+        impl Dir {
+            pub fn new() -> Dir {
+                let n = N.fetch_add(1, Ordering::SeqCst);
+                let p = std::env::temp_dir()
+                    .join(format!("sriov-doctor-test-{}-{n}", std::process::id()));
+                let _ = std::fs::remove_dir_all(&p);
+                std::fs::create_dir_all(&p).unwrap();
+                Dir(p)
+            }
+            pub fn path(&self) -> &Path {
+                &self.0
+            }
+        }
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+}

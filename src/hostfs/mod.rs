@@ -1,0 +1,163 @@
+//! The only door to the host: every read of /sys, /proc, /etc, /dev and /lib
+//! goes through a [`HostFs`]. It never writes, and it never follows a link out
+//! of its root: an absolute link target is a value to interpret, not a path to
+//! open.
+
+mod dir;
+mod meta;
+
+pub use dir::DirFs;
+
+use std::fmt;
+use std::io;
+
+/// The largest file a probe will read whole. The biggest legitimate files are
+/// /proc/cpuinfo on large machines and ACPI tables, far below this.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// What kind of entry a path names (after following links, unless asked not to).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    CharDevice,
+    BlockDevice,
+    Other,
+}
+
+/// Owner, mode and type of an entry, with device numbers for device nodes.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Metadata {
+    pub kind: EntryKind,
+    /// Permission bits only (0o7777).
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<(u32, u32)>,
+}
+
+/// Why a read failed. Keeps the path, and tells a missing file from one the
+/// tool may not read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FsError {
+    pub path: String,
+    pub kind: FsErrorKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FsErrorKind {
+    NotFound,
+    PermissionDenied,
+    NotADirectory,
+    IsADirectory,
+    /// A link whose target leaves the root (absolute, or `..` above it).
+    LinkEscapesRoot(String),
+    /// Too many links on the way (a loop, most likely).
+    LinkLoop,
+    TooLarge(u64),
+    Other(String),
+}
+
+impl FsError {
+    pub fn new(path: impl Into<String>, kind: FsErrorKind) -> FsError {
+        FsError {
+            path: path.into(),
+            kind,
+        }
+    }
+
+    pub fn from_io(path: impl Into<String>, err: &io::Error) -> FsError {
+        let kind = match err.kind() {
+            io::ErrorKind::NotFound => FsErrorKind::NotFound,
+            io::ErrorKind::PermissionDenied => FsErrorKind::PermissionDenied,
+            io::ErrorKind::NotADirectory => FsErrorKind::NotADirectory,
+            io::ErrorKind::IsADirectory => FsErrorKind::IsADirectory,
+            _ => match err.raw_os_error() {
+                Some(40) => FsErrorKind::LinkLoop, // ELOOP
+                _ => FsErrorKind::Other(err.to_string()),
+            },
+        };
+        FsError::new(path, kind)
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.kind == FsErrorKind::NotFound
+    }
+}
+
+impl fmt::Display for FsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = &self.path;
+        match &self.kind {
+            FsErrorKind::NotFound => write!(f, "{p} not found"),
+            FsErrorKind::PermissionDenied => {
+                write!(f, "needs root to read {p} (permission denied)")
+            }
+            FsErrorKind::NotADirectory => write!(f, "{p}: a component is not a directory"),
+            FsErrorKind::IsADirectory => write!(f, "{p} is a directory, expected a file"),
+            FsErrorKind::LinkEscapesRoot(target) => {
+                write!(f, "{p}: link to {target} leaves the root, not followed")
+            }
+            FsErrorKind::LinkLoop => write!(f, "{p}: too many levels of links (a loop?)"),
+            FsErrorKind::TooLarge(n) => write!(f, "{p} is too large ({n} bytes or more)"),
+            FsErrorKind::Other(why) => write!(f, "cannot read {p}: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for FsError {}
+
+pub type FsResult<T> = Result<T, FsError>;
+
+/// A read-only view of one host: the live machine, a captured tree or a bundle.
+/// Paths are absolute host paths such as `/sys/bus/pci/devices`.
+pub trait HostFs: Send + Sync {
+    /// The whole content of a file (links followed inside the root).
+    fn read(&self, path: &str) -> FsResult<Vec<u8>>;
+    /// The target of a link, as written.
+    fn read_link(&self, path: &str) -> FsResult<String>;
+    /// Entry names of a directory, sorted.
+    fn list_dir(&self, path: &str) -> FsResult<Vec<String>>;
+    /// Type, mode and owner (links followed inside the root).
+    fn metadata(&self, path: &str) -> FsResult<Metadata>;
+    /// The path with every link resolved, inside the root.
+    fn canonical(&self, path: &str) -> FsResult<String>;
+    /// One line saying what this root is, for reports.
+    fn describe(&self) -> String;
+
+    /// A file as text, trimmed of surrounding whitespace. Binary garbage is
+    /// replaced, never a panic.
+    fn read_text(&self, path: &str) -> FsResult<String> {
+        let bytes = self.read(path)?;
+        Ok(String::from_utf8_lossy(&bytes).trim().to_string())
+    }
+
+    /// Whether the path exists; an unreadable parent is an error, not `false`.
+    fn exists(&self, path: &str) -> FsResult<bool> {
+        match self.metadata(path) {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Joins a host path and a name.
+pub fn join(dir: &str, name: &str) -> String {
+    if dir.ends_with('/') {
+        format!("{dir}{name}")
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// The last component of a path or link target.
+pub fn base_name(path: &str) -> &str {
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+}
