@@ -1,0 +1,321 @@
+//! The facts document: everything the probes learned about one host, in one
+//! serializable value. A value that could not be read is [`Known::Unknown`]
+//! with the reason, never a default that looks like an answer.
+
+use std::collections::BTreeMap;
+
+use serde::{Serialize, Serializer};
+
+use crate::address::PciAddress;
+use crate::hostfs::FsError;
+
+/// A fact, or why it is not known. Serialized as the value itself, or as
+/// `{"unknown": "reason"}`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Known<T> {
+    Value(T),
+    Unknown(String),
+}
+
+impl<T> Known<T> {
+    pub fn unknown(reason: impl Into<String>) -> Known<T> {
+        Known::Unknown(reason.into())
+    }
+
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Known::Value(v) => Some(v),
+            Known::Unknown(_) => None,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Known<U> {
+        match self {
+            Known::Value(v) => Known::Value(f(v)),
+            Known::Unknown(r) => Known::Unknown(r),
+        }
+    }
+
+    pub fn and_then<U>(self, f: impl FnOnce(T) -> Known<U>) -> Known<U> {
+        match self {
+            Known::Value(v) => f(v),
+            Known::Unknown(r) => Known::Unknown(r),
+        }
+    }
+}
+
+impl<T> From<Result<T, FsError>> for Known<T> {
+    fn from(r: Result<T, FsError>) -> Known<T> {
+        match r {
+            Ok(v) => Known::Value(v),
+            Err(e) => Known::Unknown(e.to_string()),
+        }
+    }
+}
+
+impl<T: Serialize> Serialize for Known<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Known::Value(v) => v.serialize(s),
+            Known::Unknown(reason) => {
+                let mut m = BTreeMap::new();
+                m.insert(UNKNOWN_KEY, reason);
+                m.serialize(s)
+            }
+        }
+    }
+}
+
+/// The key that marks an unknown value in the serialized facts.
+pub const UNKNOWN_KEY: &str = "unknown";
+
+/// If `v` is the serialized form of [`Known::Unknown`], its reason.
+pub fn unknown_reason(v: &serde_json::Value) -> Option<&str> {
+    let m = v.as_object()?;
+    if m.len() != 1 {
+        return None;
+    }
+    m.get(UNKNOWN_KEY)?.as_str()
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Facts {
+    pub host: HostFacts,
+    /// Every PCI device, sorted by address.
+    pub devices: Vec<DeviceFacts>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HostFacts {
+    /// What was read: "live host" or "captured tree DIR".
+    pub root: String,
+    pub hostname: Known<String>,
+    pub cpu: Known<CpuFacts>,
+    pub kernel: KernelFacts,
+    pub distro: Known<DistroFacts>,
+    pub firmware: FirmwareFacts,
+    pub iommu: Known<IommuFacts>,
+    /// State of the modules that bear on assignment, keyed by module name
+    /// (underscores, as /proc/modules writes them).
+    pub modules: Known<BTreeMap<String, ModuleState>>,
+    pub xen: Known<XenFacts>,
+    pub qemu: Known<QemuFacts>,
+    pub sriov: SriovSummary,
+    /// Number of PCI devices in /sys/bus/pci/devices.
+    pub pci: Known<usize>,
+    /// The devices named with --device, in full form.
+    pub targets: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CpuFacts {
+    pub vendor: String,
+    pub model_name: String,
+    pub cpus: usize,
+    pub vmx: bool,
+    pub svm: bool,
+    /// The `hypervisor` flag: this host is itself a guest.
+    pub hypervisor: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct KernelFacts {
+    pub release: Known<String>,
+    pub cmdline: Known<String>,
+    /// Command-line parameters: name → value ("" for a bare flag); the last
+    /// occurrence wins, as in the kernel.
+    pub params: Known<BTreeMap<String, String>>,
+    /// CONFIG_INTEL_IOMMU_DEFAULT_ON from /boot/config-RELEASE.
+    pub intel_iommu_default_on: Known<bool>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DistroFacts {
+    pub id: String,
+    pub pretty_name: String,
+    /// "rhel" (grubby), "debian" (update-grub), "suse" or "other".
+    pub family: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FirmwareFacts {
+    /// The table that announces this CPU vendor's IOMMU: "DMAR" (Intel VT-d)
+    /// or "IVRS" (AMD-Vi); null when the CPU vendor is unknown.
+    pub expected: Option<String>,
+    pub dmar: Known<AcpiTableFacts>,
+    pub ivrs: Known<AcpiTableFacts>,
+    /// The table that decides `firmware.iommu`: the expected one, or the one
+    /// present when the vendor is unknown.
+    pub iommu_table: Known<AcpiTableFacts>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AcpiTableFacts {
+    /// The signature looked for ("DMAR" or "IVRS").
+    pub name: String,
+    pub present: bool,
+    /// The file read: /sys/firmware/acpi/tables/DMAR, or XMAR on a Xen dom0.
+    pub path: Option<String>,
+    pub hidden_by_xen: bool,
+    pub signature: Option<String>,
+    pub length: Option<u32>,
+    pub file_size: Option<usize>,
+    pub revision: Option<u8>,
+    pub checksum_ok: Option<bool>,
+    pub oem_id: Option<String>,
+    /// What is wrong with the table; empty when it is sound.
+    pub problems: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct IommuFacts {
+    pub enabled: bool,
+    /// Entries of /sys/class/iommu (dmar0, ivhd0, …).
+    pub units: Vec<String>,
+    /// Number of groups in /sys/kernel/iommu_groups.
+    pub groups: usize,
+    /// "intel", "amd", or null.
+    pub vendor: Option<String>,
+    /// iommu=pt or iommu.passthrough=1 on the command line.
+    pub passthrough: bool,
+    /// Why the IOMMU is in this state, from the command line and the kernel's defaults.
+    pub explanation: String,
+    /// Command-line parameters to add and remove to enable it.
+    pub cmdline_add: Vec<String>,
+    pub cmdline_remove: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModuleState {
+    /// In /proc/modules.
+    Loaded,
+    /// In modules.builtin: part of the kernel image.
+    Builtin,
+    /// Not loaded, but modules.dep lists it: `modprobe` would load it.
+    Installed,
+    /// Neither loaded, built in, nor installed.
+    Absent,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct XenFacts {
+    pub present: bool,
+    pub dom0: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct QemuFacts {
+    pub user: String,
+    pub group: String,
+    /// Where the user came from: "/etc/libvirt/qemu.conf" or "default for <distro>".
+    pub user_source: String,
+    pub uid: Known<u32>,
+    /// Primary and supplementary groups of the user.
+    pub gids: Known<Vec<u32>>,
+    /// libvirt's dynamic_ownership (default on): it chowns device files at start.
+    pub dynamic_ownership: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SriovSummary {
+    pub pf_count: usize,
+    pub vf_count: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DeviceFacts {
+    pub address: PciAddress,
+    /// `pci_0000_03_10_0`, libvirt's node-device name.
+    pub libvirt_name: String,
+    /// The real device directory inside the root.
+    pub sysfs: Known<String>,
+    pub vendor: Known<String>,
+    pub device: Known<String>,
+    pub class: Known<String>,
+    pub vendor_name: Option<String>,
+    pub device_name: Option<String>,
+    pub is_bridge: bool,
+    /// "pf" (SR-IOV capable), "vf", or "device".
+    pub kind: String,
+    pub driver: Known<Option<String>>,
+    /// "vfio", "legacy-stub", "xen-pciback", "unbound" or "host".
+    pub driver_role: Known<String>,
+    pub iommu_group: Known<Option<u32>>,
+    pub numa_node: Known<i64>,
+    pub netdevs: Vec<String>,
+    /// Named with --device.
+    pub target: bool,
+    /// A PF whose VF is a target (or a PF that is itself a target).
+    pub target_pf: bool,
+    /// SR-IOV state of a PF.
+    pub sriov: Option<SriovFacts>,
+    /// The PF of a VF.
+    pub pf: Option<String>,
+    /// The driver module a PF needs, and its state.
+    pub pf_driver: Option<Known<PfDriverFacts>>,
+    pub catalog: Option<CatalogFacts>,
+    pub group: Known<GroupFacts>,
+    pub config: Known<FileAccess>,
+    /// /dev/vfio/GROUP, when the device has a group.
+    pub vfio_node: Option<Known<FileAccess>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SriovFacts {
+    pub totalvfs: Known<u32>,
+    pub numvfs: Known<u32>,
+    /// VF addresses from the virtfnN links, in VF order.
+    pub vfs: Known<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PfDriverFacts {
+    pub module: String,
+    /// How the module was found: "bound driver", "modules.alias" or "device catalog".
+    pub source: String,
+    pub state: ModuleState,
+    /// Modules it depends on (transitively), from modules.dep or the catalog.
+    pub deps: Vec<String>,
+    pub deps_source: String,
+    /// Dependencies neither loaded nor built in.
+    pub missing_deps: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CatalogFacts {
+    pub family: String,
+    pub pf_driver: String,
+    pub vf_driver: Option<String>,
+    pub max_vfs: Option<u32>,
+    pub legacy_vf_param: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupFacts {
+    pub id: u32,
+    pub members: Vec<GroupMember>,
+    /// Other endpoints in the group bound to a driver other than vfio-pci,
+    /// pci-stub or pciback: they make the group not viable.
+    pub blockers: Vec<GroupMember>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct GroupMember {
+    pub address: String,
+    pub driver: Option<String>,
+    pub is_bridge: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FileAccess {
+    pub path: String,
+    pub exists: bool,
+    /// "0644"
+    pub mode: Option<String>,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    /// Whether the QEMU user can open it read-write, by owner, group and mode.
+    pub qemu_rw: Option<bool>,
+}

@@ -1,0 +1,174 @@
+//! Who QEMU runs as (libvirt's qemu.conf, else the distribution's default),
+//! from the root's own /etc files (never NSS), and whether it can open the
+//! files device assignment needs.
+
+use crate::facts::{DeviceFacts, DistroFacts, FileAccess, Known, QemuFacts};
+use crate::hostfs::HostFs;
+
+const QEMU_CONF: &str = "/etc/libvirt/qemu.conf";
+
+/// A `key = value` setting of qemu.conf that is not commented out.
+fn conf_value(text: &str, key: &str) -> Option<String> {
+    text.lines()
+        .rev()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once('='))
+        .filter(|(k, _)| k.trim() == key)
+        .map(|(_, v)| v.trim().trim_matches('"').to_string())
+        .next()
+}
+
+/// Fields of the /etc/passwd or /etc/group line whose first field is `name`.
+fn etc_entry(text: &str, name: &str) -> Option<Vec<String>> {
+    text.lines()
+        .map(|l| l.split(':').map(str::to_string).collect::<Vec<_>>())
+        .find(|f| f.first().map(String::as_str) == Some(name))
+}
+
+pub fn qemu(fs: &dyn HostFs, distro: &Known<DistroFacts>) -> Known<QemuFacts> {
+    let conf = match fs.read_text(QEMU_CONF) {
+        Ok(t) => Some(t),
+        Err(e) if e.is_not_found() => None,
+        Err(e) => return Known::unknown(e.to_string()),
+    };
+    let family = distro.value().map(|d| d.family.as_str()).unwrap_or("other");
+    let (default_user, default_group) = match family {
+        "debian" => ("libvirt-qemu", "kvm"),
+        _ => ("qemu", "qemu"),
+    };
+    let conf_user = conf.as_deref().and_then(|c| conf_value(c, "user"));
+    let conf_group = conf.as_deref().and_then(|c| conf_value(c, "group"));
+    let user_source = if conf_user.is_some() {
+        QEMU_CONF.to_string()
+    } else {
+        format!("default for {family} distributions")
+    };
+    let user = conf_user.unwrap_or_else(|| default_user.to_string());
+    let group = conf_group.unwrap_or_else(|| default_group.to_string());
+    let dynamic_ownership = conf
+        .as_deref()
+        .and_then(|c| conf_value(c, "dynamic_ownership"))
+        .map(|v| v != "0")
+        .unwrap_or(true);
+
+    let passwd = fs.read_text("/etc/passwd");
+    let groups = fs.read_text("/etc/group");
+    let uid: Known<u32> = if let Some(n) = user.strip_prefix('+') {
+        n.parse()
+            .map(Known::Value)
+            .unwrap_or_else(|_| Known::unknown(format!("bad uid {user}")))
+    } else {
+        match &passwd {
+            Ok(p) => etc_entry(p, &user)
+                .and_then(|f| f.get(2).and_then(|u| u.parse().ok()))
+                .map(Known::Value)
+                .unwrap_or_else(|| Known::unknown(format!("user {user} is not in /etc/passwd"))),
+            Err(e) => Known::unknown(e.to_string()),
+        }
+    };
+    let gids: Known<Vec<u32>> = match (&passwd, &groups) {
+        (Ok(p), Ok(g)) => {
+            let mut gids = Vec::new();
+            if let Some(n) = group.strip_prefix('+').and_then(|n| n.parse().ok()) {
+                gids.push(n);
+            } else if let Some(gid) = etc_entry(g, &group).and_then(|f| f.get(2)?.parse().ok()) {
+                gids.push(gid);
+            }
+            if let Some(primary) = etc_entry(p, &user).and_then(|f| f.get(3)?.parse().ok()) {
+                gids.push(primary);
+            }
+            for line in g.lines() {
+                let f: Vec<&str> = line.split(':').collect();
+                if f.len() >= 4 && f[3].split(',').any(|m| m == user) {
+                    if let Ok(gid) = f[2].parse() {
+                        gids.push(gid);
+                    }
+                }
+            }
+            gids.sort();
+            gids.dedup();
+            Known::Value(gids)
+        }
+        (Err(e), _) | (_, Err(e)) => Known::unknown(e.to_string()),
+    };
+    Known::Value(QemuFacts {
+        user,
+        group,
+        user_source,
+        uid,
+        gids,
+        dynamic_ownership,
+    })
+}
+
+/// Mode, owner and whether the QEMU user may open the file read-write.
+pub fn file_access(fs: &dyn HostFs, path: &str, qemu: &Known<QemuFacts>) -> Known<FileAccess> {
+    let md = match fs.metadata(path) {
+        Ok(md) => md,
+        Err(e) if e.is_not_found() => {
+            return Known::Value(FileAccess {
+                path: path.to_string(),
+                exists: false,
+                mode: None,
+                uid: None,
+                gid: None,
+                qemu_rw: None,
+            })
+        }
+        Err(e) => return Known::unknown(e.to_string()),
+    };
+    let qemu_rw = qemu.value().and_then(|q| {
+        let uid = *q.uid.value()?;
+        let gids = q.gids.value()?;
+        Some(if uid == 0 {
+            true
+        } else if md.uid == uid {
+            md.mode & 0o600 == 0o600
+        } else if gids.contains(&md.gid) {
+            md.mode & 0o060 == 0o060
+        } else {
+            md.mode & 0o006 == 0o006
+        })
+    });
+    Known::Value(FileAccess {
+        path: path.to_string(),
+        exists: true,
+        mode: Some(format!("{:04o}", md.mode)),
+        uid: Some(md.uid),
+        gid: Some(md.gid),
+        qemu_rw,
+    })
+}
+
+/// Fills config and /dev/vfio access for the devices that may be assigned.
+pub fn devices(fs: &dyn HostFs, devices: &mut [DeviceFacts], qemu: &Known<QemuFacts>) {
+    for d in devices.iter_mut() {
+        if d.kind != "vf" && !d.target {
+            d.config = Known::unknown("only checked for VFs and --device targets");
+            continue;
+        }
+        d.config = file_access(
+            fs,
+            &format!("/sys/bus/pci/devices/{}/config", d.address),
+            qemu,
+        );
+        if let Known::Value(Some(g)) = d.iommu_group {
+            d.vfio_node = Some(file_access(fs, &format!("/dev/vfio/{g}"), qemu));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qemu_conf_settings_ignore_comments() {
+        let conf =
+            "#user = \"root\"\nuser = \"qemu\"\n# dynamic_ownership = 1\ndynamic_ownership = 0\n";
+        assert_eq!(conf_value(conf, "user").as_deref(), Some("qemu"));
+        assert_eq!(conf_value(conf, "dynamic_ownership").as_deref(), Some("0"));
+        assert_eq!(conf_value(conf, "group"), None);
+    }
+}

@@ -1,0 +1,115 @@
+//! The IOMMU as the kernel left it: units in /sys/class/iommu and groups in
+//! /sys/kernel/iommu_groups decide; the command line only explains.
+
+use crate::facts::{CpuFacts, IommuFacts, KernelFacts, Known};
+use crate::hostfs::{FsResult, HostFs};
+
+fn list_or_empty(fs: &dyn HostFs, path: &str) -> FsResult<Vec<String>> {
+    match fs.list_dir(path) {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_not_found() => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, kernel: &KernelFacts) -> Known<IommuFacts> {
+    let units = match list_or_empty(fs, "/sys/class/iommu") {
+        Ok(u) => u,
+        Err(e) => return Known::unknown(e.to_string()),
+    };
+    let groups = match list_or_empty(fs, "/sys/kernel/iommu_groups") {
+        Ok(g) => g.len(),
+        Err(e) => return Known::unknown(e.to_string()),
+    };
+    let enabled = groups > 0;
+    let vendor = if units.iter().any(|u| u.starts_with("dmar")) {
+        Some("intel")
+    } else if units.iter().any(|u| u.starts_with("ivhd")) {
+        Some("amd")
+    } else {
+        match cpu.value().map(|c| c.vendor.as_str()) {
+            Some("GenuineIntel") => Some("intel"),
+            Some("AuthenticAMD") | Some("HygonGenuine") => Some("amd"),
+            _ => None,
+        }
+    };
+    let params = kernel.params.value().cloned().unwrap_or_default();
+    let param = |k: &str| params.get(k).map(String::as_str);
+    let passthrough = param("iommu") == Some("pt")
+        || matches!(param("iommu.passthrough"), Some("1" | "on" | "y" | "Y"));
+    let mut add = Vec::new();
+    let mut remove = Vec::new();
+    let mut why = Vec::new();
+    if param("iommu") == Some("off") {
+        why.push("iommu=off is on the kernel command line".to_string());
+        remove.push("iommu=off".to_string());
+    }
+    match vendor {
+        Some("intel") => {
+            let opts: Vec<&str> = param("intel_iommu").unwrap_or("").split(',').collect();
+            let on = opts.contains(&"on");
+            if opts.contains(&"off") {
+                why.push("intel_iommu=off is on the kernel command line".to_string());
+                remove.push("intel_iommu=off".to_string());
+                add.push("intel_iommu=on".to_string());
+            } else if on {
+                why.push("intel_iommu=on is on the kernel command line".to_string());
+            } else {
+                match kernel.intel_iommu_default_on.value() {
+                    Some(true) => why.push(
+                        "this kernel turns the Intel IOMMU on by default (CONFIG_INTEL_IOMMU_DEFAULT_ON=y)"
+                            .to_string(),
+                    ),
+                    Some(false) => why.push(
+                        "the command line lacks intel_iommu=on, which this kernel needs (CONFIG_INTEL_IOMMU_DEFAULT_ON is not set)"
+                            .to_string(),
+                    ),
+                    None => why.push(
+                        "the command line lacks intel_iommu=on, which most distribution kernels need"
+                            .to_string(),
+                    ),
+                }
+                add.push("intel_iommu=on".to_string());
+            }
+            if !enabled && (on || kernel.intel_iommu_default_on.value() == Some(&true)) {
+                why.push(
+                    "yet no IOMMU came up: the firmware gave no usable DMAR table (VT-d off in the BIOS?)"
+                        .to_string(),
+                );
+            }
+        }
+        Some("amd") => {
+            if param("amd_iommu") == Some("off") {
+                why.push("amd_iommu=off is on the kernel command line".to_string());
+                remove.push("amd_iommu=off".to_string());
+            } else {
+                why.push(
+                    "the AMD IOMMU is on by default when the firmware provides IVRS".to_string(),
+                );
+                if !enabled {
+                    why.push(
+                        "yet no IOMMU came up: no usable IVRS table (IOMMU/AMD-Vi off in the BIOS?)"
+                            .to_string(),
+                    );
+                }
+            }
+        }
+        _ => why.push("the CPU vendor is unknown".to_string()),
+    }
+    if passthrough {
+        why.push(
+            "passthrough mode (iommu=pt) maps host devices 1:1, which is fine: devices given to VFIO still get their own domain"
+                .to_string(),
+        );
+    }
+    Known::Value(IommuFacts {
+        enabled,
+        units,
+        groups,
+        vendor: vendor.map(str::to_string),
+        passthrough,
+        explanation: why.join("; "),
+        cmdline_add: if enabled { Vec::new() } else { add },
+        cmdline_remove: if enabled { Vec::new() } else { remove },
+    })
+}

@@ -1,0 +1,103 @@
+//! Probes turn raw files into facts. Correlation (which group holds which
+//! device, which module a PF needs) happens here, once.
+
+pub mod access;
+pub mod firmware;
+pub mod host;
+pub mod iommu;
+pub mod modules;
+pub mod pci;
+
+use crate::address::{AddressForm, PciAddress};
+use crate::catalog::Catalog;
+use crate::facts::{Facts, HostFacts, Known, SriovSummary};
+use crate::hostfs::HostFs;
+
+/// Turns what the user typed into devices of this host: short addresses are
+/// widened to the domain that has them; an address the host lacks is an error.
+pub fn resolve_targets(
+    fs: &dyn HostFs,
+    typed: &[String],
+    present: &[PciAddress],
+) -> Result<Vec<PciAddress>, String> {
+    let mut out = Vec::new();
+    for t in typed {
+        let (addr, form) = PciAddress::parse(t)?;
+        let found = if form == AddressForm::Short {
+            let same: Vec<&PciAddress> = present
+                .iter()
+                .filter(|p| (p.bus, p.device, p.function) == (addr.bus, addr.device, addr.function))
+                .collect();
+            match same.as_slice() {
+                [one] => Some(**one),
+                [] => None,
+                many => {
+                    let list: Vec<String> = many.iter().map(|a| a.to_string()).collect();
+                    return Err(format!(
+                        "{t} is ambiguous on this host: {}; give the domain",
+                        list.join(", ")
+                    ));
+                }
+            }
+        } else {
+            present.contains(&addr).then_some(addr)
+        };
+        match found {
+            Some(a) if !out.contains(&a) => out.push(a),
+            Some(_) => {}
+            None => {
+                return Err(format!(
+                    "no PCI device {addr} on {} ({}/{addr} not found)",
+                    fs.describe(),
+                    pci::DEVICES
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Runs every probe over the root.
+pub fn collect(
+    fs: &dyn HostFs,
+    addresses: &Known<Vec<PciAddress>>,
+    targets: &[PciAddress],
+    catalog: &Catalog,
+) -> Facts {
+    let cpu = host::cpu(fs);
+    let kernel = host::kernel(fs);
+    let distro = host::distro(fs);
+    let xen = host::xen(fs);
+    let xen_present = xen.value().is_some_and(|x| x.present);
+    let firmware = firmware::probe(fs, &cpu, xen_present);
+    let iommu = iommu::probe(fs, &cpu, &kernel);
+    let mut devices = match addresses {
+        Known::Value(a) => pci::probe(fs, a, targets, catalog),
+        Known::Unknown(_) => Vec::new(),
+    };
+    let modules = modules::probe(fs, &kernel.release, &mut devices, catalog);
+    let qemu = access::qemu(fs, &distro);
+    access::devices(fs, &mut devices, &qemu);
+    let sriov = SriovSummary {
+        pf_count: devices.iter().filter(|d| d.kind == "pf").count(),
+        vf_count: devices.iter().filter(|d| d.kind == "vf").count(),
+    };
+    Facts {
+        host: HostFacts {
+            root: fs.describe(),
+            hostname: host::hostname(fs),
+            cpu,
+            kernel,
+            distro,
+            firmware,
+            iommu,
+            modules,
+            xen,
+            qemu,
+            sriov,
+            pci: addresses.clone().map(|a| a.len()),
+            targets: targets.iter().map(|t| t.to_string()).collect(),
+        },
+        devices,
+    }
+}

@@ -1,0 +1,308 @@
+//! Kernel modules: loaded (/proc/modules), built in (modules.builtin),
+//! installed (modules.dep), and which module a device needs (modules.alias,
+//! else the device catalog).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Cursor;
+
+use procfs_core::{FromBufRead, KernelModules};
+
+use crate::catalog::Catalog;
+use crate::facts::{DeviceFacts, Known, ModuleState, PfDriverFacts};
+use crate::hostfs::{base_name, HostFs};
+
+/// Modules that bear on assignment whatever the devices.
+const ALWAYS: &[&str] = &[
+    "vfio",
+    "vfio_pci",
+    "vfio_pci_core",
+    "vfio_iommu_type1",
+    "pci_stub",
+    "kvm",
+    "kvm_intel",
+    "kvm_amd",
+    "xen_pciback",
+];
+
+/// `igb.ko.xz` or `kernel/.../vfio-pci.ko` → `vfio_pci`.
+fn module_name(path: &str) -> String {
+    let file = base_name(path);
+    let stem = file.split(".ko").next().unwrap_or(file);
+    normalize(stem)
+}
+
+pub fn normalize(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+/// What the host's module files say.
+pub struct ModuleIndex {
+    loaded: Known<BTreeSet<String>>,
+    builtin: Known<BTreeSet<String>>,
+    /// module → its dependencies (modules.dep lists them transitively).
+    deps: Known<HashMap<String, Vec<String>>>,
+    /// (pattern, module) from `alias pci:…` lines.
+    aliases: Vec<(String, String)>,
+}
+
+impl ModuleIndex {
+    pub fn read(fs: &dyn HostFs, release: &Known<String>) -> ModuleIndex {
+        let loaded = match fs.read("/proc/modules") {
+            Ok(bytes) => match KernelModules::from_buf_read(Cursor::new(bytes)) {
+                Ok(m) => Known::Value(m.0.into_keys().collect()),
+                Err(e) => Known::unknown(format!("/proc/modules: {e}")),
+            },
+            Err(e) => Known::unknown(e.to_string()),
+        };
+        let dir = release.value().map(|r| format!("/lib/modules/{r}"));
+        let read = |name: &str| -> Known<String> {
+            match &dir {
+                Some(d) => fs.read_text(&format!("{d}/{name}")).into(),
+                None => Known::unknown("kernel release unknown"),
+            }
+        };
+        let builtin = read("modules.builtin").map(|t| t.lines().map(module_name).collect());
+        let deps = read("modules.dep").map(|t| {
+            t.lines()
+                .filter_map(|l| l.split_once(':'))
+                .map(|(m, d)| {
+                    (
+                        module_name(m),
+                        d.split_whitespace().map(module_name).collect(),
+                    )
+                })
+                .collect()
+        });
+        let aliases = read("modules.alias")
+            .value()
+            .map(|t| {
+                t.lines()
+                    .filter_map(|l| {
+                        let mut w = l.split_whitespace();
+                        match (w.next(), w.next(), w.next()) {
+                            (Some("alias"), Some(p), Some(m)) if p.starts_with("pci:") => {
+                                Some((p.to_string(), normalize(m)))
+                            }
+                            _ => None,
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        ModuleIndex {
+            loaded,
+            builtin,
+            deps,
+            aliases,
+        }
+    }
+
+    /// Loaded, built in, installed or absent; unknown when the files that
+    /// would tell are unreadable.
+    pub fn state(&self, module: &str) -> Known<ModuleState> {
+        let module = normalize(module);
+        let loaded = match &self.loaded {
+            Known::Value(l) => l,
+            Known::Unknown(r) => return Known::unknown(r.clone()),
+        };
+        if loaded.contains(&module) {
+            return Known::Value(ModuleState::Loaded);
+        }
+        match &self.builtin {
+            Known::Value(b) if b.contains(&module) => return Known::Value(ModuleState::Builtin),
+            Known::Value(_) => {}
+            Known::Unknown(r) => {
+                return Known::unknown(format!(
+                    "{module} is not loaded, and whether it is built in is unknown: {r}"
+                ))
+            }
+        }
+        match &self.deps {
+            Known::Value(d) if d.contains_key(&module) => Known::Value(ModuleState::Installed),
+            _ => Known::Value(ModuleState::Absent),
+        }
+    }
+
+    /// The modules that bind a device, by its modalias.
+    pub fn modules_for(&self, modalias: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .aliases
+            .iter()
+            .filter(|(p, _)| glob_match(p, modalias))
+            .map(|(_, m)| m.clone())
+            .collect();
+        out.dedup();
+        out
+    }
+}
+
+/// Shell-style match with `*` and `?`, as modprobe uses for aliases.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// Fills each PF's driver facts and returns the state of every relevant module.
+pub fn probe(
+    fs: &dyn HostFs,
+    release: &Known<String>,
+    devices: &mut [DeviceFacts],
+    catalog: &Catalog,
+) -> Known<BTreeMap<String, ModuleState>> {
+    let index = ModuleIndex::read(fs, release);
+    let mut relevant: BTreeSet<String> = ALWAYS.iter().map(|s| s.to_string()).collect();
+    for d in devices.iter_mut() {
+        if d.sriov.is_none() {
+            continue;
+        }
+        let pf = pf_driver(fs, &index, d, catalog);
+        if let Known::Value(p) = &pf {
+            relevant.insert(p.module.clone());
+            relevant.extend(p.deps.iter().cloned());
+        }
+        if let Some(c) = &d.catalog {
+            relevant.extend(c.vf_driver.iter().map(|v| normalize(v)));
+        }
+        d.pf_driver = Some(pf);
+    }
+    if let Known::Unknown(r) = &index.loaded {
+        return Known::unknown(r.clone());
+    }
+    let mut states = BTreeMap::new();
+    for m in relevant {
+        if let Known::Value(s) = index.state(&m) {
+            states.insert(m, s);
+        }
+    }
+    Known::Value(states)
+}
+
+fn pf_driver(
+    fs: &dyn HostFs,
+    index: &ModuleIndex,
+    d: &DeviceFacts,
+    catalog: &Catalog,
+) -> Known<PfDriverFacts> {
+    let bound = match &d.driver {
+        Known::Value(b) => b.clone(),
+        Known::Unknown(r) => return Known::unknown(r.clone()),
+    };
+    let assignment_driver = crate::probes::pci::driver_role(bound.as_deref()) != "host";
+    let (module, source) = match bound {
+        Some(drv) if !assignment_driver => {
+            let link = format!("/sys/bus/pci/drivers/{drv}/module");
+            let module = fs
+                .read_link(&link)
+                .map(|t| base_name(&t).to_string())
+                .unwrap_or_else(|_| normalize(&drv));
+            (module, "bound driver")
+        }
+        _ => {
+            let modalias = fs
+                .read_text(&format!("/sys/bus/pci/devices/{}/modalias", d.address))
+                .unwrap_or_default();
+            let by_alias = index
+                .modules_for(&modalias)
+                .into_iter()
+                .find(|m| !m.contains("vfio") && m != "pci_stub");
+            match (by_alias, &d.catalog) {
+                (Some(m), _) => (m, "modules.alias"),
+                (None, Some(c)) => (normalize(&c.pf_driver), "device catalog"),
+                (None, None) => {
+                    return Known::unknown(format!(
+                        "{}: no driver bound, and neither modules.alias nor the device catalog names one",
+                        d.address
+                    ))
+                }
+            }
+        }
+    };
+    let state = match index.state(&module) {
+        Known::Value(s) => s,
+        Known::Unknown(r) => return Known::unknown(r),
+    };
+    let family = d
+        .vendor
+        .value()
+        .zip(d.device.value())
+        .and_then(|(v, dev)| catalog.lookup(v, dev));
+    let (deps, deps_source) = match (&index.deps, family) {
+        (Known::Value(map), _) if map.contains_key(&module) => {
+            (map[&module].clone(), "modules.dep")
+        }
+        (_, Some(f)) if normalize(&f.pf_driver) == module => (
+            f.driver_deps.iter().map(|m| normalize(m)).collect(),
+            "device catalog",
+        ),
+        _ => (Vec::new(), "none known"),
+    };
+    let mut missing_deps = Vec::new();
+    for dep in &deps {
+        match index.state(dep) {
+            Known::Value(ModuleState::Loaded | ModuleState::Builtin) => {}
+            Known::Value(_) => missing_deps.push(dep.clone()),
+            Known::Unknown(r) => return Known::unknown(r),
+        }
+    }
+    Known::Value(PfDriverFacts {
+        module,
+        source: source.to_string(),
+        state,
+        deps,
+        deps_source: deps_source.to_string(),
+        missing_deps,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alias_globs_match_modaliases() {
+        let alias = "pci:v00008086d000010C9sv*sd*bc*sc*i*";
+        assert!(glob_match(
+            alias,
+            "pci:v00008086d000010C9sv00008086sd0000A03Cbc02sc00i00"
+        ));
+        assert!(!glob_match(
+            alias,
+            "pci:v00008086d000010CAsv00008086sd0000A03Cbc02sc00i00"
+        ));
+        assert!(glob_match("a?c*", "abcdef"));
+        assert!(!glob_match("", "x"));
+    }
+
+    #[test]
+    fn module_names_are_normalized() {
+        assert_eq!(
+            module_name("kernel/drivers/vfio/pci/vfio-pci.ko.xz"),
+            "vfio_pci"
+        );
+        assert_eq!(
+            module_name("kernel/drivers/net/ethernet/intel/igb/igb.ko"),
+            "igb"
+        );
+    }
+}

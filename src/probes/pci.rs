@@ -1,0 +1,239 @@
+//! PCI devices from /sys/bus/pci/devices: ids, driver, IOMMU group, SR-IOV
+//! links, and the group each device shares.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::address::PciAddress;
+use crate::catalog::{pci_names, Catalog};
+use crate::facts::{DeviceFacts, GroupFacts, GroupMember, Known, SriovFacts};
+use crate::hostfs::{base_name, join, FsResult, HostFs};
+
+pub const DEVICES: &str = "/sys/bus/pci/devices";
+
+/// Lists the PCI addresses on the host.
+pub fn addresses(fs: &dyn HostFs) -> FsResult<Vec<PciAddress>> {
+    let mut out: Vec<PciAddress> = fs
+        .list_dir(DEVICES)?
+        .iter()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// How a driver relates to assignment.
+pub fn driver_role(driver: Option<&str>) -> &'static str {
+    match driver {
+        None => "unbound",
+        Some("vfio-pci") => "vfio",
+        // Vendor variant drivers built on vfio-pci-core (mlx5_vfio_pci, …).
+        Some(d) if d.ends_with("_vfio_pci") || d.ends_with("-vfio-pci") => "vfio",
+        Some("pci-stub") => "legacy-stub",
+        Some("pciback") | Some("xen-pciback") => "xen-pciback",
+        Some(_) => "host",
+    }
+}
+
+fn hex_attr(fs: &dyn HostFs, dir: &str, name: &str) -> Known<String> {
+    match fs.read_text(&join(dir, name)) {
+        Ok(t) => {
+            let t = t.trim_start_matches("0x").to_ascii_lowercase();
+            if !t.is_empty() && t.chars().all(|c| c.is_ascii_hexdigit()) {
+                Known::Value(t)
+            } else {
+                Known::unknown(format!("{dir}/{name}: not a hex number"))
+            }
+        }
+        Err(e) => Known::unknown(e.to_string()),
+    }
+}
+
+fn number_attr<T: std::str::FromStr>(fs: &dyn HostFs, path: &str) -> Known<T> {
+    match fs.read_text(path) {
+        Ok(t) => t
+            .parse()
+            .map(Known::Value)
+            .unwrap_or_else(|_| Known::unknown(format!("{path}: '{t}' is not a number"))),
+        Err(e) => Known::unknown(e.to_string()),
+    }
+}
+
+/// Target of an optional link, reduced to its last component.
+fn link_name(fs: &dyn HostFs, path: &str) -> Known<Option<String>> {
+    match fs.read_link(path) {
+        Ok(t) => Known::Value(Some(base_name(&t).to_string())),
+        Err(e) if e.is_not_found() => Known::Value(None),
+        Err(e) => Known::unknown(e.to_string()),
+    }
+}
+
+fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog) -> DeviceFacts {
+    let dir = format!("{DEVICES}/{address}");
+    let sysfs: Known<String> = fs.canonical(&dir).into();
+    let vendor = hex_attr(fs, &dir, "vendor");
+    let device = hex_attr(fs, &dir, "device");
+    let class = hex_attr(fs, &dir, "class");
+    let (vendor_name, device_name) = match (vendor.value(), device.value()) {
+        (Some(v), Some(d)) => pci_names(v, d),
+        _ => (None, None),
+    };
+    let is_bridge = class.value().is_some_and(|c| c.starts_with("0604"));
+    let driver = link_name(fs, &join(&dir, "driver"));
+    let driver_role = driver
+        .clone()
+        .map(|d| driver_role(d.as_deref()).to_string());
+    let iommu_group = link_name(fs, &join(&dir, "iommu_group")).and_then(|g| match g {
+        None => Known::Value(None),
+        Some(n) => n
+            .parse()
+            .map(|n| Known::Value(Some(n)))
+            .unwrap_or_else(|_| Known::unknown(format!("{dir}/iommu_group: bad group '{n}'"))),
+    });
+    let numa_node = number_attr(fs, &join(&dir, "numa_node"));
+    let netdevs = fs.list_dir(&join(&dir, "net")).unwrap_or_default();
+
+    let is_pf = fs.exists(&join(&dir, "sriov_totalvfs")).unwrap_or(false);
+    let pf = link_name(fs, &join(&dir, "physfn"))
+        .value()
+        .cloned()
+        .flatten();
+    let sriov = is_pf.then(|| SriovFacts {
+        totalvfs: number_attr(fs, &join(&dir, "sriov_totalvfs")),
+        numvfs: number_attr(fs, &join(&dir, "sriov_numvfs")),
+        vfs: virtfns(fs, &dir),
+    });
+    let kind = if is_pf {
+        "pf"
+    } else if pf.is_some() {
+        "vf"
+    } else {
+        "device"
+    };
+    let catalog = match (vendor.value(), device.value()) {
+        (Some(v), Some(d)) => catalog.lookup(v, d).map(|f| f.facts()),
+        _ => None,
+    };
+    DeviceFacts {
+        address,
+        libvirt_name: address.libvirt_name(),
+        sysfs,
+        vendor,
+        device,
+        class,
+        vendor_name,
+        device_name,
+        is_bridge,
+        kind: kind.to_string(),
+        driver,
+        driver_role,
+        iommu_group,
+        numa_node,
+        netdevs,
+        target: false,
+        target_pf: false,
+        sriov,
+        pf,
+        pf_driver: None,
+        catalog,
+        group: Known::unknown("not computed"),
+        config: Known::unknown("not computed"),
+        vfio_node: None,
+    }
+}
+
+/// VF addresses from the virtfnN links, ordered by N.
+fn virtfns(fs: &dyn HostFs, dir: &str) -> Known<Vec<String>> {
+    let names = match fs.list_dir(dir) {
+        Ok(n) => n,
+        Err(e) => return Known::unknown(e.to_string()),
+    };
+    let mut vfs: Vec<(u32, String)> = Vec::new();
+    for name in names {
+        if let Some(n) = name.strip_prefix("virtfn").and_then(|n| n.parse().ok()) {
+            match fs.read_link(&join(dir, &name)) {
+                Ok(t) => vfs.push((n, base_name(&t).to_string())),
+                Err(e) => return Known::unknown(e.to_string()),
+            }
+        }
+    }
+    vfs.sort();
+    Known::Value(vfs.into_iter().map(|(_, a)| a).collect())
+}
+
+/// Reads every device, marks targets, and works out each group's members.
+pub fn probe(
+    fs: &dyn HostFs,
+    addresses: &[PciAddress],
+    targets: &[PciAddress],
+    catalog: &Catalog,
+) -> Vec<DeviceFacts> {
+    let mut devices: Vec<DeviceFacts> = addresses
+        .iter()
+        .map(|a| one_device(fs, *a, catalog))
+        .collect();
+    let target_pfs: Vec<String> = devices
+        .iter()
+        .filter(|d| targets.contains(&d.address))
+        .map(|d| d.pf.clone().unwrap_or_else(|| d.address.to_string()))
+        .collect();
+    for d in &mut devices {
+        d.target = targets.contains(&d.address);
+        d.target_pf = d.sriov.is_some() && target_pfs.contains(&d.address.to_string());
+    }
+    let groups = group_members(&devices);
+    let group_facts: Vec<Known<GroupFacts>> =
+        devices.iter().map(|d| group_facts(d, &groups)).collect();
+    for (d, g) in devices.iter_mut().zip(group_facts) {
+        d.group = g;
+    }
+    devices
+}
+
+fn group_members(devices: &[DeviceFacts]) -> HashMap<u32, Vec<&DeviceFacts>> {
+    let mut groups: HashMap<u32, Vec<&DeviceFacts>> = HashMap::new();
+    for d in devices {
+        if let Some(Some(g)) = d.iommu_group.value() {
+            groups.entry(*g).or_default().push(d);
+        }
+    }
+    groups
+}
+
+fn group_facts(d: &DeviceFacts, groups: &HashMap<u32, Vec<&DeviceFacts>>) -> Known<GroupFacts> {
+    let id = match &d.iommu_group {
+        Known::Value(Some(id)) => *id,
+        Known::Value(None) => {
+            return Known::unknown(format!(
+                "{} has no IOMMU group: the kernel has not enabled the IOMMU (see kernel.iommu)",
+                d.address
+            ))
+        }
+        Known::Unknown(r) => return Known::unknown(r.clone()),
+    };
+    let mut members = Vec::new();
+    let mut blockers = Vec::new();
+    let mut by_addr = BTreeMap::new();
+    for m in groups.get(&id).map(Vec::as_slice).unwrap_or(&[]) {
+        by_addr.insert(m.address, *m);
+    }
+    for (addr, m) in by_addr {
+        let driver = match &m.driver {
+            Known::Value(d) => d.clone(),
+            Known::Unknown(r) => return Known::unknown(format!("group {id}: {r}")),
+        };
+        let member = GroupMember {
+            address: addr.to_string(),
+            driver: driver.clone(),
+            is_bridge: m.is_bridge,
+        };
+        if addr != d.address && !m.is_bridge && driver_role(driver.as_deref()) == "host" {
+            blockers.push(member.clone());
+        }
+        members.push(member);
+    }
+    Known::Value(GroupFacts {
+        id,
+        members,
+        blockers,
+    })
+}
