@@ -1,0 +1,157 @@
+//! Findings and the report that carries them: what renderers take.
+
+use serde::Serialize;
+
+use crate::facts::Facts;
+use crate::rules::{Area, Severity};
+
+/// Report format version; bump on any incompatible change to the JSON.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Fail,
+    Warn,
+    Skip,
+    Pass,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Fail => "FAIL",
+            Status::Warn => "WARN",
+            Status::Skip => "SKIP",
+            Status::Pass => "PASS",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub status: Status,
+    pub severity: Severity,
+    /// "host" or a full PCI address.
+    pub subject: String,
+    pub title: String,
+    pub message: String,
+    pub evidence: Vec<String>,
+    pub remediation: Vec<String>,
+    /// The subject is a --device target (or a target's PF).
+    #[serde(skip)]
+    pub target: bool,
+}
+
+impl Finding {
+    pub fn area(&self) -> Area {
+        Area::of(&self.rule)
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub total: usize,
+    pub pass: usize,
+    pub fail: usize,
+    pub warn: usize,
+    pub skip: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HostSummary {
+    pub root: String,
+    pub hostname: Option<String>,
+    pub kernel: Option<String>,
+    pub cpu: Option<String>,
+    pub distro: Option<String>,
+    pub pci_devices: Option<usize>,
+    pub sriov_pfs: usize,
+    pub sriov_vfs: usize,
+    pub targets: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub host: HostSummary,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn new(facts: &Facts, mut findings: Vec<Finding>) -> Report {
+        sort(&mut findings);
+        let mut summary = Summary {
+            total: findings.len(),
+            ..Summary::default()
+        };
+        for f in &findings {
+            match f.status {
+                Status::Pass => summary.pass += 1,
+                Status::Fail => summary.fail += 1,
+                Status::Warn => summary.warn += 1,
+                Status::Skip => summary.skip += 1,
+            }
+        }
+        let h = &facts.host;
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            host: HostSummary {
+                root: h.root.clone(),
+                hostname: h.hostname.value().cloned(),
+                kernel: h.kernel.release.value().cloned(),
+                cpu: h.cpu.value().map(|c| c.model_name.clone()),
+                distro: h.distro.value().map(|d| d.pretty_name.clone()),
+                pci_devices: h.pci.value().copied(),
+                sriov_pfs: h.sriov.pf_count,
+                sriov_vfs: h.sriov.vf_count,
+                targets: h.targets.clone(),
+            },
+            summary,
+            findings,
+        }
+    }
+
+    /// 0 when nothing failed, 1 when something did.
+    pub fn exit_code(&self) -> i32 {
+        if self.summary.fail > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Targets first, then by area, rule, and subject (host before devices,
+/// devices by address): the same input always gives the same order.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (
+            !a.target,
+            a.area(),
+            &a.rule,
+            a.subject != "host",
+            &a.subject,
+        )
+            .cmp(&(
+                !b.target,
+                b.area(),
+                &b.rule,
+                b.subject != "host",
+                &b.subject,
+            ))
+    });
+}

@@ -1,0 +1,362 @@
+//! Evaluates rules over facts: compile once per run, keep one CEL context,
+//! convert each subject once, swap the `device` variable.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use cel::{Context, Env, Value};
+use serde_json::Value as Json;
+
+use super::cel_value::to_cel;
+use super::spec::{Expr, Rule, RuleError, Scope, Severity};
+use super::BUILTIN_RULES;
+use crate::facts::{unknown_reason, DeviceFacts, Facts};
+use crate::report::{Finding, Status};
+
+pub struct Engine {
+    pub rules: Vec<Rule>,
+    env: Arc<Env>,
+}
+
+/// The CEL environment rules are compiled against: the standard library plus
+/// the strings and lists extensions (join, split, …).
+pub fn cel_env() -> Arc<Env> {
+    let mut env = Env::stdlib();
+    env.add_extension(cel::extensions::strings)
+        .expect("strings extension registers once");
+    env.add_extension(cel::extensions::lists)
+        .expect("lists extension registers once");
+    Arc::new(env)
+}
+
+impl Engine {
+    /// The built-in rules, plus (overriding by id) the rules in `site_dir`.
+    /// Every error is reported, not just the first.
+    pub fn load(site_dir: Option<&Path>) -> Result<Engine, Vec<RuleError>> {
+        let env = cel_env();
+        let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
+        let mut errors = Vec::new();
+        for (file, text) in BUILTIN_RULES {
+            match Rule::load(file, text, "built-in", &env) {
+                Ok(r) => {
+                    rules.insert(r.id.clone(), r);
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if let Some(dir) = site_dir {
+            match read_site_rules(dir) {
+                Ok(files) => {
+                    for (path, text) in files {
+                        let name = Path::new(&path)
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default();
+                        match Rule::load(&name, &text, &path, &env) {
+                            Ok(r) => {
+                                rules.insert(r.id.clone(), r);
+                            }
+                            Err(mut e) => {
+                                e.file = path.clone();
+                                errors.push(e)
+                            }
+                        }
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(Engine {
+                rules: rules.into_values().collect(),
+                env,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Every rule against the facts.
+    pub fn run(&self, facts: &Facts) -> Vec<Finding> {
+        let host_json = serde_json::to_value(&facts.host).expect("facts serialize");
+        let mut ctx = Context::with_env(Arc::clone(&self.env));
+        ctx.add_variable_from_value("host", to_cel(&host_json));
+        let focused = !facts.host.targets.is_empty();
+        let mut findings = Vec::new();
+        // Each subject device is converted once, whatever the number of rules.
+        let mut converted: BTreeMap<usize, (Json, Value)> = BTreeMap::new();
+        for rule in &self.rules {
+            if rule.scope == Scope::Host {
+                findings.extend(self.eval_host(rule, &mut ctx, &host_json));
+                continue;
+            }
+            let subjects: Vec<usize> = facts
+                .devices
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| is_subject(rule.scope, d, focused))
+                .map(|(i, _)| i)
+                .collect();
+            let mut produced = 0;
+            for i in subjects {
+                let (json, value) = converted.entry(i).or_insert_with(|| {
+                    let j = serde_json::to_value(&facts.devices[i]).expect("facts serialize");
+                    let v = to_cel(&j);
+                    (j, v)
+                });
+                ctx.add_variable_from_value("device", value.clone());
+                let d = &facts.devices[i];
+                if let Some(f) = evaluate(
+                    rule,
+                    &ctx,
+                    &host_json,
+                    Some(json),
+                    &d.address.to_string(),
+                    d.target || d.target_pf,
+                ) {
+                    findings.push(f);
+                    produced += 1;
+                }
+            }
+            if produced == 0 {
+                if let Some(ns) = &rule.no_subjects {
+                    let status = match ns.status.as_str() {
+                        "fail" => Status::Fail,
+                        "warn" => Status::Warn,
+                        _ => Status::Skip,
+                    };
+                    findings.push(finding(
+                        rule,
+                        status,
+                        "host",
+                        ns.message.clone(),
+                        Vec::new(),
+                        Vec::new(),
+                        focused,
+                    ));
+                }
+            }
+        }
+        findings
+    }
+
+    fn eval_host(&self, rule: &Rule, ctx: &mut Context, host_json: &Json) -> Option<Finding> {
+        evaluate(rule, ctx, host_json, None, "host", true)
+    }
+}
+
+fn is_subject(scope: Scope, d: &DeviceFacts, focused: bool) -> bool {
+    match (scope, focused) {
+        (Scope::Host, _) => false,
+        (Scope::Pf, false) => d.kind == "pf",
+        (Scope::Pf, true) => d.kind == "pf" && (d.target_pf || d.target),
+        (Scope::Vf, false) => d.kind == "vf",
+        (Scope::Vf, true) => d.kind == "vf" && d.target,
+        (Scope::Device, false) => d.kind == "vf" || d.target,
+        (Scope::Device, true) => d.target,
+    }
+}
+
+fn finding(
+    rule: &Rule,
+    status: Status,
+    subject: &str,
+    message: String,
+    evidence: Vec<String>,
+    remediation: Vec<String>,
+    target: bool,
+) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        status,
+        severity: rule.severity,
+        subject: subject.to_string(),
+        title: rule.title.clone(),
+        message,
+        evidence,
+        remediation,
+        target: target && subject != "host",
+    }
+}
+
+fn eval_bool(expr: &Expr, ctx: &Context) -> Result<bool, String> {
+    match expr.program.execute(ctx) {
+        Ok(Value::Bool(b)) => Ok(b),
+        Ok(other) => Err(format!(
+            "`{}` gave {other:?}, not true or false",
+            expr.source
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Walks a fact path such as `device.group.blockers`. Ok(Some(reason)) when
+/// the fact (or one above it) is unknown, Ok(None) when it is known (null
+/// counts as known), Err when the path names no fact.
+fn need_state(path: &str, host: &Json, device: Option<&Json>) -> Result<Option<String>, String> {
+    let mut segs = path.split('.');
+    let mut cur = match (segs.next(), device) {
+        (Some("host"), _) => host,
+        (Some("device"), Some(d)) => d,
+        _ => return Err(format!("'{path}' names no fact")),
+    };
+    for seg in segs {
+        if let Some(r) = unknown_reason(cur) {
+            return Ok(Some(r.to_string()));
+        }
+        match cur {
+            Json::Object(m) => match m.get(seg) {
+                Some(v) => cur = v,
+                None => return Err(format!("'{path}' names no fact")),
+            },
+            Json::Null => return Ok(None),
+            _ => return Err(format!("'{path}' names no fact")),
+        }
+    }
+    Ok(unknown_reason(cur).map(str::to_string))
+}
+
+/// The first unknown anywhere below a value, for explaining an evaluation error.
+fn first_unknown(v: &Json) -> Option<&str> {
+    if let Some(r) = unknown_reason(v) {
+        return Some(r);
+    }
+    match v {
+        Json::Object(m) => m.values().find_map(first_unknown),
+        Json::Array(a) => a.iter().find_map(first_unknown),
+        _ => None,
+    }
+}
+
+fn evaluate(
+    rule: &Rule,
+    ctx: &Context,
+    host: &Json,
+    device: Option<&Json>,
+    subject: &str,
+    target: bool,
+) -> Option<Finding> {
+    let skip = |why: String| {
+        Some(finding(
+            rule,
+            Status::Skip,
+            subject,
+            why,
+            Vec::new(),
+            Vec::new(),
+            target,
+        ))
+    };
+    for need in &rule.needs {
+        match need_state(need, host, device) {
+            Ok(None) => {}
+            Ok(Some(reason)) => return skip(format!("could not check: {reason}")),
+            Err(e) => return skip(format!("rule error: {e}")),
+        }
+    }
+    if let Some(applies) = &rule.applies {
+        match eval_bool(applies, ctx) {
+            Ok(true) => {}
+            Ok(false) if rule.scope == Scope::Host => {
+                let why = rule
+                    .not_applicable
+                    .as_ref()
+                    .map(|t| t.render(ctx))
+                    .unwrap_or_default();
+                return skip(format!("not applicable: {why}"));
+            }
+            Ok(false) => return None,
+            Err(e) => return skip(format!("could not decide whether the rule applies: {e}")),
+        }
+    }
+    let passed = match eval_bool(&rule.condition, ctx) {
+        Ok(p) => p,
+        Err(e) => {
+            let unknown = rule
+                .needs
+                .iter()
+                .filter_map(|n| {
+                    let mut segs = n.split('.');
+                    let root = match segs.next() {
+                        Some("host") => host,
+                        _ => device?,
+                    };
+                    segs.try_fold(root, |cur, s| cur.get(s))
+                        .and_then(first_unknown)
+                })
+                .next();
+            return skip(match unknown {
+                Some(r) => format!("could not check: {r}"),
+                None => format!("could not evaluate the condition: {e}"),
+            });
+        }
+    };
+    let evidence = rule.evidence.iter().map(|t| t.render(ctx)).collect();
+    if passed {
+        return Some(finding(
+            rule,
+            Status::Pass,
+            subject,
+            rule.pass.render(ctx),
+            evidence,
+            Vec::new(),
+            target,
+        ));
+    }
+    let status = if rule.severity == Severity::Warning {
+        Status::Warn
+    } else {
+        match rule.warn_if.as_ref().map(|w| eval_bool(w, ctx)) {
+            Some(Ok(true)) => Status::Warn,
+            _ => Status::Fail,
+        }
+    };
+    let remediation = rule
+        .remediation
+        .iter()
+        .filter(|r| match &r.when {
+            None => true,
+            Some(w) => eval_bool(w, ctx).unwrap_or(false),
+        })
+        .map(|r| r.text.render(ctx))
+        .collect();
+    Some(finding(
+        rule,
+        status,
+        subject,
+        rule.fail.render(ctx),
+        evidence,
+        remediation,
+        target,
+    ))
+}
+
+fn read_site_rules(dir: &Path) -> Result<Vec<(String, String)>, RuleError> {
+    let err = |reason: String| RuleError {
+        file: dir.display().to_string(),
+        line: None,
+        reason,
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| err(e.to_string()))?;
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| err(e.to_string()))?;
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+            let meta = entry.metadata().map_err(|e| err(e.to_string()))?;
+            if meta.len() > 1 << 20 {
+                return Err(err(format!("{}: larger than 1 MiB", path.display())));
+            }
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| err(format!("{}: {e}", path.display())))?;
+            out.push((path.display().to_string(), text));
+        }
+    }
+    out.sort();
+    Ok(out)
+}

@@ -1,0 +1,14 @@
+//! Rules are data: one TOML file per rule in rules/, id = file stem, with a
+//! scope, a severity, CEL conditions over the facts, message templates and
+//! remediation. The built-in rules are compiled into the binary; `--rules DIR`
+//! adds or overrides rules without a rebuild.
+
+mod cel_value;
+pub mod engine;
+mod spec;
+pub mod template;
+
+pub use engine::Engine;
+pub use spec::{Area, Rule, RuleError, Scope, Severity};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
