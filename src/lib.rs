@@ -1,0 +1,48 @@
+//! sriov-doctor: tells whether a Linux virtualization host can give a PCI
+//! virtual function to a guest, and why not.
+//!
+//! Pipeline: [`hostfs`] (one read-only root) → [`probes`] → [`facts`] →
+//! [`rules`] → [`report`] → [`render`].
+
+pub mod address;
+pub mod catalog;
+pub mod cli;
+pub mod facts;
+pub mod hostfs;
+pub mod output;
+pub mod probes;
+pub mod render;
+pub mod report;
+pub mod rules;
+
+use catalog::Catalog;
+use facts::{Facts, Known};
+use hostfs::HostFs;
+use report::Report;
+use rules::Engine;
+
+/// Reads the host and gathers the facts, with the devices the user named as
+/// targets. A target the host lacks, or a malformed address, is an error.
+pub fn gather(fs: &dyn HostFs, devices: &[String]) -> Result<Facts, String> {
+    let addresses: Known<_> = probes::pci::addresses(fs).into();
+    let targets = match (&addresses, devices.is_empty()) {
+        (_, true) => Vec::new(),
+        (Known::Value(present), false) => probes::resolve_targets(fs, devices, present)?,
+        (Known::Unknown(reason), false) => {
+            return Err(format!("cannot look up --device: {reason}"));
+        }
+    };
+    Ok(probes::collect(
+        fs,
+        &addresses,
+        &targets,
+        &Catalog::embedded(),
+    ))
+}
+
+/// `check`: facts, then every rule, then the report.
+pub fn check(fs: &dyn HostFs, devices: &[String], engine: &Engine) -> Result<Report, String> {
+    let facts = gather(fs, devices)?;
+    let findings = engine.run(&facts);
+    Ok(Report::new(&facts, findings))
+}

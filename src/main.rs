@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(sriov_doctor::cli::main());
+}

@@ -1,0 +1,5 @@
+//! Renderers take a report (or rules) and return text; they never read the host.
+
+pub mod json;
+pub mod rules;
+pub mod text;

@@ -1,0 +1,215 @@
+//! The text report: grouped by area, one line per finding, evidence and
+//! numbered remediation under each failure, and identical findings on many
+//! devices folded into one line.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use owo_colors::OwoColorize;
+
+use crate::report::{Finding, Report, Status};
+use crate::rules::Area;
+
+/// Folded lines name this many example devices.
+const EXAMPLES: usize = 3;
+/// More distinct lines than this for one rule and status collapse into one.
+const MAX_LINES: usize = 8;
+
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn status(&self, s: Status) -> String {
+        let label = s.label();
+        if !self.color {
+            return label.to_string();
+        }
+        match s {
+            Status::Pass => label.green().to_string(),
+            Status::Fail => label.red().bold().to_string(),
+            Status::Warn => label.yellow().to_string(),
+            Status::Skip => label.blue().to_string(),
+        }
+    }
+
+    fn heading(&self, h: &str) -> String {
+        if self.color {
+            h.bold().to_string()
+        } else {
+            h.to_string()
+        }
+    }
+
+    fn dim(&self, t: &str) -> String {
+        if self.color {
+            t.dimmed().to_string()
+        } else {
+            t.to_string()
+        }
+    }
+}
+
+/// One line of output, standing for one or more findings.
+struct Line<'a> {
+    first: &'a Finding,
+    subjects: Vec<&'a str>,
+    text: String,
+}
+
+pub fn render(report: &Report, style: &Style) -> String {
+    let mut out = String::new();
+    let h = &report.host;
+    let _ = writeln!(
+        out,
+        "{} {} · {}",
+        style.heading(report.tool.name),
+        report.tool.version,
+        h.root
+    );
+    let mut about = Vec::new();
+    if let Some(n) = &h.hostname {
+        about.push(n.clone());
+    }
+    if let Some(d) = &h.distro {
+        about.push(d.clone());
+    }
+    if let Some(k) = &h.kernel {
+        about.push(format!("kernel {k}"));
+    }
+    if let Some(c) = &h.cpu {
+        about.push(c.clone());
+    }
+    if !about.is_empty() {
+        let _ = writeln!(out, "Host: {}", about.join(" · "));
+    }
+    let _ = write!(out, "SR-IOV: {} PF(s), {} VF(s)", h.sriov_pfs, h.sriov_vfs);
+    if !h.targets.is_empty() {
+        let _ = write!(out, " · targets: {}", h.targets.join(", "));
+    }
+    out.push('\n');
+
+    let (targets, rest): (Vec<&Finding>, Vec<&Finding>) =
+        report.findings.iter().partition(|f| f.target);
+    if !targets.is_empty() {
+        section(&mut out, style, "Targets", &targets);
+    }
+    let mut by_area: BTreeMap<Area, Vec<&Finding>> = BTreeMap::new();
+    for f in rest {
+        by_area.entry(f.area()).or_default().push(f);
+    }
+    for (area, findings) in by_area {
+        section(&mut out, style, area.title(), &findings);
+    }
+    let s = &report.summary;
+    let verdict = if s.fail > 0 {
+        "NOT READY"
+    } else if s.warn > 0 {
+        "READY, with warnings"
+    } else {
+        "READY"
+    };
+    let _ = writeln!(
+        out,
+        "\nResult: {} · {} failed, {} warning(s), {} passed, {} skipped",
+        style.heading(verdict),
+        s.fail,
+        s.warn,
+        s.pass,
+        s.skip
+    );
+    out
+}
+
+fn section(out: &mut String, style: &Style, title: &str, findings: &[&Finding]) {
+    let _ = writeln!(out, "\n{}", style.heading(title));
+    for line in fold(findings) {
+        let f = line.first;
+        let who = match line.subjects.len() {
+            1 if line.subjects[0] == "host" => String::new(),
+            1 => format!("{}: ", line.subjects[0]),
+            n => {
+                let mut ex: Vec<&str> = line.subjects.iter().take(EXAMPLES).copied().collect();
+                if n > EXAMPLES {
+                    ex.push("…");
+                }
+                format!("{n} devices ({}): ", ex.join(", "))
+            }
+        };
+        let _ = writeln!(
+            out,
+            "  {} {}  {}{}",
+            style.status(f.status),
+            f.rule,
+            who,
+            line.text
+        );
+        if f.status == Status::Pass {
+            continue;
+        }
+        for e in &f.evidence {
+            let _ = writeln!(out, "       {}", style.dim(&format!("evidence: {e}")));
+        }
+        if line.subjects.len() > 1 && !f.remediation.is_empty() {
+            let _ = writeln!(
+                out,
+                "       {}",
+                style.dim(&format!("fix (shown for {}):", f.subject))
+            );
+        }
+        for (i, r) in f.remediation.iter().enumerate() {
+            let mut lines = r.lines();
+            let _ = writeln!(out, "       {}. {}", i + 1, lines.next().unwrap_or(""));
+            for more in lines {
+                let _ = writeln!(out, "          {more}");
+            }
+        }
+    }
+}
+
+/// Groups findings with the same rule, status and message; collapses a rule
+/// whose findings still take too many lines.
+fn fold<'a>(findings: &[&'a Finding]) -> Vec<Line<'a>> {
+    let mut order: Vec<(String, Status)> = Vec::new();
+    let mut groups: BTreeMap<(String, Status), Vec<Line<'a>>> = BTreeMap::new();
+    for f in findings {
+        let key = (f.rule.clone(), f.status);
+        if !groups.contains_key(&key) {
+            order.push(key.clone());
+        }
+        let lines = groups.entry(key).or_default();
+        match lines
+            .iter_mut()
+            .find(|l| l.text == f.message && f.subject != "host")
+        {
+            Some(l) => l.subjects.push(&f.subject),
+            None => lines.push(Line {
+                first: f,
+                subjects: vec![&f.subject],
+                text: f.message.clone(),
+            }),
+        }
+    }
+    let mut out = Vec::new();
+    for key in order {
+        let lines = groups.remove(&key).unwrap_or_default();
+        if lines.len() > MAX_LINES {
+            let first = lines[0].first;
+            let subjects = lines
+                .iter()
+                .flat_map(|l| l.subjects.iter().copied())
+                .collect();
+            out.push(Line {
+                first,
+                subjects,
+                text: format!(
+                    "{} (details differ per device: see --format json)",
+                    first.title
+                ),
+            });
+        } else {
+            out.extend(lines);
+        }
+    }
+    out
+}
