@@ -1,0 +1,324 @@
+#!/usr/bin/env python3
+"""Capture the parts of a Linux host that sriov-doctor reads into a test tree.
+
+Usage: tools/capture-host.py SRC_ROOT OUT_DIR
+
+SRC_ROOT is usually `/`. OUT_DIR is the tree root to write (e.g.
+tests/hosts/<scenario>/root); it is deleted and rewritten. Python 3 standard
+library only; reads only, never writes below SRC_ROOT.
+
+What is copied: host-level files (/proc/cpuinfo, cmdline, modules, osrelease,
+/proc/xen/capabilities, /sys/hypervisor/type, /etc/os-release, passwd, group,
+libvirt/qemu.conf, default/grub, modprobe.d/*.conf, /boot/config-<release>),
+/lib/modules/<release>/modules.{builtin,dep,alias}, every /sys/bus/pci/devices
+link and the attribute files of its real directory (ids, class, irq, numa,
+resource, enable, driver_override, config, sriov_*, bridge bus numbers) and its
+links (driver, iommu_group, iommu, physfn, virtfn*), net interface names,
+/sys/bus/pci/drivers/<name> (module link, device links, control files as empty
+placeholders), /sys/kernel/iommu_groups, /sys/class/iommu and the units'
+device links and attributes, /sys/module/* (names, initstate, refcnt,
+readable parameters, driver links), the ACPI DMAR/IVRS (and Xen's XMAR)
+tables and /dev/vfio.
+
+Symlinks are kept as symlinks with their link text unchanged. Links are only
+followed inside SRC_ROOT: an absolute link target or one that climbs out of
+the root is recorded as a link but never followed. Metadata git cannot keep
+(mode/uid/gid of config files and ACPI tables, /dev/vfio device numbers) goes to
+OUT_DIR/.sriov-doctor-meta.toml. Empty directories that matter get an empty
+`.gitkeep` (readers of the tree ignore it).
+"""
+
+import os
+import shutil
+import stat
+import sys
+
+PCI_ATTRS = [
+    "vendor", "device", "subsystem_vendor", "subsystem_device", "class", "revision", "irq",
+    "numa_node", "local_cpulist", "modalias", "enable", "driver_override", "resource",
+    "secondary_bus_number", "subordinate_bus_number",
+    "sriov_totalvfs", "sriov_numvfs", "sriov_offset", "sriov_stride", "sriov_vf_device",
+    "sriov_drivers_autoprobe",
+]
+PCI_LINKS = ["driver", "iommu_group", "iommu", "physfn"]
+NET_ATTRS = ["address", "ifindex", "operstate"]
+DRIVER_CONTROL = ["bind", "unbind", "new_id", "remove_id", "uevent"]
+HOST_FILES = [
+    "proc/cpuinfo", "proc/cmdline", "proc/modules", "proc/sys/kernel/osrelease",
+    "proc/xen/capabilities", "sys/hypervisor/type", "sys/hypervisor/version/major",
+    "sys/hypervisor/version/minor", "sys/hypervisor/version/extra",
+    "etc/os-release", "etc/passwd", "etc/group", "etc/libvirt/qemu.conf", "etc/default/grub",
+]
+ACPI_TABLES = ["DMAR", "IVRS", "XMAR"]
+MAX_FILE = 1 << 20
+
+
+class Capture:
+    def __init__(self, src, out):
+        self.src = os.path.abspath(src)
+        self.out = os.path.abspath(out)
+        self.meta = []
+        self.warnings = []
+
+    # ---- safe path handling inside SRC_ROOT
+
+    def resolve(self, rel):
+        """Canonical path of rel inside the root, following relative links that stay
+        inside it. Returns None if a link is absolute, climbs out, or loops."""
+        parts = [p for p in rel.split("/") if p]
+        done = []
+        hops = 0
+        while parts:
+            p = parts.pop(0)
+            if p == ".":
+                continue
+            if p == "..":
+                if not done:
+                    return None
+                done.pop()
+                continue
+            cand = "/".join(done + [p])
+            full = os.path.join(self.src, cand)
+            if os.path.islink(full):
+                hops += 1
+                if hops > 40:
+                    return None
+                target = os.readlink(full)
+                if target.startswith("/"):
+                    return None
+                parts = [x for x in target.split("/") if x] + parts
+                continue
+            done.append(p)
+        return "/".join(done)
+
+    def sp(self, rel):
+        return os.path.join(self.src, rel)
+
+    def op(self, rel):
+        return os.path.join(self.out, rel)
+
+    # ---- writers
+
+    def copy_file(self, rel, meta=False):
+        """Copy a regular file's bytes (rel is canonical)."""
+        src = self.sp(rel)
+        try:
+            st = os.lstat(src)
+        except OSError:
+            return False
+        if not stat.S_ISREG(st.st_mode):
+            return False
+        try:
+            with open(src, "rb") as f:
+                data = f.read(MAX_FILE)
+        except OSError as e:
+            self.warnings.append("%s: %s" % (rel, e.strerror))
+            return False
+        dst = self.op(rel)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        with open(dst, "wb") as f:
+            f.write(data)
+        if meta:
+            self.meta.append(dict(path=rel, mode="%04o" % stat.S_IMODE(st.st_mode),
+                                  uid=st.st_uid, gid=st.st_gid))
+        return True
+
+    def copy_path(self, rel, meta=False):
+        """Copy the file at rel, recreating every symlink met on the way (so that
+        e.g. etc/os-release -> ../usr/lib/os-release or lib -> usr/lib still
+        resolve in the copy). Absolute or escaping links are recorded, not followed."""
+        parts = [p for p in rel.split("/") if p]
+        done = []
+        hops = 0
+        while parts:
+            p = parts.pop(0)
+            if p == ".":
+                continue
+            if p == "..":
+                if not done:
+                    return False
+                done.pop()
+                continue
+            cand = "/".join(done + [p])
+            full = self.sp(cand)
+            if os.path.islink(full):
+                hops += 1
+                if hops > 40:
+                    return False
+                text = self.copy_link(cand)
+                if text.startswith("/"):
+                    self.warnings.append("%s -> %s: absolute link, not followed" % (cand, text))
+                    return False
+                parts = [x for x in text.split("/") if x] + parts
+                continue
+            done.append(p)
+        return self.copy_file("/".join(done), meta)
+
+    def copy_link(self, rel):
+        """Copy a symlink as a symlink (link text unchanged). rel's parent is canonical."""
+        src = self.sp(rel)
+        if not os.path.islink(src):
+            return None
+        text = os.readlink(src)
+        dst = self.op(rel)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        if os.path.lexists(dst):
+            os.unlink(dst)
+        os.symlink(text, dst)
+        return text
+
+    def empty_file(self, rel):
+        dst = self.op(rel)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        open(dst, "wb").close()
+
+    def keep_dir(self, rel):
+        d = self.op(rel)
+        os.makedirs(d, exist_ok=True)
+        if not os.listdir(d):
+            open(os.path.join(d, ".gitkeep"), "wb").close()
+
+    def listdir(self, rel):
+        try:
+            return sorted(os.listdir(self.sp(rel)))
+        except OSError:
+            return []
+
+    # ---- parts
+
+    def host_files(self):
+        for rel in HOST_FILES:
+            self.copy_path(rel)
+        for name in self.listdir("etc/modprobe.d"):
+            if name.endswith(".conf"):
+                self.copy_path("etc/modprobe.d/" + name)
+        release = ""
+        try:
+            with open(self.sp("proc/sys/kernel/osrelease")) as f:
+                release = f.read().strip()
+        except OSError:
+            pass
+        if release:
+            self.copy_path("boot/config-" + release)
+            for n in ("modules.builtin", "modules.dep", "modules.alias"):
+                self.copy_path("lib/modules/%s/%s" % (release, n))
+
+    def pci(self):
+        drivers = set()
+        base = "sys/bus/pci/devices"
+        names = self.listdir(base)
+        for name in names:
+            self.copy_link(base + "/" + name)
+            real = self.resolve(base + "/" + name)
+            if real is None:
+                self.warnings.append("%s/%s points outside the root; not followed" % (base, name))
+                continue
+            for a in PCI_ATTRS:
+                self.copy_file(real + "/" + a)
+            self.copy_file(real + "/config", meta=True)
+            for l in PCI_LINKS + [x for x in self.listdir(real) if x.startswith("virtfn")]:
+                text = self.copy_link(real + "/" + l)
+                if l == "driver" and text:
+                    drivers.add(os.path.basename(text))
+            for ifname in self.listdir(real + "/net"):
+                for a in NET_ATTRS:
+                    self.copy_file("%s/net/%s/%s" % (real, ifname, a))
+                self.keep_dir("%s/net/%s" % (real, ifname))
+        self.keep_dir(base)
+        for drv in sorted(drivers):
+            d = "sys/bus/pci/drivers/" + drv
+            for c in DRIVER_CONTROL:
+                if os.path.lexists(self.sp(d + "/" + c)):
+                    self.empty_file(d + "/" + c)
+            for x in self.listdir(d):
+                if os.path.islink(self.sp(d + "/" + x)):
+                    self.copy_link(d + "/" + x)
+
+    def iommu(self):
+        g = "sys/kernel/iommu_groups"
+        for grp in self.listdir(g):
+            for f in ("type", "reserved_regions"):
+                self.copy_file("%s/%s/%s" % (g, grp, f))
+            for dev in self.listdir("%s/%s/devices" % (g, grp)):
+                self.copy_link("%s/%s/devices/%s" % (g, grp, dev))
+        self.keep_dir(g)
+        c = "sys/class/iommu"
+        for unit in self.listdir(c):
+            self.copy_link(c + "/" + unit)
+            real = self.resolve(c + "/" + unit)
+            if real is None:
+                continue
+            for dev in self.listdir(real + "/devices"):
+                self.copy_link(real + "/devices/" + dev)
+            for sub in ("intel-iommu", "amd-iommu"):
+                for f in self.listdir(real + "/" + sub):
+                    self.copy_file("%s/%s/%s" % (real, sub, f))
+        self.keep_dir(c)
+
+    def modules(self):
+        m = "sys/module"
+        for name in self.listdir(m):
+            d = m + "/" + name
+            for f in ("initstate", "refcnt"):
+                self.copy_file(d + "/" + f)
+            for p in self.listdir(d + "/parameters"):
+                self.copy_file(d + "/parameters/" + p)  # unreadable ones are skipped
+            for x in self.listdir(d + "/drivers"):
+                self.copy_link(d + "/drivers/" + x)
+            for x in self.listdir(d + "/holders"):
+                self.copy_link(d + "/holders/" + x)
+            self.keep_dir(d)
+
+    def acpi(self):
+        for t in ACPI_TABLES:
+            self.copy_file("sys/firmware/acpi/tables/" + t, meta=True)
+
+    def dev_vfio(self):
+        d = "dev/vfio"
+        for name in self.listdir(d):
+            full = self.sp(d + "/" + name)
+            st = os.lstat(full)
+            if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
+                self.empty_file(d + "/" + name)
+                self.meta.append(dict(path=d + "/" + name, mode="%04o" % stat.S_IMODE(st.st_mode),
+                                      uid=st.st_uid, gid=st.st_gid,
+                                      type="char" if stat.S_ISCHR(st.st_mode) else "block",
+                                      major=os.major(st.st_rdev), minor=os.minor(st.st_rdev)))
+
+    def write_meta(self):
+        lines = ["# Metadata git cannot keep (see tests/hosts/README.md).",
+                 "# Files without an entry: uid 0, gid 0, git's mode.", ""]
+        for e in sorted(self.meta, key=lambda e: e["path"]):
+            lines += ["[[entry]]", 'path = "%s"' % e["path"], 'mode = "%s"' % e["mode"],
+                      "uid = %d" % e["uid"], "gid = %d" % e["gid"]]
+            if "type" in e:
+                lines += ['type = "%s"' % e["type"], "major = %d" % e["major"],
+                          "minor = %d" % e["minor"]]
+            lines.append("")
+        with open(os.path.join(self.out, ".sriov-doctor-meta.toml"), "w") as f:
+            f.write("\n".join(lines))
+
+    def run(self):
+        if os.path.exists(self.out):
+            shutil.rmtree(self.out)
+        os.makedirs(self.out)
+        self.host_files()
+        self.pci()
+        self.iommu()
+        self.modules()
+        self.acpi()
+        self.dev_vfio()
+        self.write_meta()
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: capture-host.py SRC_ROOT OUT_DIR")
+    c = Capture(sys.argv[1], sys.argv[2])
+    c.run()
+    for w in c.warnings:
+        print("warning: " + w, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
