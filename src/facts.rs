@@ -125,6 +125,9 @@ pub struct KernelFacts {
     /// Command-line parameters: name → value ("" for a bare flag); the last
     /// occurrence wins, as in the kernel.
     pub params: Known<BTreeMap<String, String>>,
+    /// Linux before 4.12 still has KVM's legacy device assignment (pci-stub
+    /// plus QEMU's pci-assign); later kernels have only VFIO.
+    pub legacy_kvm_assignment: Known<bool>,
     /// CONFIG_INTEL_IOMMU_DEFAULT_ON from /boot/config-RELEASE.
     pub intel_iommu_default_on: Known<bool>,
 }
@@ -202,6 +205,11 @@ pub enum ModuleState {
 pub struct XenFacts {
     pub present: bool,
     pub dom0: bool,
+    /// /sys/hypervisor/properties/capabilities, e.g. "xen-3.0-x86_64 hvm-3.0-x86_64".
+    pub capabilities: Option<String>,
+    /// Xen can run HVM guests (it found VT-x or AMD-V, which dom0's own CPU
+    /// flags do not show).
+    pub hvm: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]

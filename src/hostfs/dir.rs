@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use super::meta::{self, MetaEntry, META_FILE};
 use super::{EntryKind, FsError, FsErrorKind, FsResult, HostFs, Metadata, MAX_FILE_BYTES};
 
+/// Placeholder that keeps an empty directory of a tree in git.
+pub const GIT_KEEP: &str = ".gitkeep";
+
 /// Links followed in one resolution before giving up, as the kernel does.
 const MAX_LINKS: usize = 40;
 
@@ -156,7 +159,9 @@ impl HostFs for DirFs {
         for entry in entries {
             let entry = entry.map_err(|e| FsError::from_io(path, &e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if !self.live && canonical == "/" && name == META_FILE {
+            // A tree keeps empty directories in git with a .gitkeep, which
+            // no real host has; the metadata overlay is the tree's, too.
+            if !self.live && (name == GIT_KEEP || (canonical == "/" && name == META_FILE)) {
                 continue;
             }
             names.push(name);

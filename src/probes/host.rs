@@ -78,7 +78,15 @@ pub fn kernel(fs: &dyn HostFs) -> KernelFacts {
             Err(e) => Known::unknown(e.to_string()),
         }
     });
+    let legacy_kvm_assignment = release.clone().and_then(|rel| {
+        let mut nums = rel.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse::<u32>().ok());
+        match (nums.next(), nums.next()) {
+            (Some(major), Some(minor)) => Known::Value((major, minor) < (4, 12)),
+            _ => Known::unknown(format!("kernel release '{rel}' has no version number")),
+        }
+    });
     KernelFacts {
+        legacy_kvm_assignment,
         release,
         cmdline,
         params,
@@ -145,7 +153,16 @@ pub fn xen(fs: &dyn HostFs) -> Known<XenFacts> {
             .read_text("/proc/xen/capabilities")
             .map(|c| c.contains("control_d"))
             .unwrap_or(false);
-    Known::Value(XenFacts { present, dom0 })
+    let capabilities = fs.read_text("/sys/hypervisor/properties/capabilities").ok();
+    let hvm = capabilities
+        .as_deref()
+        .is_some_and(|c| c.split_whitespace().any(|w| w.starts_with("hvm-")));
+    Known::Value(XenFacts {
+        present,
+        dom0,
+        capabilities,
+        hvm,
+    })
 }
 
 #[cfg(test)]

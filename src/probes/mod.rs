@@ -46,15 +46,47 @@ pub fn resolve_targets(
             Some(a) if !out.contains(&a) => out.push(a),
             Some(_) => {}
             None => {
+                let hint = future_vf(fs, present, addr)
+                    .map(|(pf, n)| {
+                        format!(
+                            "; it would be VF {n} of {pf} once that PF has at least {} VFs (sriov.vfs)",
+                            n + 1
+                        )
+                    })
+                    .unwrap_or_default();
                 return Err(format!(
-                    "no PCI device {addr} on {} ({}/{addr} not found)",
+                    "no PCI device {addr} on {} ({}/{addr} not found){hint}",
                     fs.describe(),
                     pci::DEVICES
-                ))
+                ));
             }
         }
     }
     Ok(out)
+}
+
+/// Whether `addr` is where a PF would put one of its VFs: routing ID of VF n
+/// = PF's + sriov_offset + n × sriov_stride (PCIe SR-IOV 9.3.3.9–10).
+fn future_vf(fs: &dyn HostFs, present: &[PciAddress], addr: PciAddress) -> Option<(PciAddress, u32)> {
+    let rid = |a: &PciAddress| (a.bus as u32) << 8 | (a.device as u32) << 3 | a.function as u32;
+    for pf in present.iter().filter(|p| p.domain == addr.domain) {
+        let dir = format!("{}/{pf}", pci::DEVICES);
+        let num = |name: &str| fs.read_text(&format!("{dir}/{name}")).ok()?.parse::<u32>().ok();
+        let (Some(total), Some(offset), Some(stride)) =
+            (num("sriov_totalvfs"), num("sriov_offset"), num("sriov_stride"))
+        else {
+            continue;
+        };
+        let first = rid(pf) + offset;
+        let target = rid(&addr);
+        if stride > 0 && target >= first && (target - first) % stride == 0 {
+            let n = (target - first) / stride;
+            if n < total {
+                return Some((*pf, n));
+            }
+        }
+    }
+    None
 }
 
 /// Runs every probe over the root.
@@ -69,10 +101,11 @@ pub fn collect(
     let distro = host::distro(fs);
     let xen = host::xen(fs);
     let xen_present = xen.value().is_some_and(|x| x.present);
+    let xen_dom0 = xen.value().is_some_and(|x| x.dom0);
     let firmware = firmware::probe(fs, &cpu, xen_present);
     let iommu = iommu::probe(fs, &cpu, &kernel);
     let mut devices = match addresses {
-        Known::Value(a) => pci::probe(fs, a, targets, catalog),
+        Known::Value(a) => pci::probe(fs, a, targets, catalog, xen_dom0),
         Known::Unknown(_) => Vec::new(),
     };
     let modules = modules::probe(fs, &kernel.release, &mut devices, catalog);

@@ -43,6 +43,9 @@ pub struct ModuleIndex {
     deps: Known<HashMap<String, Vec<String>>>,
     /// (pattern, module) from `alias pci:…` lines.
     aliases: Vec<(String, String)>,
+    /// Entries of /sys/module: loaded modules, and built-in ones that have
+    /// parameters (vfio_pci, vfio_iommu_type1, kvm and the NIC drivers do).
+    sys_module: BTreeSet<String>,
 }
 
 impl ModuleIndex {
@@ -52,8 +55,16 @@ impl ModuleIndex {
                 Ok(m) => Known::Value(m.0.into_keys().collect()),
                 Err(e) => Known::unknown(format!("/proc/modules: {e}")),
             },
+            // A kernel built without module support has no /proc/modules:
+            // nothing is loaded, everything present is built in.
+            Err(e) if e.is_not_found() => Known::Value(BTreeSet::new()),
             Err(e) => Known::unknown(e.to_string()),
         };
+        let sys_module = fs
+            .list_dir("/sys/module")
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
         let dir = release.value().map(|r| format!("/lib/modules/{r}"));
         let read = |name: &str| -> Known<String> {
             match &dir {
@@ -94,6 +105,7 @@ impl ModuleIndex {
             builtin,
             deps,
             aliases,
+            sys_module,
         }
     }
 
@@ -108,18 +120,29 @@ impl ModuleIndex {
         if loaded.contains(&module) {
             return Known::Value(ModuleState::Loaded);
         }
-        match &self.builtin {
-            Known::Value(b) if b.contains(&module) => return Known::Value(ModuleState::Builtin),
-            Known::Value(_) => {}
-            Known::Unknown(r) => {
-                return Known::unknown(format!(
-                    "{module} is not loaded, and whether it is built in is unknown: {r}"
-                ))
+        if let Known::Value(b) = &self.builtin {
+            if b.contains(&module) {
+                return Known::Value(ModuleState::Builtin);
             }
         }
-        match &self.deps {
-            Known::Value(d) if d.contains_key(&module) => Known::Value(ModuleState::Installed),
-            _ => Known::Value(ModuleState::Absent),
+        // Not in /proc/modules but in /sys/module: built in, with parameters.
+        if self.sys_module.contains(&module) {
+            return Known::Value(ModuleState::Builtin);
+        }
+        if let Known::Value(d) = &self.deps {
+            if d.contains_key(&module) {
+                return Known::Value(ModuleState::Installed);
+            }
+        }
+        match &self.builtin {
+            Known::Value(_) => Known::Value(ModuleState::Absent),
+            // A kernel without module support has no modules.builtin either;
+            // a built-in module with parameters would be in /sys/module, and
+            // the modules the rules ask about all have some.
+            Known::Unknown(_) if loaded.is_empty() => Known::Value(ModuleState::Absent),
+            Known::Unknown(r) => Known::unknown(format!(
+                "{module} is not loaded, and whether it is built in is unknown: {r}"
+            )),
         }
     }
 

@@ -166,6 +166,7 @@ pub fn probe(
     addresses: &[PciAddress],
     targets: &[PciAddress],
     catalog: &Catalog,
+    xen_dom0: bool,
 ) -> Vec<DeviceFacts> {
     let mut devices: Vec<DeviceFacts> = addresses
         .iter()
@@ -182,7 +183,7 @@ pub fn probe(
     }
     let groups = group_members(&devices);
     let group_facts: Vec<Known<GroupFacts>> =
-        devices.iter().map(|d| group_facts(d, &groups)).collect();
+        devices.iter().map(|d| group_facts(d, &groups, xen_dom0)).collect();
     for (d, g) in devices.iter_mut().zip(group_facts) {
         d.group = g;
     }
@@ -199,9 +200,18 @@ fn group_members(devices: &[DeviceFacts]) -> HashMap<u32, Vec<&DeviceFacts>> {
     groups
 }
 
-fn group_facts(d: &DeviceFacts, groups: &HashMap<u32, Vec<&DeviceFacts>>) -> Known<GroupFacts> {
+fn group_facts(
+    d: &DeviceFacts,
+    groups: &HashMap<u32, Vec<&DeviceFacts>>,
+    xen_dom0: bool,
+) -> Known<GroupFacts> {
     let id = match &d.iommu_group {
         Known::Value(Some(id)) => *id,
+        Known::Value(None) if xen_dom0 => {
+            return Known::unknown(
+                "Xen dom0: Xen, not this kernel, drives the IOMMU, so there are no IOMMU groups to read (check `xl pci-assignable-list`)",
+            )
+        }
         Known::Value(None) => {
             return Known::unknown(format!(
                 "{} has no IOMMU group: the kernel has not enabled the IOMMU (see kernel.iommu)",

@@ -136,7 +136,7 @@ impl Engine {
                         "host",
                         ns.message.clone(),
                         Vec::new(),
-                        Vec::new(),
+                        ns.remediation.clone(),
                         focused,
                     ));
                 }

@@ -100,6 +100,8 @@ struct RuleToml {
 struct NoSubjectsToml {
     status: String,
     message: String,
+    #[serde(default)]
+    remediation: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,6 +148,7 @@ pub struct Remediation {
 pub struct NoSubjects {
     pub status: String,
     pub message: String,
+    pub remediation: Vec<String>,
 }
 
 /// A loaded, compiled rule.
@@ -264,6 +267,9 @@ impl Rule {
                     ),
                 ));
             }
+            if ns.status != "skip" && ns.remediation.is_empty() {
+                return Err(err(None, "no_subjects that fails or warns needs a remediation".into()));
+            }
         }
         let mut remediation = Vec::new();
         for (i, r) in raw.remediation.iter().enumerate() {
@@ -301,6 +307,7 @@ impl Rule {
             no_subjects: raw.no_subjects.map(|n| NoSubjects {
                 status: n.status,
                 message: n.message,
+                remediation: n.remediation,
             }),
             pass: template(&raw.message.pass, "message.pass")?,
             fail: template(&raw.message.fail, "message.fail")?,
