@@ -307,6 +307,9 @@ pub struct GroupFacts {
     /// Other endpoints in the group bound to a driver other than vfio-pci,
     /// pci-stub or pciback: they make the group not viable.
     pub blockers: Vec<GroupMember>,
+    /// Members whose driver could not be read (only listed when a known
+    /// blocker already decides the group).
+    pub unreadable: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

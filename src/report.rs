@@ -42,6 +42,10 @@ pub struct Finding {
     /// The subject is a --device target (or a target's PF).
     #[serde(skip)]
     pub target: bool,
+    /// A skip because an input could not be read or the rule could not be
+    /// evaluated (as opposed to a rule that does not apply here).
+    #[serde(skip)]
+    pub inconclusive: bool,
 }
 
 impl Finding {
@@ -57,6 +61,8 @@ pub struct Summary {
     pub fail: usize,
     pub warn: usize,
     pub skip: usize,
+    /// Skips whose rule could not read its inputs (the rest did not apply).
+    pub inconclusive: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -100,6 +106,9 @@ impl Report {
                 Status::Fail => summary.fail += 1,
                 Status::Warn => summary.warn += 1,
                 Status::Skip => summary.skip += 1,
+            }
+            if f.inconclusive {
+                summary.inconclusive += 1;
             }
         }
         let h = &facts.host;

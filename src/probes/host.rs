@@ -79,7 +79,9 @@ pub fn kernel(fs: &dyn HostFs) -> KernelFacts {
         }
     });
     let legacy_kvm_assignment = release.clone().and_then(|rel| {
-        let mut nums = rel.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse::<u32>().ok());
+        let mut nums = rel
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse::<u32>().ok());
         match (nums.next(), nums.next()) {
             (Some(major), Some(minor)) => Known::Value((major, minor) < (4, 12)),
             _ => Known::unknown(format!("kernel release '{rel}' has no version number")),

@@ -67,14 +67,25 @@ pub fn resolve_targets(
 
 /// Whether `addr` is where a PF would put one of its VFs: routing ID of VF n
 /// = PF's + sriov_offset + n × sriov_stride (PCIe SR-IOV 9.3.3.9–10).
-fn future_vf(fs: &dyn HostFs, present: &[PciAddress], addr: PciAddress) -> Option<(PciAddress, u32)> {
+fn future_vf(
+    fs: &dyn HostFs,
+    present: &[PciAddress],
+    addr: PciAddress,
+) -> Option<(PciAddress, u32)> {
     let rid = |a: &PciAddress| (a.bus as u32) << 8 | (a.device as u32) << 3 | a.function as u32;
     for pf in present.iter().filter(|p| p.domain == addr.domain) {
         let dir = format!("{}/{pf}", pci::DEVICES);
-        let num = |name: &str| fs.read_text(&format!("{dir}/{name}")).ok()?.parse::<u32>().ok();
-        let (Some(total), Some(offset), Some(stride)) =
-            (num("sriov_totalvfs"), num("sriov_offset"), num("sriov_stride"))
-        else {
+        let num = |name: &str| {
+            fs.read_text(&format!("{dir}/{name}"))
+                .ok()?
+                .parse::<u32>()
+                .ok()
+        };
+        let (Some(total), Some(offset), Some(stride)) = (
+            num("sriov_totalvfs"),
+            num("sriov_offset"),
+            num("sriov_stride"),
+        ) else {
             continue;
         };
         let first = rid(pf) + offset;

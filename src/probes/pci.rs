@@ -96,7 +96,8 @@ fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog) -> Device
     let pf = link_name(fs, &join(&dir, "physfn"))
         .value()
         .cloned()
-        .flatten();
+        .flatten()
+        .filter(|p| p.parse::<PciAddress>().is_ok());
     let sriov = is_pf.then(|| SriovFacts {
         totalvfs: number_attr(fs, &join(&dir, "sriov_totalvfs")),
         numvfs: number_attr(fs, &join(&dir, "sriov_numvfs")),
@@ -151,7 +152,12 @@ fn virtfns(fs: &dyn HostFs, dir: &str) -> Known<Vec<String>> {
     for name in names {
         if let Some(n) = name.strip_prefix("virtfn").and_then(|n| n.parse().ok()) {
             match fs.read_link(&join(dir, &name)) {
-                Ok(t) => vfs.push((n, base_name(&t).to_string())),
+                Ok(t) => match base_name(&t).parse::<PciAddress>() {
+                    Ok(a) => vfs.push((n, a.to_string())),
+                    Err(_) => {
+                        return Known::unknown(format!("{dir}/{name} -> {t}: not a PCI device"))
+                    }
+                },
                 Err(e) => return Known::unknown(e.to_string()),
             }
         }
@@ -182,8 +188,10 @@ pub fn probe(
         d.target_pf = d.sriov.is_some() && target_pfs.contains(&d.address.to_string());
     }
     let groups = group_members(&devices);
-    let group_facts: Vec<Known<GroupFacts>> =
-        devices.iter().map(|d| group_facts(d, &groups, xen_dom0)).collect();
+    let group_facts: Vec<Known<GroupFacts>> = devices
+        .iter()
+        .map(|d| group_facts(d, &groups, xen_dom0))
+        .collect();
     for (d, g) in devices.iter_mut().zip(group_facts) {
         d.group = g;
     }
@@ -226,10 +234,14 @@ fn group_facts(
     for m in groups.get(&id).map(Vec::as_slice).unwrap_or(&[]) {
         by_addr.insert(m.address, *m);
     }
+    let mut unreadable = Vec::new();
     for (addr, m) in by_addr {
         let driver = match &m.driver {
             Known::Value(d) => d.clone(),
-            Known::Unknown(r) => return Known::unknown(format!("group {id}: {r}")),
+            Known::Unknown(r) => {
+                unreadable.push(format!("group {id}: {r}"));
+                continue;
+            }
         };
         let member = GroupMember {
             address: addr.to_string(),
@@ -241,9 +253,15 @@ fn group_facts(
         }
         members.push(member);
     }
+    // One known blocker settles it; otherwise an unreadable member leaves
+    // viability unknown.
+    if blockers.is_empty() && !unreadable.is_empty() {
+        return Known::unknown(unreadable.join("; "));
+    }
     Known::Value(GroupFacts {
         id,
         members,
         blockers,
+        unreadable,
     })
 }

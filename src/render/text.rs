@@ -213,3 +213,108 @@ fn fold<'a>(findings: &[&'a Finding]) -> Vec<Line<'a>> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{HostSummary, Summary, Tool};
+    use crate::rules::Severity;
+
+    fn finding(rule: &str, status: Status, subject: String, message: String) -> Finding {
+        Finding {
+            rule: rule.to_string(),
+            status,
+            severity: Severity::Error,
+            subject,
+            title: "A title".to_string(),
+            message,
+            evidence: vec!["evidence".to_string()],
+            remediation: vec!["fix it".to_string()],
+            target: false,
+            inconclusive: false,
+        }
+    }
+
+    fn report(findings: Vec<Finding>) -> Report {
+        Report {
+            schema_version: 1,
+            tool: Tool {
+                name: "sriov-doctor",
+                version: "0",
+            },
+            host: HostSummary {
+                root: "test".into(),
+                hostname: None,
+                kernel: None,
+                cpu: None,
+                distro: None,
+                pci_devices: None,
+                sriov_pfs: 8,
+                sriov_vfs: 2048,
+                targets: Vec::new(),
+            },
+            summary: Summary::default(),
+            findings,
+        }
+    }
+
+    #[test]
+    fn thousands_of_identical_findings_fold_into_one_line() {
+        let mut findings = Vec::new();
+        for i in 0..2048u32 {
+            let addr = format!(
+                "0000:{:02x}:{:02x}.{}",
+                0x41 + i / 256,
+                (i % 256) / 8,
+                i % 8
+            );
+            let (status, msg) = if i % 4 == 0 {
+                (Status::Warn, "bound to the host driver iavf".to_string())
+            } else {
+                (
+                    Status::Pass,
+                    "bound to vfio-pci, ready for assignment".to_string(),
+                )
+            };
+            findings.push(finding("device.host-driver", status, addr.clone(), msg));
+            findings.push(finding(
+                "iommu.group",
+                Status::Pass,
+                addr,
+                format!("IOMMU group {} holds only this device", 100 + i),
+            ));
+        }
+        let text = render(&report(findings), &Style { color: false });
+        assert!(text.lines().count() < 30, "{text}");
+        assert!(text.contains("WARN device.host-driver  512 devices (0000:41:00.0, 0000:41:00.4, 0000:41:01.0, …): bound to the host driver iavf"), "{text}");
+        assert!(
+            text.contains("PASS device.host-driver  1536 devices"),
+            "{text}"
+        );
+        // Distinct messages (one group each) collapse into the rule's title.
+        assert!(text.contains("PASS iommu.group  2048 devices (0000:41:00.0, 0000:41:00.1, 0000:41:00.2, …): A title (details differ per device: see --format json)"), "{text}");
+        // A folded failure still shows its remediation once.
+        assert_eq!(text.matches("1. fix it").count(), 1, "{text}");
+    }
+
+    #[test]
+    fn a_few_different_findings_stay_one_line_each() {
+        let findings = (0..3)
+            .map(|i| {
+                finding(
+                    "sriov.vfs",
+                    Status::Fail,
+                    format!("0000:03:00.{i}"),
+                    format!("message {i}"),
+                )
+            })
+            .collect();
+        let text = render(&report(findings), &Style { color: false });
+        for i in 0..3 {
+            assert!(
+                text.contains(&format!("FAIL sriov.vfs  0000:03:00.{i}: message {i}")),
+                "{text}"
+            );
+        }
+    }
+}

@@ -181,6 +181,7 @@ fn finding(
         evidence,
         remediation,
         target: target && subject != "host",
+        inconclusive: false,
     }
 }
 
@@ -252,11 +253,17 @@ fn evaluate(
             target,
         ))
     };
+    let inconclusive = |why: String| {
+        skip(why).map(|mut f| {
+            f.inconclusive = true;
+            f
+        })
+    };
     for need in &rule.needs {
         match need_state(need, host, device) {
             Ok(None) => {}
-            Ok(Some(reason)) => return skip(format!("could not check: {reason}")),
-            Err(e) => return skip(format!("rule error: {e}")),
+            Ok(Some(reason)) => return inconclusive(format!("could not check: {reason}")),
+            Err(e) => return inconclusive(format!("rule error: {e}")),
         }
     }
     if let Some(applies) = &rule.applies {
@@ -271,7 +278,9 @@ fn evaluate(
                 return skip(format!("not applicable: {why}"));
             }
             Ok(false) => return None,
-            Err(e) => return skip(format!("could not decide whether the rule applies: {e}")),
+            Err(e) => {
+                return inconclusive(format!("could not decide whether the rule applies: {e}"))
+            }
         }
     }
     let passed = match eval_bool(&rule.condition, ctx) {
@@ -290,7 +299,7 @@ fn evaluate(
                         .and_then(first_unknown)
                 })
                 .next();
-            return skip(match unknown {
+            return inconclusive(match unknown {
                 Some(r) => format!("could not check: {r}"),
                 None => format!("could not evaluate the condition: {e}"),
             });

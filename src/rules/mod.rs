@@ -9,6 +9,6 @@ mod spec;
 pub mod template;
 
 pub use engine::Engine;
-pub use spec::{Area, Rule, RuleError, Scope, Severity};
+pub use spec::{valid_id, Area, Rule, RuleError, Scope, Severity};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));

@@ -268,7 +268,10 @@ impl Rule {
                 ));
             }
             if ns.status != "skip" && ns.remediation.is_empty() {
-                return Err(err(None, "no_subjects that fails or warns needs a remediation".into()));
+                return Err(err(
+                    None,
+                    "no_subjects that fails or warns needs a remediation".into(),
+                ));
             }
         }
         let mut remediation = Vec::new();
