@@ -1,0 +1,214 @@
+//! Damaged trees give a finding or a clear error, never a panic or a pass
+//! for a rule whose input was destroyed.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let ft = entry.file_type().unwrap();
+        if ft.is_symlink() {
+            symlink(fs::read_link(&src).unwrap(), &dst).unwrap();
+        } else if ft.is_dir() {
+            copy_tree(&src, &dst);
+        } else {
+            fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+fn replace_with_link(path: &Path, target: &str) {
+    if path.is_dir() && !path.is_symlink() {
+        fs::remove_dir_all(path).unwrap();
+    } else {
+        let _ = fs::remove_file(path);
+    }
+    symlink(target, path).unwrap();
+}
+
+const DEV: &str = "sys/devices/pci0000:00/0000:00:01.0";
+
+/// (name, damage, rule that must not pass, its subject)
+type Damage = (&'static str, fn(&Path), &'static str, &'static str);
+
+fn damages() -> Vec<Damage> {
+    vec![
+        (
+            "cpuinfo garbage",
+            |r| fs::write(r.join("proc/cpuinfo"), [0xff, 0x00, 0x13, 0x37].repeat(300)).unwrap(),
+            "cpu.virtualization",
+            "host",
+        ),
+        (
+            "cpuinfo empty",
+            |r| fs::write(r.join("proc/cpuinfo"), "").unwrap(),
+            "cpu.virtualization",
+            "host",
+        ),
+        (
+            "modules garbage",
+            |r| fs::write(r.join("proc/modules"), "igb\n\u{0}\u{0}\nvfio_pci x y\n").unwrap(),
+            "modules.vfio",
+            "host",
+        ),
+        (
+            "DMAR truncated",
+            |r| {
+                let p = r.join("sys/firmware/acpi/tables/DMAR");
+                let b = fs::read(&p).unwrap();
+                fs::write(&p, &b[..10]).unwrap()
+            },
+            "firmware.iommu",
+            "host",
+        ),
+        (
+            "DMAR is a directory",
+            |r| {
+                let p = r.join("sys/firmware/acpi/tables/DMAR");
+                fs::remove_file(&p).unwrap();
+                fs::create_dir(&p).unwrap()
+            },
+            "firmware.iommu",
+            "host",
+        ),
+        (
+            "iommu_groups is a file",
+            |r| {
+                let p = r.join("sys/kernel/iommu_groups");
+                fs::remove_dir_all(&p).unwrap();
+                fs::write(&p, "7").unwrap()
+            },
+            "kernel.iommu",
+            "host",
+        ),
+        (
+            "class/iommu loops",
+            |r| replace_with_link(&r.join("sys/class/iommu"), "iommu"),
+            "kernel.iommu",
+            "host",
+        ),
+        (
+            "VF driver link dangles out of the root",
+            |r| replace_with_link(&r.join(format!("{DEV}/0000:03:10.0/driver")), "/etc/passwd"),
+            "device.host-driver",
+            "0000:03:10.0",
+        ),
+        (
+            "VF group link loops",
+            |r| {
+                replace_with_link(
+                    &r.join(format!("{DEV}/0000:03:10.0/iommu_group")),
+                    "iommu_group",
+                )
+            },
+            "iommu.group",
+            "0000:03:10.0",
+        ),
+        (
+            "numvfs not a number",
+            |r| fs::write(r.join(format!("{DEV}/0000:03:00.0/sriov_numvfs")), "lots\n").unwrap(),
+            "sriov.vfs",
+            "0000:03:00.0",
+        ),
+        (
+            "virtfn link escapes",
+            |r| {
+                replace_with_link(
+                    &r.join(format!("{DEV}/0000:03:00.0/virtfn0")),
+                    "../../../../../../../../etc",
+                )
+            },
+            "sriov.vfs",
+            "0000:03:00.0",
+        ),
+        (
+            "config gone",
+            |r| fs::remove_file(r.join(format!("{DEV}/0000:03:10.0/config"))).unwrap(),
+            "",
+            "",
+        ),
+        (
+            "devices dir unreadable as a file",
+            |r| {
+                let p = r.join("sys/bus/pci/devices");
+                fs::remove_dir_all(&p).unwrap();
+                fs::write(&p, "").unwrap()
+            },
+            "sriov.vfs",
+            "host",
+        ),
+    ]
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "sriov-doctor-bad-{}-{}",
+        std::process::id(),
+        name.replace(' ', "-")
+    ));
+    let _ = fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn damaged_trees_never_panic_and_never_pass_what_they_destroyed() {
+    let good = Path::new("tests/hosts/seed-ready/root");
+    let mut outcomes = std::collections::BTreeMap::new();
+    for (name, damage, rule, subject) in damages() {
+        let root = scratch(name);
+        copy_tree(good, &root);
+        damage(&root);
+        let root_s = root.to_str().unwrap();
+        for args in [
+            vec!["check", "--root", root_s, "--format", "json"],
+            vec![
+                "check", "--root", root_s, "--format", "json", "-d", "03:10.0",
+            ],
+            vec![
+                "check", "--root", root_s, "--format", "text", "-d", "03:10.0",
+            ],
+        ] {
+            let r = common::run(&args);
+            assert!(
+                [0, 1, 2].contains(&r.code),
+                "{name}: exit {} {}",
+                r.code,
+                r.stderr
+            );
+            assert!(!r.stderr.contains("panicked"), "{name}: {}", r.stderr);
+            *outcomes.entry(r.code).or_insert(0) += 1;
+            if r.code == 2 {
+                assert!(
+                    r.stderr.starts_with("sriov-doctor: "),
+                    "{name}: {}",
+                    r.stderr
+                );
+                continue;
+            }
+            if args[4] != "json" || rule.is_empty() {
+                continue;
+            }
+            let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+            for f in v["findings"].as_array().unwrap() {
+                if f["rule"] == rule && f["subject"] == subject {
+                    assert_ne!(
+                        f["status"], "pass",
+                        "{name}: {rule} passed on destroyed input: {f}"
+                    );
+                }
+            }
+        }
+        let _ = fs::remove_dir_all(&root);
+    }
+    let summary = format!(
+        "{} damaged trees, outcomes by exit code: {outcomes:?}",
+        damages().len()
+    );
+    common::note(&summary);
+}

@@ -1,0 +1,93 @@
+//! Shared by the integration tests: the test hosts and a way to run the binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Host {
+    pub name: String,
+    /// `tests/hosts/NAME/root`, relative, so reports are the same on every machine.
+    pub root: String,
+    pub targets: Vec<String>,
+}
+
+/// Every host in tests/hosts, sorted by name.
+pub fn hosts() -> Vec<Host> {
+    let dir = Path::new("tests/hosts");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("tests/hosts") {
+        let path = entry.unwrap().path();
+        if !path.join("root").is_dir() {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let scenario = std::fs::read_to_string(path.join("scenario.toml"))
+            .unwrap_or_else(|e| panic!("{name}/scenario.toml: {e}"));
+        let scenario: toml::Value = toml::from_str(&scenario).unwrap();
+        let targets = scenario
+            .get("devices")
+            .and_then(|d| d.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(Host {
+            root: format!("tests/hosts/{name}/root"),
+            name,
+            targets,
+        });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    assert!(
+        out.len() >= 14,
+        "expected the test hosts, found {}",
+        out.len()
+    );
+    out
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_sriov-doctor"))
+}
+
+pub fn run(args: &[&str]) -> Run {
+    let out = Command::new(bin())
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run sriov-doctor");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+impl Run {
+    /// Exit code and both streams, as a snapshot shows them.
+    pub fn transcript(&self) -> String {
+        let mut s = format!("exit: {}\n", self.code);
+        if !self.stderr.is_empty() {
+            s.push_str("--- stderr\n");
+            s.push_str(&self.stderr);
+        }
+        s.push_str("--- stdout\n");
+        s.push_str(&self.stdout);
+        s
+    }
+}
+
+/// Prints a line into the test output (shown with --nocapture or on failure).
+#[allow(clippy::disallowed_macros)]
+pub fn note(text: &str) {
+    println!("{text}");
+}

@@ -1,0 +1,142 @@
+//! Every rule against every host: each host's JSON and text report, with and
+//! without its scenario's --device targets, is a reviewed snapshot. A change
+//! in any verdict, message or remediation shows up as a snapshot diff.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{hosts, run};
+
+fn args<'a>(root: &'a str, targets: &'a [String], format: &'a str) -> Vec<&'a str> {
+    let mut a = vec![
+        "check", "--root", root, "--format", format, "--color", "never",
+    ];
+    for t in targets {
+        a.push("--device");
+        a.push(t);
+    }
+    a
+}
+
+#[test]
+fn every_host_report_matches_its_snapshot() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for host in hosts() {
+            let mut modes = vec![("all", Vec::new())];
+            if !host.targets.is_empty() {
+                modes.push(("targets", host.targets.clone()));
+            }
+            for (mode, targets) in &modes {
+                for format in ["json", "text"] {
+                    let r = run(&args(&host.root, targets, format));
+                    assert!(
+                        [0, 1, 2].contains(&r.code),
+                        "{}: exit {} ({})",
+                        host.name,
+                        r.code,
+                        r.stderr
+                    );
+                    insta::assert_snapshot!(
+                        format!("{}__{mode}__{format}", host.name),
+                        r.transcript()
+                    );
+                }
+            }
+        }
+    });
+}
+
+/// Each rule passes on some host and fails on another: no rule is a check
+/// that cannot fail, or one that never passes.
+#[test]
+fn every_rule_passes_somewhere_and_fails_somewhere() {
+    let mut seen: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for host in hosts() {
+        for targets in [Vec::new(), host.targets.clone()] {
+            let r = run(&args(&host.root, &targets, "json"));
+            if r.code == 2 {
+                continue;
+            }
+            let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+            for f in report["findings"].as_array().unwrap() {
+                seen.entry(f["rule"].as_str().unwrap().to_string())
+                    .or_default()
+                    .insert(format!("{}@{}", f["status"].as_str().unwrap(), host.name));
+            }
+        }
+    }
+    let rules = run(&["rules", "--format", "json"]);
+    let rules: serde_json::Value = serde_json::from_str(&rules.stdout).unwrap();
+    for rule in rules.as_array().unwrap() {
+        let id = rule["id"].as_str().unwrap();
+        let statuses = seen.get(id).cloned().unwrap_or_default();
+        for want in ["pass", "fail"] {
+            assert!(
+                statuses.iter().any(|s| s.starts_with(&format!("{want}@"))),
+                "rule {id} never gives {want} on any test host: {statuses:?}"
+            );
+        }
+    }
+}
+
+/// The JSON report follows the contract in DESIGN.md.
+#[test]
+fn json_reports_follow_the_contract() {
+    for host in hosts() {
+        let r = run(&args(&host.root, &host.targets, "json"));
+        if r.code == 2 {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(v["schema_version"], 1);
+        assert!(v["host"].is_object() && v["summary"].is_object());
+        let findings = v["findings"].as_array().unwrap();
+        let fails = findings.iter().filter(|f| f["status"] == "fail").count();
+        assert_eq!(v["summary"]["fail"], fails, "{}", host.name);
+        assert_eq!(
+            r.code,
+            if fails > 0 { 1 } else { 0 },
+            "{}: exit code",
+            host.name
+        );
+        for f in findings {
+            for key in [
+                "rule",
+                "status",
+                "severity",
+                "subject",
+                "title",
+                "message",
+                "evidence",
+                "remediation",
+            ] {
+                assert!(
+                    f.get(key).is_some(),
+                    "{}: finding without {key}: {f}",
+                    host.name
+                );
+            }
+            assert!(["pass", "fail", "warn", "skip"].contains(&f["status"].as_str().unwrap()));
+            let subject = f["subject"].as_str().unwrap();
+            assert!(
+                subject == "host" || subject.parse::<sriov_doctor::address::PciAddress>().is_ok()
+            );
+            if f["status"] == "fail" {
+                assert!(
+                    !f["remediation"].as_array().unwrap().is_empty(),
+                    "{}: {f}",
+                    host.name
+                );
+            }
+            assert!(
+                !f["message"].as_str().unwrap().contains(": unknown>"),
+                "{}: a template failed: {f}",
+                host.name
+            );
+        }
+    }
+}
