@@ -293,3 +293,14 @@ fn color_is_opt_in_and_honours_no_color() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("\u{1b}["));
 }
+
+#[test]
+fn the_readme_lists_the_rules_as_the_tool_does() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let list = run(&["rules"]);
+    assert!(
+        readme.contains(&list.stdout),
+        "README's rule list differs from `sriov-doctor rules`:\n{}",
+        list.stdout
+    );
+}

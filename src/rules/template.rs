@@ -62,15 +62,23 @@ impl Template {
         for p in &self.parts {
             match p {
                 Part::Text(t) => out.push_str(t),
-                Part::Expr(source, _) => {
+                // A plain fact path reads well; a computed phrase does not.
+                Part::Expr(source, _) if is_path(source) => {
                     out.push('<');
                     out.push_str(source);
                     out.push('>');
                 }
+                Part::Expr(..) => out.push_str("<…>"),
             }
         }
         out
     }
+}
+
+fn is_path(source: &str) -> bool {
+    source
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
 }
 
 /// How a value reads in a message: strings bare, lists comma-separated,
