@@ -162,14 +162,29 @@ fn rule_files_are_named_by_their_ids() {
     }
 }
 
-fn site_dir(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+/// A directory of site rules, removed when dropped.
+struct SiteDir(std::path::PathBuf);
+
+impl SiteDir {
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for SiteDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn site_dir(name: &str, files: &[(&str, &str)]) -> SiteDir {
     let dir = std::env::temp_dir().join(format!("sriov-doctor-site-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     for (file, text) in files {
         std::fs::write(dir.join(file), text).unwrap();
     }
-    dir
+    SiteDir(dir)
 }
 
 const SITE_RULE: &str = r#"
@@ -191,8 +206,8 @@ references = ["internal wiki"]
 
 #[test]
 fn site_rules_add_and_override_without_a_rebuild() {
-    let dir = site_dir("ok", &[("site.distro.toml", SITE_RULE)]);
-    let dir = dir.to_str().unwrap();
+    let site = site_dir("ok", &[("site.distro.toml", SITE_RULE)]);
+    let dir = site.path();
     let r = run(&[
         "check",
         "--root",
@@ -218,7 +233,7 @@ fn site_rules_add_and_override_without_a_rebuild() {
         "--root",
         "tests/hosts/amd-ready/root",
         "--rules",
-        dir.to_str().unwrap(),
+        dir.path(),
         "--format",
         "json",
     ]);
@@ -261,7 +276,7 @@ fn broken_site_rules_are_rejected_before_any_check_with_file_line_and_reason() {
     ];
     for (file, text, want) in cases {
         let dir = site_dir(file, &[(file, text)]);
-        let r = run(&["check", "--root", SEED, "--rules", dir.to_str().unwrap()]);
+        let r = run(&["check", "--root", SEED, "--rules", dir.path()]);
         assert_eq!(r.code, 2, "{file}");
         assert!(r.stdout.is_empty(), "{file}: no check may run");
         assert!(
