@@ -4,6 +4,7 @@
 //! Pipeline: [`hostfs`] (one read-only root) → [`probes`] → [`facts`] →
 //! [`rules`] → [`report`] → [`render`].
 
+pub mod acpi;
 pub mod address;
 pub mod catalog;
 pub mod cli;
