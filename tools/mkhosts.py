@@ -34,6 +34,8 @@ HOSTS = REPO / "tests" / "hosts"
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 
 SEED_DMAR = "acpi/dmar/linuxhw_Server_Supermicro_X8DTT_CE92DF29C87C.bin"
+NOIR_DMAR = "acpi/dmar/linuxhw_Desktop_Dell_Precision-WorkStation-T3500_2148E87727EE.bin"
+HP_DMAR = "acpi/dmar/linuxhw_Server_HP_ProLiant-DL380e-Gen8_CB05571909C8.bin"
 AMD_IVRS = "acpi/ivrs/linuxhw_Desktop_ASUS_ROG-ZENITH-II-EXTREME-ALPHA_BF6A37F4A7D0.bin"
 
 VFIO_GROUP_MAJOR = 243  # dynamic char major of the vfio group class; one value everywhere
@@ -314,6 +316,7 @@ class Dev:
         self.numa = numa
         self.cpulist = cpulist
         self.virtfns = []
+        self.igb_queues = None        # queue pairs igb runs on a PF (MSI-X vectors - 1)
 
     @property
     def domain_bus(self):
@@ -444,6 +447,7 @@ class Host:
         self.resv_all = []        # reserved regions every group has
         self.unit_for = None      # device -> IOMMU unit name
         self.hw_text = ""
+        self.first_msix_irq = 32  # first irq number of the MSI-X vectors drivers request
 
     def dev(self, bdf):
         for d in self.devs:
@@ -590,6 +594,362 @@ def render(host, out):
     tdevs = ", ".join('"%s"' % d for d in host.targets)
     (base / "scenario.toml").write_text(
         'description = "%s"\ndevices = [%s]\n' % (host.description.replace('"', '\\"'), tdevs))
+
+
+# --------------------------------------------------------------------------
+# ACPI DMAR: the parts the kernel uses for RMRRs and interrupt remapping
+# --------------------------------------------------------------------------
+
+DMAR_INTR_REMAP = 0x1  # DMAR flags bit 0 (include/acpi/actbl1.h ACPI_DMAR_INTR_REMAP)
+
+
+def dmar_units(data):
+    """[(type, body)] of a DMAR table's remapping structures."""
+    out, off = [], 48
+    while off + 4 <= len(data):
+        typ, length = struct.unpack_from("<HH", data, off)
+        out.append((typ, data[off:off + length]))
+        off += length
+    return out
+
+
+def dmar_scopes(sub, start):
+    """Device scopes of one structure: [(scope type, start bus, [(dev, fn), ...])]."""
+    out, off = [], start
+    while off + 6 <= len(sub):
+        typ, length, bus = sub[off], sub[off + 1], sub[off + 5]
+        path = [(sub[off + 6 + 2 * i], sub[off + 7 + 2 * i]) for i in range((length - 6) // 2)]
+        out.append((typ, bus, path))
+        off += length
+    return out
+
+
+def dmar_drhd_bases(data):
+    return [struct.unpack_from("<Q", sub, 8)[0] for typ, sub in dmar_units(data) if typ == 0]
+
+
+def dmar_rmrrs(data):
+    """[(base, limit, [(start bus, path)])] for every RMRR, in table order."""
+    out = []
+    for typ, sub in dmar_units(data):
+        if typ == 1:
+            base, limit = struct.unpack_from("<QQ", sub, 8)
+            out.append((base, limit, [(b, p) for t, b, p in dmar_scopes(sub, 24) if t == 1]))
+    return out
+
+
+def dmar_intr_remap(data):
+    return bool(data and data[37] & DMAR_INTR_REMAP)
+
+
+def resolve_scope(host, bus, path):
+    """The kernel's dmar_find_matched_dev_scope walk: the first hop is dev.fn on the start
+    bus, each further hop is dev.fn on the secondary bus of the bridge reached so far (read
+    from its config space). Returns the bdf, or None when the path leads to no device."""
+    bdf = None
+    for dev, fn in path:
+        bdf = "0000:%02x:%02x.%d" % (bus, dev, fn)
+        try:
+            d = host.dev(bdf)
+        except KeyError:
+            return None
+        bus = d.config[0x19] if d.is_bridge else None
+    return bdf
+
+
+def rmrr_resv(host, data, floppy_wa=True):
+    """group -> reserved regions from RMRRs (intel_iommu_get_resv_regions): direct for the
+    scoped device, direct-relaxable if it is USB or graphics; with
+    CONFIG_INTEL_IOMMU_FLOPPY_WA the ISA bridge also gets 0-16M direct-relaxable.
+    The group file merges overlapping and adjacent regions of one type
+    (iommu_insert_resv_region)."""
+    per_dev = {}
+    for base, limit, scopes in dmar_rmrrs(data):
+        for bus, path in scopes:
+            bdf = resolve_scope(host, bus, path)
+            if bdf is None:
+                continue
+            d = host.dev(bdf)
+            relax = (d.cls >> 8) == 0x0C03 or (d.cls >> 16) == 0x03
+            per_dev.setdefault(bdf, []).append((base, limit, "direct-relaxable" if relax else "direct"))
+    if floppy_wa:
+        for d in host.devs:
+            if (d.cls >> 8) == 0x0601:
+                per_dev.setdefault(d.bdf, []).append((0, 0xFFFFFF, "direct-relaxable"))
+    groups = {}
+    for d in host.devs:
+        if d.group is not None and d.bdf in per_dev:
+            groups.setdefault(d.group, []).extend(per_dev[d.bdf])
+    out = {}
+    for g, regions in groups.items():
+        merged = []
+        for start, end, typ in sorted(regions):
+            for i, (s, e, t) in enumerate(merged):
+                if t == typ and start <= e + 1 and end + 1 >= s:
+                    merged[i] = (min(s, start), max(e, end), t)
+                    break
+            else:
+                merged.append((start, end, typ))
+        out[g] = sorted(merged)
+    return out
+
+
+# --------------------------------------------------------------------------
+# /proc/interrupts (kernel/irq/proc.c show_interrupts, arch/x86/kernel/irq.c
+# arch_show_interrupts, as in 5.14 to 6.1)
+# --------------------------------------------------------------------------
+#
+# A row is "%*d: " (prec = 3, one more for each power of ten nr_irqs reaches past
+# 999), "%10u " per online CPU, " %8s" chip name, " %*d" hwirq (blank for irqs
+# without a domain, as Xen's), "-%-8s" handler name, "  " and the actions.
+# Chip names: IO-APIC, PCI-MSI and DMAR-MSI (arch/x86/kernel/apic), with interrupt
+# remapping the IR- variants (the remapping domain's IO-APIC and MSI chips). Until
+# 6.1 one PCI/MSI domain serves every device, so the chip is PCI-MSI for MSI and
+# MSI-X alike and the hwirq is pci_msi_domain_calc_hwirq(): the vector index
+# | bus/devfn << 11 | domain << 27. The per-device names (IR-PCI-MSIX-0000:03:00.0,
+# hwirq = vector index) came with the MSI parent domains of 6.2. Xen dom0: events
+# (drivers/xen/events/events_base.c) with chips xen-pirq, xen-dyn, xen-percpu, and
+# handler names ioapic-edge, ioapic-level, msi, msi-x, virq, ipi, event.
+
+
+def pcie_hotplug_capable(cfg):
+    """Slot Implemented and Hot-Plug Capable in the PCIe capability: pciehp binds."""
+    off = cfg[0x34]
+    while off:
+        if cfg[off] == 0x10:
+            flags = struct.unpack_from("<H", cfg, off + 2)[0]
+            sltcap = struct.unpack_from("<I", cfg, off + 0x14)[0]
+            return bool(flags & 0x100 and sltcap & 0x40)
+        off = cfg[off + 1]
+    return False
+
+
+def msi_hwirq(bdf, index=0):
+    bus, devfn = int(bdf[5:7], 16), int(bdf[8:10], 16) << 3 | int(bdf[11])
+    return index | (bus << 8 | devfn) << 11
+
+
+def irq_counts(ncpu, key, total, cpus=None):
+    """Deterministic per-CPU counts: `total` events landing on one CPU (the one
+    irqbalance picked), or spread over `cpus`."""
+    out = [0] * ncpu
+    if not total:
+        return out
+    if cpus is None:
+        cpus = [sum(map(ord, key)) * 7 % ncpu]
+    for i, c in enumerate(cpus):
+        out[c] += total // len(cpus) + (i * 131 + len(key) * 17) % 97
+    return out
+
+
+def interrupts_text(ncpu, prec, rows, arch):
+    """rows: (irq, counts, chip, hwirq or None, handler, [actions]); arch: (name,
+    counts or a single int for ERR/MIS, description or None)."""
+    lines = ["%*s" % (prec + 8, "") + "".join("CPU%-8d" % j for j in range(ncpu))]
+    for irq, counts, chip, hwirq, handler, actions in sorted(rows, key=lambda r: r[0]):
+        line = "%*d: " % (prec, irq) + "".join("%10u " % c for c in counts)
+        line += " %8s" % chip
+        line += " %*d" % (prec, hwirq) if hwirq is not None else " %*s" % (prec, "")
+        line += "-%-8s" % handler
+        if actions:
+            line += "  " + ", ".join(actions)
+        lines.append(line)
+    for name, counts, desc in arch:
+        if isinstance(counts, int):
+            lines.append("%*s: %10u" % (prec, name, counts))
+        else:
+            lines.append("%*s: " % (prec, name) + "".join("%10u " % c for c in counts) + "  " + desc)
+    return "\n".join(lines) + "\n"
+
+
+def x86_arch_rows(ncpu, uptime_ticks, native=True):
+    def per(base, k):
+        return [base * (3 + (c * 37 + k) % 11) // 7 for c in range(ncpu)]
+    rows = [("NMI", per(uptime_ticks // 4000, 1), "Non-maskable interrupts"),
+            ("LOC", [0] * ncpu if not native else per(uptime_ticks, 2), "Local timer interrupts"),
+            ("SPU", [0] * ncpu, "Spurious interrupts"),
+            ("PMI", per(uptime_ticks // 4000, 1), "Performance monitoring interrupts"),
+            ("IWI", per(uptime_ticks // 900, 3), "IRQ work interrupts"),
+            ("RTR", [0] * ncpu, "APIC ICR read retries"),
+            ("RES", per(uptime_ticks // 40, 4), "Rescheduling interrupts"),
+            ("CAL", per(uptime_ticks // 60, 5), "Function call interrupts"),
+            ("TLB", per(uptime_ticks // 300, 6), "TLB shootdowns"),
+            ("TRM", [0] * ncpu, "Thermal event interrupts"),
+            ("THR", [0] * ncpu, "Threshold APIC interrupts"),
+            ("DFR", [0] * ncpu, "Deferred Error APIC interrupts"),
+            ("MCE", [0] * ncpu, "Machine check exceptions"),
+            ("MCP", [max(1, uptime_ticks // 300000)] * ncpu, "Machine check polls"),
+            ("ERR", 0, None),
+            ("MIS", 0, None)]
+    if native:
+        # POSTED_INTR_VECTOR and friends are system vectors when KVM is configured
+        rows += [("PIN", [0] * ncpu, "Posted-interrupt notification event"),
+                 ("NPI", [0] * ncpu, "Nested posted-interrupt event"),
+                 ("PIW", [0] * ncpu, "Posted-interrupt wakeup event")]
+    return rows
+
+
+def legacy_rows(ncpu, ioapic):
+    """timer, rtc0 and acpi: the IO-APIC pins every PC has."""
+    return [(0, [35] + [0] * (ncpu - 1), ioapic, 2, "edge", ["timer"]),
+            (8, irq_counts(ncpu, "rtc0", 0), ioapic, 8, "edge", ["rtc0"]),
+            (9, irq_counts(ncpu, "acpi", 0), ioapic, 9, "fasteoi", ["acpi"])]
+
+
+def igb_vectors(pf):
+    """MSI-X vectors igb requests: the "other" vector named after the netdev, then one
+    TxRx per queue pair; with VFs the 82576 runs 2 queues and the I350 1
+    (igb_get_max_rss_queues), else min(8, online CPUs)."""
+    name = pf.net["name"]
+    nq = pf.igb_queues
+    return [name] + ["%s-TxRx-%d" % (name, q) for q in range(nq)]
+
+
+def native_device_rows(h, ncpu, ir, first_irq):
+    """Rows for the PCI functions of a native host: pcieport MSI, INTx of UHCI/EHCI,
+    MSI of AHCI, MSI-X of igb, igbvf and i40e; vfio-pci and pci-stub functions have
+    no vector until a guest opens them. Uses each device's sysfs irq where it is an
+    MSI or INTx irq; MSI-X vectors are numbered from first_irq."""
+    msi = "IR-PCI-MSI" if ir else "PCI-MSI"
+    ioapic = "IR-IO-APIC" if ir else "IO-APIC"
+    rows = []
+    nxt = first_irq
+    usb = 0
+    for d in h.devs:
+        if d.driver == "pcieport":
+            actions = ["PCIe PME", "aerdrv"]
+            if pcie_hotplug_capable(d.config):
+                actions.append("pciehp")
+            rows.append((d.irq, irq_counts(ncpu, d.bdf, 0), msi, msi_hwirq(d.bdf), "edge", actions))
+        elif d.driver in ("uhci_hcd", "ehci-pci"):
+            usb += 1
+            name = "%s:usb%d" % ("uhci_hcd" if d.driver == "uhci_hcd" else "ehci_hcd", usb)
+            rows.append((d.irq, irq_counts(ncpu, name, 29 + 11 * usb), ioapic, d.irq, "fasteoi", [name]))
+        elif d.driver == "ahci":
+            rows.append((d.irq, irq_counts(ncpu, d.bdf, 18422), msi, msi_hwirq(d.bdf), "edge",
+                         ["ahci[%s]" % d.bdf]))
+        elif d.driver == "hpilo":
+            rows.append((d.irq, irq_counts(ncpu, "hpilo", 0), ioapic, d.irq, "fasteoi", ["hpilo"]))
+    for d in h.devs:
+        if d.driver == "tg3" and d.net and d.net.get("operstate") == "up":
+            # TG3_IRQ_MAX_VECS MSI-X vectors, "<netdev>-<n>" (tg3_request_irq, at ndo_open:
+            # the ports that were never brought up have none)
+            for i in range(5):
+                name = "%s-%d" % (d.net["name"], i)
+                rows.append((nxt, irq_counts(ncpu, name, 3 if i == 0 else 4021 + 13 * i),
+                             msi, msi_hwirq(d.bdf, i), "edge", [name]))
+                nxt += 1
+    for d in h.devs:
+        if d.driver == "igb" and d.net:
+            for i, name in enumerate(igb_vectors(d)):
+                rows.append((nxt, irq_counts(ncpu, name, 3 if i == 0 else 8311 + 97 * i),
+                             msi, msi_hwirq(d.bdf, i), "edge", [name]))
+                nxt += 1
+    for d in h.devs:
+        if d.driver == "igbvf" and d.net:
+            name = d.net["name"]
+            for i, vname in enumerate(["%s-tx-0" % name, "%s-rx-0" % name, name]):
+                rows.append((nxt, irq_counts(ncpu, vname, (0, 412, 2)[i]), msi,
+                             msi_hwirq(d.bdf, i), "edge", [vname]))
+                nxt += 1
+    return rows, nxt
+
+
+def rhel_interrupts(h, ncpu, prec, ir, dmar_irqs=()):
+    """/proc/interrupts of a RHEL 9 host; dmar_irqs: [(irq, unit name)] for the
+    DMAR-MSI fault interrupts (set up when remapping or translation is on)."""
+    rows = legacy_rows(ncpu, "IR-IO-APIC" if ir else "IO-APIC")
+    for irq, unit in dmar_irqs:
+        rows.append((irq, irq_counts(ncpu, unit, 0), "DMAR-MSI", int(unit[4:]), "edge", [unit]))
+    dev_rows, _ = native_device_rows(h, ncpu, ir, h.first_msix_irq)
+    rows += dev_rows
+    return interrupts_text(ncpu, prec, rows, x86_arch_rows(ncpu, 8640000))
+
+
+def xen_dom0_interrupts(h, ncpu):
+    """/proc/interrupts of a Linux 6.1 PV dom0: every interrupt is a Xen event
+    channel; physical ones are pirqs (xen-pirq, handler ioapic-level/ioapic-edge/msi/
+    msi-x), per-CPU timer, debug and IPIs are xen-percpu, the rest xen-dyn. No hwirq
+    column (no irq domain) and no IR-/IO-APIC/PCI-MSI chips: Xen owns the IO-APICs,
+    the MSI and the remapping. No PIN/NPI/PIW and no local-timer counts in a PV guest."""
+    rows = [(8, irq_counts(ncpu, "rtc0", 0), "xen-pirq", None, "ioapic-edge", ["rtc0"]),
+            (9, irq_counts(ncpu, "acpi", 0), "xen-pirq", None, "ioapic-level", ["acpi"])]
+    usb = 0
+    for d in h.devs:
+        if d.driver == "pcieport":
+            actions = ["PCIe PME", "aerdrv"] + (["pciehp"] if pcie_hotplug_capable(d.config) else [])
+            rows.append((d.irq, irq_counts(ncpu, d.bdf, 0), "xen-pirq", None, "msi", actions))
+        elif d.driver == "uhci_hcd":
+            usb += 1
+            name = "uhci_hcd:usb%d" % usb
+            rows.append((d.irq, irq_counts(ncpu, name, 29 + 11 * usb), "xen-pirq", None,
+                         "ioapic-level", [name]))
+        elif d.driver == "ahci":
+            rows.append((d.irq, irq_counts(ncpu, d.bdf, 18422), "xen-pirq", None, "msi",
+                         ["ahci[%s]" % d.bdf]))
+    nxt = h.first_msix_irq
+    for d in h.devs:
+        if d.driver == "igb" and d.net:
+            for i, name in enumerate(igb_vectors(d)):
+                rows.append((nxt, irq_counts(ncpu, name, 3 if i == 0 else 8311 + 97 * i),
+                             "xen-pirq", None, "msi-x", [name]))
+                nxt += 1
+    for d in h.devs:
+        if d.driver == "igbvf" and d.net:
+            name = d.net["name"]
+            for i, vname in enumerate(["%s-tx-0" % name, "%s-rx-0" % name, name]):
+                rows.append((nxt, irq_counts(ncpu, vname, (0, 412, 2)[i]), "xen-pirq", None,
+                             "msi-x", [vname]))
+                nxt += 1
+    nxt = 48  # dynamic event channels follow the GSIs of the two IO-APICs
+    for cpu in range(ncpu):
+        for chip_h, name, total in (("virq", "timer%d", 2160000), ("ipi", "resched%d", 96000),
+                                    ("ipi", "callfunc%d", 41000), ("virq", "debug%d", 0),
+                                    ("ipi", "callfuncsingle%d", 5200), ("ipi", "irqwork%d", 0),
+                                    ("ipi", "spinlock%d", 0)):
+            rows.append((nxt, irq_counts(ncpu, name % cpu, total, [cpu]), "xen-percpu", None,
+                         chip_h, [name % cpu]))
+            nxt += 1
+    for chip, handler, name, total in (("xen-dyn", "event", "xenbus", 1342),
+                                       ("xen-dyn", "virq", "hvc_console", 4),
+                                       ("xen-dyn", "virq", "mce", 0),
+                                       ("xen-dyn-lateeoi", "event", "evtchn:xenstored", 1190),
+                                       ("xen-dyn-lateeoi", "event", "evtchn:xenstored", 877)):
+        rows.append((nxt, irq_counts(ncpu, name + str(nxt), total, [0]), chip, None, handler, [name]))
+        nxt += 1
+    return interrupts_text(ncpu, 3, rows, x86_arch_rows(ncpu, 8640000, native=False))
+
+
+def amd_interrupts(h, ncpu):
+    """Ubuntu 5.15 on the TRX40 host: AMD-Vi remaps (IR- chips). Each IOMMU's own
+    event interrupt is a plain PCI-MSI of its PCI function (the IOMMU does not sit
+    behind itself; no XTSup in the EFR, so no intcapxt). i40e: misc vector, one TxRx
+    per online CPU (num_lan_msix = min(CPUs, vectors / 2)), and the flow director
+    sideband vector."""
+    rows = legacy_rows(ncpu, "IR-IO-APIC")
+    for d in h.devs:
+        if d.device == 0x1481:
+            rows.append((d.irq, irq_counts(ncpu, d.bdf, 0), "PCI-MSI", msi_hwirq(d.bdf), "edge",
+                         ["AMD-Vi"]))
+    nxt = 29
+    for d in h.devs:
+        if d.driver == "pcieport":
+            # 29, not the 27 of its sysfs irq, which the tree already gives to 40:00.2
+            rows.append((nxt, irq_counts(ncpu, d.bdf, 0), "IR-PCI-MSI", msi_hwirq(d.bdf),
+                         "edge", ["PCIe PME", "aerdrv", "pciehp"]))
+            nxt += 1
+    for d in h.devs:
+        if d.driver == "i40e":
+            names = ["i40e-%s:misc" % d.bdf]
+            names += ["i40e-%s-TxRx-%d" % (d.net["name"], q) for q in range(ncpu)]
+            names += ["i40e-%s:fdir-TxRx-0" % d.bdf]
+            for i, name in enumerate(names):
+                total = 0 if d.net["name"].endswith("f1") else (5 if i == 0 else 20000 + 37 * i)
+                cpus = [(i - 1) % ncpu] if 0 < i <= ncpu else None
+                rows.append((nxt, irq_counts(ncpu, name, total, cpus), "IR-PCI-MSI",
+                             msi_hwirq(d.bdf, i), "edge", [name]))
+                nxt += 1
+    return interrupts_text(ncpu, 4, rows, x86_arch_rows(ncpu, 8640000))
 
 
 # --------------------------------------------------------------------------
@@ -1246,7 +1606,8 @@ def module_list(names_users, sizes):
 
 def seed_host(name, *, vmx=True, dmar=True, iommu_on=True, cmdline_iommu=True,
               igb=True, numvfs=1, vf_drivers=("vfio-pci", "vfio-pci"), vfio=True,
-              group_shared=False, root_acs=True, distro="rhel", xen=False, corpus=None):
+              group_shared=False, root_acs=True, distro="rhel", xen=False, corpus=None,
+              dmar_src=SEED_DMAR, cmdline_extra=""):
     h = Host(name)
     numa, cpulist = -1, "0-15"
     if xen:
@@ -1280,6 +1641,8 @@ def seed_host(name, *, vmx=True, dmar=True, iommu_on=True, cmdline_iommu=True,
     pfs = [i82576_pf(fn, driver=pf_driver, numvfs=nv, totalvfs=totalvfs,
                      group=g.get("0000:03:00.%d" % fn), numa=numa, cpulist=cpulist,
                      irq=16 + fn) for fn in (0, 1)]
+    for pf in pfs:
+        pf.igb_queues = 2 if nv else 8   # 82576: 2 RSS queues once VFs are allocated
     devs += pfs
     vfs = []
     next_group = max(g.values()) + 1 if g else None
@@ -1339,8 +1702,8 @@ def seed_host(name, *, vmx=True, dmar=True, iommu_on=True, cmdline_iommu=True,
     h.modules = module_list(mods, RHEL_MODULE_SIZES)
 
     # ---- kernel command line
-    cmd = RHEL_CMDLINE_BASE + (" intel_iommu=on" if cmdline_iommu else "")
-    grub = RHEL_GRUB_BASE + (" intel_iommu=on" if cmdline_iommu else "")
+    cmd = RHEL_CMDLINE_BASE + (" intel_iommu=on" if cmdline_iommu else "") + cmdline_extra
+    grub = RHEL_GRUB_BASE + (" intel_iommu=on" if cmdline_iommu else "") + cmdline_extra
     host_common(h, "rhel", RHEL_REL, cmd, grub)
     h.files["proc/cpuinfo"] = cpuinfo_e5520(vmx=vmx)
     h.files["etc/libvirt/qemu.conf"] = qemu_conf("qemu", "qemu")
@@ -1350,23 +1713,32 @@ def seed_host(name, *, vmx=True, dmar=True, iommu_on=True, cmdline_iommu=True,
     h.files["boot/config-" + RHEL_REL] = RHEL_BOOT_CONFIG
 
     # ---- ACPI / IOMMU
+    dmar_bytes = (corpus / dmar_src).read_bytes() if dmar else b""
     if dmar:
-        h.acpi["DMAR"] = (corpus / SEED_DMAR).read_bytes()
-        h.acpi_credit.append(("DMAR", SEED_DMAR))
+        h.acpi["DMAR"] = dmar_bytes
+        h.acpi_credit.append(("DMAR", dmar_src))
     if iommu_on:
         real = "sys/devices/virtual/iommu/dmar0"
         h.iommu_units = [("dmar0", real, None)]
         h.files[real + "/intel-iommu/version"] = "1:0\n"
-        h.files[real + "/intel-iommu/address"] = "fbffe000\n"
+        h.files[real + "/intel-iommu/address"] = "%x\n" % dmar_drhd_bases(dmar_bytes)[0]
         h.files[real + "/intel-iommu/cap"] = "c90780106f0462\n"
         h.files[real + "/intel-iommu/ecap"] = "f0207e\n"
         h.unit_for = lambda d: "dmar0"
         h.resv_all = [(0xFEE00000, 0xFEEFFFFF, "msi")]
-        for k in ("usb1a", "usb1d"):
-            h.resv[g[k]] = [(0x000E7000, 0x000EAFFF, "direct-relaxable"),
-                            (0xBF7EC000, 0xBF7FFFFF, "direct-relaxable")]
+        # RMRRs of the table, resolved to the devices present (UHCI 00:1a.0 and 00:1d.0).
+        # The ISA-bridge floppy region (CONFIG_INTEL_IOMMU_FLOPPY_WA) is left out, as it
+        # always was on these hosts.
+        h.resv = rmrr_resv(h, dmar_bytes, floppy_wa=False)
     else:
         h.resv_all = []
+    # ---- /proc/interrupts: interrupt remapping is prepared from the DMAR alone
+    # (intel_prepare_irq_remapping: INTR_REMAP flag, every IO-APIC under a DRHD, every
+    # unit with ecap IR); intel_iommu=on is not needed for it. Xen hosts replace this.
+    ir = dmar_intr_remap(dmar_bytes)
+    h.irq_remap = ir
+    dmar_irqs = [(27, "dmar0")] if (ir or iommu_on) else []
+    h.files["proc/interrupts"] = rhel_interrupts(h, 16, 3, ir, dmar_irqs)
     return h
 
 
@@ -1689,6 +2061,466 @@ def sc_seed_config_denied(c):
     return h
 
 
+NOIR_HW = """
+The firmware is swapped for one without interrupt remapping: `sys/firmware/acpi/tables/DMAR`
+is the real table of a Dell Precision WorkStation T3500 (X58, the single-IOH sibling of the
+5520 "Tylersburg", with the same root ports 00:01.0, 00:03.0 and 00:07.0 its ATSR names):
+flags 0 (no INTR_REMAP), one DRHD at 0xfedc0000 with INCLUDE_PCI_ALL and no device scope
+(so no IO-APIC under it either), an RMRR 0xdfe58000-0xdfe6ffff for the USB controllers
+00:1a.x/00:1d.x, and an ATSR. `dmar0`'s `address` is the table's fedc0000; its `cap`/`ecap`
+are the 5520 IOH's of the other seed hosts (the X58 IOH is the same silicon; ecap still has
+the IR bit: the hardware could remap, the firmware does not announce it).
+"""
+
+NOIR_STATE = """\
+- `intel_iommu=on`; DMA remapping is on (`dmar0`, IOMMU groups as in seed-ready, `DMA-FQ`).
+  UHCI groups 4 and 5 reserve the T3500 RMRR `0xdfe58000-0xdfe6ffff` (direct-relaxable).
+- Interrupt remapping is off: `intel_prepare_irq_remapping()` stops at `dmar_ir_support()`
+  (DMAR flags bit 0 clear). `/proc/interrupts` shows `IO-APIC`, `PCI-MSI` and the DMA
+  remapping unit's fault interrupt `DMAR-MSI 0-edge dmar0`; no `IR-` chip. The kernel log is
+  not part of the tree.
+- VFs 03:10.0 and 03:10.1 on vfio-pci, `/dev/vfio/9` and `/dev/vfio/10`.
+"""
+
+
+def noir_host(name, unsafe, c):
+    h = seed_host(name, dmar_src=NOIR_DMAR, corpus=c)
+    h.hw_text = SEED_HW + NOIR_HW
+    if unsafe:
+        h.module_params["vfio_iommu_type1"]["allow_unsafe_interrupts"] = "Y"
+        h.files["etc/modprobe.d/vfio.conf"] = "options vfio_iommu_type1 allow_unsafe_interrupts=1\n"
+    return h
+
+
+def sc_seed_no_intremap(c):
+    h = noir_host("seed-no-intremap", False, c)
+    h.description = "firmware DMAR without INTR_REMAP: IOMMU on, no interrupt remapping, allow_unsafe_interrupts N"
+    h.targets = ["0000:03:10.0"]
+    finish_readme(h, "seed-no-intremap", NOIR_STATE + (
+        "- `vfio_iommu_type1` is loaded with `allow_unsafe_interrupts` = `N` (the default; no\n"
+        "  `/etc/modprobe.d/vfio.conf`).\n"),
+        "Not ready for 0000:03:10.0: every check of seed-ready passes, but VFIO refuses to attach\n"
+        "the group to a container (`vfio_iommu_type1_attach_group`: \"No interrupt remapping\n"
+        "support.  Use the module param \"allow_unsafe_interrupts\" to enable VFIO IOMMU support on\n"
+        "this platform\", -EPERM), so QEMU cannot start with the VF. Remedies: firmware that\n"
+        "announces interrupt remapping, or `options vfio_iommu_type1 allow_unsafe_interrupts=1`\n"
+        "(accepting that a guest can inject interrupts: see seed-unsafe-interrupts).\n")
+    return h
+
+
+def sc_seed_unsafe_interrupts(c):
+    h = noir_host("seed-unsafe-interrupts", True, c)
+    h.description = "no interrupt remapping, vfio_iommu_type1 allow_unsafe_interrupts=1 via /etc/modprobe.d/vfio.conf"
+    h.targets = ["0000:03:10.0"]
+    finish_readme(h, "seed-unsafe-interrupts", NOIR_STATE + (
+        "- `/etc/modprobe.d/vfio.conf` has `options vfio_iommu_type1 allow_unsafe_interrupts=1`, and\n"
+        "  the loaded module shows it: `sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts`\n"
+        "  = `Y`.\n"),
+        "Assignment of 0000:03:10.0 works: VFIO accepts the group without interrupt remapping\n"
+        "because of `allow_unsafe_interrupts`. Worth a warning, not a failure: without remapping a\n"
+        "guest driving the VF can make it write MSIs the host did not program (interrupt injection\n"
+        "into the host or other guests).\n")
+    return h
+
+
+def sc_seed_pt_mismatch(c):
+    h = seed_host("seed-pt-mismatch", cmdline_extra=" iommu=pt iommu.passthrough=0", corpus=c)
+    h.description = "iommu=pt overridden by a later iommu.passthrough=0: groups are DMA-FQ, not identity"
+    h.targets = ["0000:03:10.0"]
+    h.hw_text = SEED_HW
+    finish_readme(h, "seed-pt-mismatch", (
+        "- Like seed-ready, but the command line (and `GRUB_CMDLINE_LINUX`) ends in\n"
+        "  `intel_iommu=on iommu=pt iommu.passthrough=0`. Both are early parameters handled in\n"
+        "  command-line order: `iommu=pt` calls `iommu_set_default_passthrough(true)`, then\n"
+        "  `iommu.passthrough=0` calls `iommu_set_default_translated(true)`, so the last one wins\n"
+        "  and default domains are translated, lazily flushed: every group `type` reads `DMA-FQ`\n"
+        "  (RHEL 9's 5.14 carries the DMA-FQ domain type of upstream 5.15, and\n"
+        "  `CONFIG_IOMMU_DEFAULT_DMA_LAZY=y`), not `identity`.\n"),
+        "Every check of seed-ready passes for 0000:03:10.0 (VFIO gets its own domain either way);\n"
+        "a check that reads `iommu=pt` off the command line and expects `identity` groups must\n"
+        "see that the later `iommu.passthrough=0` overrides it.\n")
+    return h
+
+
+# --------------------------------------------------------------------------
+# HP ProLiant DL380e Gen8: 2x Xeon E5-2470 v2 (Ivy Bridge-EN), C600 "Patsburg" PCH,
+# RHEL 9.4; firmware RMRRs on the embedded NIC, the SATA controller and iLO
+# --------------------------------------------------------------------------
+
+E5_2470V2_FLAGS = ("fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush "
+                   "dts acpi mmx fxsr sse sse2 ss ht tm pbe syscall nx pdpe1gb rdtscp lm constant_tsc "
+                   "arch_perfmon pebs bts rep_good nopl xtopology nonstop_tsc cpuid aperfmperf pni "
+                   "pclmulqdq dtes64 monitor ds_cpl vmx smx est tm2 ssse3 cx16 xtpr pdcm pcid dca "
+                   "sse4_1 sse4_2 x2apic popcnt tsc_deadline_timer aes xsave avx f16c rdrand lahf_lm "
+                   "cpuid_fault epb pti intel_ppin ssbd ibrs ibpb stibp tpr_shadow vnmi flexpriority "
+                   "ept vpid fsgsbase smep erms xsaveopt dtherm ida arat pln pts md_clear flush_l1d")
+E5_2470V2_VMX_FLAGS = ("vnmi preemption_timer posted_intr invvpid ept_x_only ept_1gb flexpriority "
+                       "apicv tsc_offset vtpr mtf vapic ept vpid unrestricted_guest ple")
+IVB_CORE_IDS = [0, 1, 2, 3, 4, 8, 9, 10, 11, 12]  # a 10-core Ivy Bridge-EP die
+
+
+def cpuinfo_e5_2470v2():
+    out = []
+    for n in range(40):
+        sock, core, thread = (n % 20) // 10, IVB_CORE_IDS[n % 10], n // 20
+        apic = sock * 32 + core * 2 + thread
+        out.append("\n".join([
+            "processor\t: %d" % n,
+            "vendor_id\t: GenuineIntel",
+            "cpu family\t: 6",
+            "model\t\t: 62",
+            "model name\t: Intel(R) Xeon(R) CPU E5-2470 v2 @ 2.40GHz",
+            "stepping\t: 4",
+            "microcode\t: 0x42e",
+            "cpu MHz\t\t: %s" % ("2400.000" if n % 3 else "1200.%03d" % (100 + n)),
+            "cache size\t: 25600 KB",
+            "physical id\t: %d" % sock,
+            "siblings\t: 20",
+            "core id\t\t: %d" % core,
+            "cpu cores\t: 10",
+            "apicid\t\t: %d" % apic,
+            "initial apicid\t: %d" % apic,
+            "fpu\t\t: yes",
+            "fpu_exception\t: yes",
+            "cpuid level\t: 13",
+            "wp\t\t: yes",
+            "flags\t\t: " + E5_2470V2_FLAGS,
+            "vmx flags\t: " + E5_2470V2_VMX_FLAGS,
+            "bugs\t\t: " + E5520_BUGS,
+            "bogomips\t: 4799.%02d" % (60 + n % 9),
+            "clflush size\t: 64",
+            "cache_alignment\t: 64",
+            "address sizes\t: 46 bits physical, 48 bits virtual",
+            "power management:",
+            "", ""]))
+    return "".join(out)
+
+
+HP_SVID, HP_SDID = 0x103C, 0x18A8  # board subsystem id of the chipset functions (see README)
+
+
+def hp_rootport(bdf, device, rev, secondary, irq, *, iio, group, numa, cpulist, parent_bus=0,
+                window=None, port=1, slot=True):
+    """IIO root ports (0e02/0e03/0e08) have ACS at 0x110 and AER at 0x148; the PCH root
+    ports (1d18/1d1e) have neither (Linux isolates them with its Patsburg ACS quirk)."""
+    lnkcap = (0x2 if iio else 0x1) | (4 << 4) | (3 << 10) | (port << 24) | (1 << 20)
+    lnksta = ((0x2 if iio else 0x1) | (4 << 4) | 0x2000) if window else 0
+    ecaps = []
+    if iio:
+        ecaps = [(0x100, 0x000B, 1, le32(0x0002 | (0x00C << 20)) + le32(0)),  # VSEC ID 2, len 0xc
+                 (0x110, 0x000D, 1, ecap_acs(0x001F, 0x001D)),
+                 (0x148, 0x0001, 1, ecap_aer(root=True))]
+    mem, pref = (window or ((0xFFF00000, 0x000FFFFF), (0xFFF00000, 0x000FFFFF)))
+    cfg = build_config(
+        vendor=0x8086, device=device, cls=0x060400, rev=rev, command=0x0547, header=0x01,
+        caps=[(0x40, 0x0D, cap_ssvid(HP_SVID, HP_SDID)),
+              (0x60, 0x05, cap_msi(0x0001, MSI_ADDR, 0x4021 + (irq & 0xF))),
+              (0x90, 0x10, cap_pcie(4, PCIE_ROOT_DEVCAP, 0x0020, lnkcap, lnksta, slot=slot,
+                                    sltcap=((port << 19) | 0x60) if slot else 0,
+                                    sltsta=0x0040 if window and slot else 0, devcap2=0x1F)),
+              (0xE0, 0x01, cap_pm(0xC803))],
+        ecaps=ecaps, pcie=True, int_pin=1,
+        bridge=dict(primary=parent_bus, secondary=secondary, subordinate=secondary, mem=mem,
+                    pref=pref, control=0x0003))
+    win = [(0, 0, 0)] * 4
+    if window:
+        win = [(0, 0, 0), (mem[0], mem[1], F_BRIDGE_MEM),
+               (pref[0], pref[1], F_BRIDGE_PREF64) if pref[0] < pref[1] else (0, 0, 0), (0, 0, 0)]
+    return Dev(bdf, 0x8086, device, 0x060400, rev, cfg, irq=irq, driver="pcieport",
+               bridge_windows=win, group=group, numa=numa, cpulist=cpulist)
+
+
+def hp_ep(bdf, vendor, device, cls, rev, *, parent, svid, sdid, driver, bars, irq=0, int_pin=1,
+          caps=(), ecaps=(), pcie=True, multifunction=False, group, numa=0, cpulist="0-9,20-29",
+          command=None, status=0x0010):
+    if command is None:
+        command = 0x0406 if driver else 0x0000
+    cfg = build_config(vendor=vendor, device=device, cls=cls, rev=rev, command=command,
+                       status=status, multifunction=multifunction, bars=bars, svid=svid,
+                       sdid=sdid, int_line=irq if irq < 0x100 else 0xFF, int_pin=int_pin,
+                       caps=caps, ecaps=ecaps, pcie=pcie, cacheline=0x10 if pcie else 0)
+    return Dev(bdf, vendor, device, cls, rev, cfg, parent=parent, svid=svid, sdid=sdid,
+               irq=irq, driver=driver, bars=bars, group=group, numa=numa, cpulist=cpulist)
+
+
+def hp_host(c):
+    h = Host("hp-rmrr")
+    n0, n1 = "0-9,20-29", "10-19,30-39"
+    devs = []
+    hb = build_config(vendor=0x8086, device=0x0E00, cls=0x060000, rev=0x04, command=0x0000,
+                      svid=HP_SVID, sdid=HP_SDID,
+                      caps=[(0x90, 0x10, cap_pcie(4, PCIE_ROOT_DEVCAP, 0, 0x2 | (4 << 4), 0)),
+                            (0xE0, 0x01, cap_pm(0x0003))], pcie=True)
+    devs.append(Dev("0000:00:00.0", 0x8086, 0x0E00, 0x060000, 0x04, hb, svid=HP_SVID,
+                    sdid=HP_SDID, group=0, numa=0, cpulist=n0))
+    # IIO root ports of CPU 1: 1a and 1b (riser slots, empty), 3a (slot with the I350)
+    devs.append(hp_rootport("0000:00:01.0", 0x0E02, 0x04, 0x04, 74, iio=True, group=1,
+                            numa=0, cpulist=n0, port=1))
+    devs.append(hp_rootport("0000:00:01.1", 0x0E03, 0x04, 0x05, 75, iio=True, group=2,
+                            numa=0, cpulist=n0, port=2))
+    devs.append(hp_rootport("0000:00:03.0", 0x0E08, 0x04, 0x06, 76, iio=True, group=3,
+                            numa=0, cpulist=n0, port=3,
+                            window=((0xF7C00000, 0xF7FFFFFF), (0xF7000000, 0xF70FFFFF))))
+    # PCH: EHCI #2, root port 5 (embedded NIC), root port 8 (iLO), EHCI #1, LPC, SATA
+    ehci_caps = [(0x50, 0x01, cap_pm(0xC9C2)), (0x58, 0x0A, b"\xa0\x20"),
+                 (0x98, 0x13, b"\x06\x03" + b"\0" * 2)]
+    devs.append(hp_ep("0000:00:1a.0", 0x8086, 0x1D2D, 0x0C0320, 0x05, parent=None, svid=HP_SVID,
+                      sdid=HP_SDID, driver="ehci-pci", bars=[Bar("mem32", 0xF7DFF000, 0x400)],
+                      irq=21, int_pin=1, caps=ehci_caps, pcie=False, group=4, command=0x0146,
+                      status=0x0290))
+    devs.append(hp_rootport("0000:00:1c.4", 0x1D18, 0xB5, 0x03, 77, iio=False, group=5,
+                            numa=0, cpulist=n0, port=5, slot=False,
+                            window=((0xF6F00000, 0xF6FFFFFF), (0xF6000000, 0xF6EFFFFF))))
+    devs.append(hp_rootport("0000:00:1c.7", 0x1D1E, 0xB5, 0x01, 78, iio=False, group=6,
+                            numa=0, cpulist=n0, port=8, slot=False,
+                            window=((0xF7E00000, 0xF7EFFFFF), (0xF5000000, 0xF5FFFFFF))))
+    devs.append(hp_ep("0000:00:1d.0", 0x8086, 0x1D26, 0x0C0320, 0x05, parent=None, svid=HP_SVID,
+                      sdid=HP_SDID, driver="ehci-pci", bars=[Bar("mem32", 0xF7DFE000, 0x400)],
+                      irq=20, int_pin=1, caps=ehci_caps, pcie=False, group=7, command=0x0146,
+                      status=0x0290))
+    devs.append(hp_ep("0000:00:1f.0", 0x8086, 0x1D41, 0x060100, 0x05, parent=None, svid=HP_SVID,
+                      sdid=HP_SDID, driver="lpc_ich", bars=[], int_pin=0,
+                      caps=[(0xE0, 0x09, cap_vendor(0x0C, b"\x10\x00\x00\x00"))], pcie=False,
+                      multifunction=True, group=8, command=0x0007, status=0x0210))
+    sata_bars = [Bar("io", 0x4000, 8), Bar("io", 0x4008, 4), Bar("io", 0x4010, 8),
+                 Bar("io", 0x4018, 4), Bar("io", 0x4020, 0x20), Bar("mem32", 0xF7DFD000, 0x800)]
+    devs.append(hp_ep("0000:00:1f.2", 0x8086, 0x1D02, 0x010601, 0x05, parent=None, svid=HP_SVID,
+                      sdid=HP_SDID, driver="ahci", bars=sata_bars, irq=81, int_pin=2,
+                      caps=[(0x70, 0x01, cap_pm(0x4003)),
+                            (0x80, 0x05, cap_msi(0x0001, MSI_ADDR, 0x4061)),
+                            (0xA8, 0x12, b"\x10\x00" + le32(0x00000048))],
+                      pcie=False, multifunction=True, group=8, command=0x0407, status=0x02B0))
+    # 03:00.0-3: embedded "HP Ethernet 1Gb 4-port 331i Adapter" (BCM5719) behind 00:1c.4
+    for fn in range(4):
+        bars = [Bar("pref64", 0xF6EF0000 - fn * 0x30000, 0x10000), None,
+                Bar("pref64", 0xF6EE0000 - fn * 0x30000, 0x10000), None,
+                Bar("pref64", 0xF6ED0000 - fn * 0x30000, 0x10000)]
+        devcap = 0x1 | (0 << 6) | (7 << 9) | (1 << 15) | (1 << 28)
+        d = hp_ep("0000:03:00.%d" % fn, 0x14E4, 0x1657, 0x020000, 0x01, parent="0000:00:1c.4",
+                  svid=HP_SVID, sdid=0x22BE, driver="tg3", bars=bars, irq=16 + fn, int_pin=1 + fn,
+                  caps=[(0x48, 0x01, cap_pm(0xC803, 0x2008)),
+                        (0x50, 0x03, b"\0" * 6),
+                        (0x58, 0x05, cap_msi(0x0080)),
+                        (0xA0, 0x11, cap_msix(17, True, 4, 0, 4, 0x120)),
+                        (0xAC, 0x10, cap_pcie(0, devcap, 0x5957, 0x1 | (4 << 4) | (3 << 10),
+                                              0x1 | (4 << 4), devcap2=0x1F))],
+                  ecaps=[(0x100, 0x0001, 1, ecap_aer()),
+                         (0x13C, 0x0003, 1, ecap_dsn(0x3CA82AFFFE0B9E40 + fn)),
+                         (0x150, 0x0004, 1, b"\0" * 12)],
+                  multifunction=True, group=11, command=0x0406)
+        d.net = dict(name="eno%d" % (fn + 1), mac="3c:a8:2a:0b:9e:%02x" % (0x40 + fn),
+                     ifindex=2 + fn, operstate="up" if fn == 0 else "down")
+        devs.append(d)
+    # 06:00.0/1: HP Ethernet 1Gb 2-port 361T (Intel I350) in the 3a slot, igb, 1 VF each
+    pfs = []
+    for fn in range(2):
+        bars = [Bar("mem32", 0xF7E00000 + fn * 0x100000, 0x100000), None,
+                Bar("io", 0x7020 - fn * 0x20, 0x20), Bar("mem32", 0xF7FF0000 + fn * 0x4000, 0x4000)]
+        vb0 = Bar("mem64", 0xF7000000 + fn * 0x20000, 0x4000)
+        vb3 = Bar("mem64", 0xF7010000 + fn * 0x20000, 0x4000)
+        devcap = 0x2 | (3 << 6) | (6 << 9) | (1 << 15) | (1 << 28)
+        d = hp_ep("0000:06:00.%d" % fn, 0x8086, 0x1521, 0x020000, 0x01, parent="0000:00:03.0",
+                  svid=HP_SVID, sdid=0x339E, driver="igb", bars=bars, irq=32 + fn, int_pin=1 + fn,
+                  caps=[(0x40, 0x01, cap_pm(0xC823, 0x2008)),
+                        (0x50, 0x05, cap_msi(0x0180)),
+                        (0x70, 0x11, cap_msix(10, True, 3, 0, 3, 0x2000)),
+                        (0xA0, 0x10, cap_pcie(0, devcap, 0x2830, 0x2 | (4 << 4) | (3 << 10),
+                                              0x2 | (4 << 4), devcap2=0x1F)),
+                        (0xE0, 0x03, b"\0" * 6)],
+                  ecaps=[(0x100, 0x0001, 2, ecap_aer()),
+                         (0x140, 0x0003, 1, ecap_dsn(0xA0369FFFFF1C4E20 + fn)),
+                         (0x150, 0x000E, 1, ecap_ari(1 if fn == 0 else 0)),
+                         (0x160, 0x0010, 1, ecap_sriov(8, 8, 1, fn, 0x80, 4, 0x1520,
+                                                       [vb0, None, vb3]))],
+                  multifunction=True, group=9 + fn, command=0x0407)
+        d.iov_bars = [vb0, None, vb3]
+        d.sriov = dict(totalvfs=7, numvfs=1, offset=128, stride=4, vf_device=0x1520)
+        d.net = dict(name="enp6s0f%d" % fn, mac="a0:36:9f:1c:4e:%02x" % (0x20 + fn), ifindex=6 + fn)
+        d.igb_queues = 1  # I350: no RSS once VFs are allocated
+        pfs.append(d)
+    devs += pfs
+    # 01:00.x: iLO 4 behind 00:1c.7
+    ilo = [(0, 0x103C, 0x3306, 0x088000, None, 0x05, [Bar("io", 0x3000, 0x100), Bar("mem32", 0xF7EF0000, 0x200), Bar("mem32", 0xF7EE0000, 0x100)]),
+           (1, 0x102B, 0x0533, 0x030000, "mgag200", 0x01, [Bar("pref64", 0xF5000000, 0x1000000), None, Bar("mem32", 0xF7E80000, 0x4000), Bar("mem32", 0xF7000000 - 0x800000, 0x800000)]),
+           (2, 0x103C, 0x3307, 0x088000, "hpilo", 0x05, [Bar("io", 0x3400, 0x100), Bar("mem32", 0xF7E70000, 0x100), Bar("mem32", 0xF7D00000, 0x80000), Bar("mem32", 0xF7E60000, 0x8000), Bar("mem32", 0xF7E50000, 0x2000), Bar("mem32", 0xF7E40000, 0x200)]),
+           (4, 0x103C, 0x3300, 0x0C0300, "uhci_hcd", 0x02, [Bar("io", 0x3800, 0x20)])]
+    for fn, ven, did, cls, drv, rev, bars in ilo:
+        bars = [b for b in bars]
+        irq = {0: 16, 1: 16, 2: 17, 4: 16}[fn]
+        d = hp_ep("0000:01:00.%d" % fn, ven, did, cls, rev, parent="0000:00:1c.7", svid=HP_SVID,
+                  sdid=0x3381, driver=drv, bars=bars, irq=irq, int_pin={0: 1, 1: 1, 2: 2, 4: 2}[fn],
+                  caps=[(0x78, 0x01, cap_pm(0x0023)),
+                        (0xB0, 0x05, cap_msi(0x0080)),
+                        (0xC0, 0x10, cap_pcie(0, 0x1 | (1 << 15), 0x2810, 0x1 | (1 << 4) | (3 << 10),
+                                              0x1 | (1 << 4), devcap2=0x1F))],
+                  ecaps=[(0x100, 0x0001, 1, ecap_aer())], multifunction=True, group=12,
+                  command=0x0007 if drv else 0x0000)
+        devs.append(d)
+    # CPU 2's IIO: root ports 1a and 3a (empty slots), under the other DRHD
+    devs.append(hp_rootport("0000:20:01.0", 0x0E02, 0x04, 0x21, 79, iio=True, group=13,
+                            numa=1, cpulist=n1, parent_bus=0x20, port=1))
+    devs.append(hp_rootport("0000:20:03.0", 0x0E08, 0x04, 0x22, 80, iio=True, group=14,
+                            numa=1, cpulist=n1, parent_bus=0x20, port=3))
+    # VFs (vfio-pci): 06:10.0 of 06:00.0, 06:10.1 of 06:00.1 (First VF Offset 128, stride 4)
+    for fn in range(2):
+        devfn = 0x80 + fn
+        vb0 = Bar("mem64", 0xF7000000 + fn * 0x20000, 0x4000)
+        vb3 = Bar("mem64", 0xF7010000 + fn * 0x20000, 0x4000)
+        cfg = build_config(
+            vendor=0xFFFF, device=0xFFFF, cls=0x020000, rev=0x01, command=0x0000,
+            svid=HP_SVID, sdid=0x339E,
+            caps=[(0x70, 0x11, cap_msix(3, False, 3, 0, 3, 0x2000)),
+                  (0xA0, 0x10, cap_pcie(0, 0x2 | (3 << 6) | (6 << 9) | (1 << 15) | (1 << 28),
+                                        0x2810, 0x2 | (4 << 4) | (3 << 10), 0x0000, devcap2=0x1F))],
+            ecaps=[(0x100, 0x0001, 2, ecap_aer()), (0x150, 0x000E, 1, ecap_ari(0))],
+            pcie=True, cacheline=0)
+        vf = Dev("0000:06:%02x.%d" % (devfn >> 3, devfn & 7), 0x8086, 0x1520, 0x020000, 0x01, cfg,
+                 parent="0000:00:03.0", svid=HP_SVID, sdid=0x339E, driver="vfio-pci",
+                 bars=[vb0, None, vb3], group=15 + fn, numa=0, cpulist=n0,
+                 physfn=pfs[fn].bdf)
+        pfs[fn].virtfns.append(vf.bdf)
+        devs.append(vf)
+    h.devs = devs
+
+    # ---- modules and drivers (RHEL 9.4)
+    h.drivers = {"pcieport": None, "ehci-pci": None, "uhci_hcd": None, "ahci": None,
+                 "lpc_ich": "lpc_ich", "tg3": "tg3", "igb": "igb", "vfio-pci": "vfio_pci",
+                 "hpilo": "hpilo", "mgag200": "mgag200", "pci-stub": None}
+    h.vfio_loaded = True
+    mods = [("vfio_pci", []), ("vfio_pci_core", ["vfio_pci"]), ("vfio_iommu_type1", []),
+            ("vfio", ["vfio_pci_core", "vfio_iommu_type1", "vfio_pci"]), ("iommufd", ["vfio"]),
+            ("kvm_intel", []), ("kvm", ["kvm_intel"]), ("irqbypass", ["vfio_pci_core", "kvm"]),
+            ("mgag200", []), ("drm_shmem_helper", ["mgag200"]), ("drm_kms_helper", ["mgag200"]),
+            ("hpilo", []), ("tg3", []), ("igb", []), ("dca", ["igb"]),
+            ("i2c_algo_bit", ["mgag200", "igb"]), ("drm", ["drm_shmem_helper", "drm_kms_helper", "mgag200"]),
+            ("lpc_ich", []), ("xfs", []), ("dm_mirror", []), ("dm_mod", ["dm_mirror"])]
+    sizes = dict(RHEL_MODULE_SIZES, tg3=(229376,), hpilo=(28672,), mgag200=(77824,),
+                 drm_shmem_helper=(24576,), drm_kms_helper=(245760,), drm=(741376,))
+    h.modules = module_list(mods, sizes)
+    h.module_params["vfio_pci"] = {"disable_denylist": "N", "disable_idle_d3": "N",
+                                   "disable_vga": "N", "enable_sriov": "N", "nointxmask": "N"}
+    h.module_params["vfio_iommu_type1"] = {"allow_unsafe_interrupts": "N", "disable_hugepages": "N",
+                                           "dma_entry_limit": "65535"}
+    h.module_params["vfio_pci_core"] = {"disable_idle_d3": "N", "disable_vga": "N", "nointxmask": "N"}
+    h.module_params["kvm_intel"] = {"nested": "Y", "ept": "Y", "vpid": "Y", "enable_apicv": "Y",
+                                    "unrestricted_guest": "Y"}
+    h.module_params["kvm"] = {"halt_poll_ns": "200000", "ignore_msrs": "N"}
+    host_common(h, "rhel", RHEL_REL, RHEL_CMDLINE_BASE + " intel_iommu=on",
+                RHEL_GRUB_BASE + " intel_iommu=on")
+    h.files["proc/cpuinfo"] = cpuinfo_e5_2470v2()
+    h.files["etc/libvirt/qemu.conf"] = qemu_conf("qemu", "qemu")
+    h.files["etc/modprobe.d/igb.conf"] = "options igb max_vfs=1\n"
+    rhel_lib_modules(h)
+    base = "lib/modules/%s/" % RHEL_REL
+    h.files[base + "modules.dep"] += "".join([
+        "kernel/drivers/net/ethernet/broadcom/tg3.ko.xz:\n",
+        "kernel/drivers/misc/hpilo.ko.xz:\n",
+        "kernel/drivers/gpu/drm/drm.ko.xz:\n",
+        "kernel/drivers/gpu/drm/drm_kms_helper.ko.xz: kernel/drivers/gpu/drm/drm.ko.xz\n",
+        "kernel/drivers/gpu/drm/drm_shmem_helper.ko.xz: kernel/drivers/gpu/drm/drm.ko.xz\n",
+        "kernel/drivers/gpu/drm/mgag200/mgag200.ko.xz: kernel/drivers/gpu/drm/drm_shmem_helper.ko.xz "
+        "kernel/drivers/gpu/drm/drm_kms_helper.ko.xz kernel/drivers/i2c/algos/i2c-algo-bit.ko.xz "
+        "kernel/drivers/gpu/drm/drm.ko.xz\n"])
+    h.files[base + "modules.alias"] += "".join([
+        "alias pci:v000014E4d00001657sv*sd*bc*sc*i* tg3\n",
+        "alias pci:v0000103Cd00003307sv*sd*bc*sc*i* hpilo\n",
+        "alias pci:v0000102Bd00000533sv*sd*bc*sc*i* mgag200\n",
+        "alias pci:v00008086d00001D41sv*sd*bc*sc*i* lpc_ich\n"])
+    h.files["boot/config-" + RHEL_REL] = RHEL_BOOT_CONFIG + "CONFIG_TIGON3=m\nCONFIG_HP_ILO=m\nCONFIG_DRM_MGAG200=m\n"
+
+    # ---- DMAR, two remapping units: dmar0 = DRHD 0xfbefe000 (CPU 2's IIO, bus 0x20,
+    # explicit scope), dmar1 = DRHD 0xbeffe000 (INCLUDE_PCI_ALL: everything else)
+    dmar = (c / HP_DMAR).read_bytes()
+    h.acpi["DMAR"] = dmar
+    h.acpi_credit.append(("DMAR", HP_DMAR))
+    h.iommu = "intel"
+    bases = dmar_drhd_bases(dmar)
+    h.iommu_units = []
+    for i, b in enumerate(bases):
+        real = "sys/devices/virtual/iommu/dmar%d" % i
+        h.iommu_units.append(("dmar%d" % i, real, None))
+        h.files[real + "/intel-iommu/version"] = "1:0\n"
+        h.files[real + "/intel-iommu/address"] = "%x\n" % b
+        h.files[real + "/intel-iommu/cap"] = "d2078c106f0466\n"
+        h.files[real + "/intel-iommu/ecap"] = "f020de\n"
+    h.unit_for = lambda d: "dmar0" if d.bdf[5:7] in ("20", "21", "22") else "dmar1"
+    h.resv_all = [(0xFEE00000, 0xFEEFFFFF, "msi")]
+    h.resv = rmrr_resv(h, dmar, floppy_wa=True)
+    h.rmrr_report = [(base, limit, [(b, p, resolve_scope(h, b, p)) for b, p in scopes])
+                     for base, limit, scopes in dmar_rmrrs(dmar)]
+    h.irq_remap = dmar_intr_remap(dmar)
+    h.first_msix_irq = 86
+    h.files["proc/interrupts"] = rhel_interrupts(h, 40, 4, h.irq_remap, [(72, "dmar0"), (73, "dmar1")])
+    return h
+
+
+def rmrr_table(h):
+    rows = ["| RMRR | scope path (bus 00: dev.fn / dev.fn) -> device |", "| --- | --- |"]
+    for base, limit, scopes in h.rmrr_report:
+        cells = []
+        for bus, path, bdf in scopes:
+            p = " / ".join("%02x.%x" % x for x in path)
+            cells.append("%s -> %s" % (p, bdf[5:] if bdf else "none"))
+        rows.append("| 0x%x-0x%x | %s |" % (base, limit, "; ".join(cells)))
+    return "\n".join(rows) + "\n"
+
+
+def sc_hp_rmrr(c):
+    h = hp_host(c)
+    h.description = "HP DL380e Gen8: target 03:00.0 (embedded BCM5719 331i) is named in firmware RMRRs"
+    h.targets = ["0000:03:00.0"]
+    h.hw_text = """\
+Hand-built tree of an HP ProLiant DL380e Gen8 with two Xeon E5-2470 v2 (Ivy Bridge-EN,
+family 6 model 62, 2 x 10 cores x 2 threads = 40 CPUs, NUMA nodes 0 and 1) and the C600
+"Patsburg" PCH, running Red Hat Enterprise Linux 9.4, kernel `5.14.0-427.13.1.el9_4.x86_64`,
+`intel_iommu=on`.
+
+`sys/firmware/acpi/tables/DMAR` is the real table of a DL380e Gen8: flags 0x3 (INTR_REMAP,
+X2APIC_OPT_OUT), DRHD 0xfbefe000 for CPU 2's bus 0x20 (explicit scope: root ports, IO-APIC 10
+at 20:05.4, CBDMA 20:04.x), DRHD 0xbeffe000 INCLUDE_PCI_ALL (IO-APICs 8 and 0, HPET 0), eight
+RMRRs and two ATSRs. Linux names the units in table order: `dmar0` = 0xfbefe000 (devices on
+buses 0x20-0x22), `dmar1` = 0xbeffe000 (everything else). The RMRR scopes name devices behind
+root ports by two-hop paths (start bus 0, then the bridge's secondary bus), so the bridges'
+config space carries secondary bus numbers that make those paths land:
+
+- 00:1c.4 (PCH root port 5, 8086:1d18) -> bus 03: the embedded "HP Ethernet 1Gb 4-port 331i
+  Adapter", Broadcom BCM5719 14e4:1657, subsystem 103c:22be, tg3, 03:00.0-03:00.3
+  (`eno1`-`eno4`). No SR-IOV, no ACS: the four functions share IOMMU group 11.
+- 00:1c.7 (PCH root port 8, 8086:1d1e) -> bus 01: iLO 4, 01:00.0 (103c:3306, no driver),
+  01:00.1 Matrox G200EH (102b:0533, mgag200), 01:00.2 (103c:3307, hpilo), 01:00.4 virtual
+  USB (103c:3300, uhci_hcd); one group (12).
+- 00:01.0 and 00:01.1 (IIO root ports 1a/1b, 8086:0e02/0e03) -> buses 04 and 05: empty riser
+  slots, so the RMRR paths 01.0/00.0 and 01.1/00.0 resolve to no device.
+- 00:1f.2 C600 6-port SATA AHCI (8086:1d02, ahci), 00:1a.0 and 00:1d.0 EHCI (8086:1d2d,
+  8086:1d26, ehci-pci), 00:1f.0 LPC (8086:1d41, lpc_ich).
+- 00:03.0 (IIO root port 3a, 8086:0e08, named in no RMRR) -> bus 06: "HP Ethernet 1Gb 2-port
+  361T Adapter", Intel I350 8086:1521, subsystem 103c:339e, igb with `max_vfs=1`; SR-IOV
+  Initial/Total VFs 8, First VF Offset 128, VF Stride 4, VF Device ID 1520, so the VFs are
+  06:10.0 (of 06:00.0) and 06:10.1 (of 06:00.1), both on vfio-pci (`/dev/vfio/15`, `/dev/vfio/16`).
+- CPU 2's root ports 20:01.0 and 20:03.0 (empty) sit under `dmar0`.
+
+IIO root ports carry ACS (capability at 0x110, control 0x001d: SrcValid, ReqRedir,
+CmpltRedir, UpstreamFwd, as Linux enables them with the IOMMU on); the PCH root ports have no
+ACS capability (Linux's Patsburg quirk isolates them).
+"""
+    finish_readme(h, "hp-rmrr", (
+        "- VT-x, `intel_iommu=on`, two DMAR units, interrupt remapping on (`IR-IO-APIC`,\n"
+        "  `IR-PCI-MSI`, `DMAR-MSI` for `dmar0` and `dmar1` in `/proc/interrupts`), groups `DMA-FQ`.\n"
+        "- RMRRs, as the kernel resolves them through the bridges above (group\n"
+        "  `reserved_regions` merge adjacent regions of one type; USB and graphics functions get\n"
+        "  `direct-relaxable`, every other one `direct`; the ISA bridge also gets 0-16M\n"
+        "  `direct-relaxable`, CONFIG_INTEL_IOMMU_FLOPPY_WA):\n\n" + rmrr_table(h) + "\n"
+        "- The operator wants to give the whole 331i (03:00.0-03:00.3) to a guest. Its group 11\n"
+        "  reserves `0xe8000-0xe8fff`, `0xf4000-0xf4fff` and `0x75f6f000-0x7df84fff` as `direct`.\n"),
+        "Not ready for 0000:03:00.0: it is named in firmware RMRRs (non-relaxable: a NIC), so the\n"
+        "Intel IOMMU driver refuses to attach it to a VFIO domain (\"Device is ineligible for IOMMU\n"
+        "domain attach due to platform RMRR requirement.  Contact your platform vendor.\"). The\n"
+        "remedy is in the firmware (HP: exclude the device from the shared-memory RMRRs, e.g. with\n"
+        "conrep), or use the I350 VFs 06:10.0/06:10.1, which no RMRR names. Its group also holds\n"
+        "03:00.1-03:00.3 on tg3. The rest of the host is ready: the I350 VFs pass.\n")
+    return h
+
+
 # --------------------------------------------------------------------------
 # AMD host: ASUS ROG Zenith II Extreme Alpha (TRX40), Threadripper 3960X,
 # Ubuntu 22.04, Intel X710 at 41:00.0/41:00.1
@@ -1845,6 +2677,7 @@ def amd_host(c):
     cmd = "BOOT_IMAGE=/boot/vmlinuz-%s root=UUID=4f0c2a7e-93b1-4d8a-9a6e-2c5d7f1b8e03 ro iommu=pt" % UBU_REL
     host_common(h, "ubuntu", UBU_REL, cmd, "iommu=pt")
     h.files["proc/cpuinfo"] = cpuinfo_tr3960x()
+    h.files["proc/interrupts"] = amd_interrupts(h, 48)
     h.files["etc/libvirt/qemu.conf"] = qemu_conf("libvirt-qemu", "kvm").replace(
         "The default security driver is SELinux", "The default security driver is AppArmor").replace(
         '#security_driver = "selinux"', '#security_driver = "apparmor"')
@@ -1963,6 +2796,8 @@ def xen_host(name, e820, c):
                "quiet" % DEB_REL) + (" pci_pt_e820_access=on" if e820 else "")
     host_common(h, "debian", DEB_REL, cmdline, "pci_pt_e820_access=on" if e820 else "")
     h.files["proc/cpuinfo"] = cpuinfo_e5520_xen_dom0(4)
+    h.irq_remap = None  # Xen's business: dom0 sees event channels only
+    h.files["proc/interrupts"] = xen_dom0_interrupts(h, 4)
     h.files["proc/xen/capabilities"] = "control_d\n"
     h.files["sys/hypervisor/type"] = "xen\n"
     h.files["sys/hypervisor/version/major"] = "4\n"
@@ -2097,6 +2932,10 @@ SCENARIOS = {
     "amd-ready": amd_host,
     "xen-e820-missing": sc_xen_e820_missing,
     "xen-ready": sc_xen_ready,
+    "seed-no-intremap": sc_seed_no_intremap,
+    "seed-unsafe-interrupts": sc_seed_unsafe_interrupts,
+    "seed-pt-mismatch": sc_seed_pt_mismatch,
+    "hp-rmrr": sc_hp_rmrr,
 }
 
 
