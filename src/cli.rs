@@ -56,6 +56,18 @@ pub enum Command {
         #[arg(long = "rules", value_name = "DIR")]
         rules_dir: Option<PathBuf>,
     },
+    /// Decode the firmware's IOMMU tables (ACPI DMAR, IVRS) and resolve
+    /// their device scopes on this host's buses.
+    Acpi {
+        /// DMAR or IVRS from the root, or a file holding a raw table dump
+        /// (acpidump -b, /sys/firmware/acpi/tables/DMAR copied elsewhere).
+        table: Option<String>,
+        /// Read a captured host tree instead of this machine.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// List the rules, or show one rule's documentation.
     Rules {
         /// A rule id, e.g. kernel.iommu.
@@ -124,6 +136,30 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             };
             output::stdout(&text);
             Ok(report.exit_code())
+        }
+        Command::Acpi {
+            table,
+            root,
+            format,
+        } => {
+            let fs = match root {
+                Some(dir) => crate::hostfs::DirFs::tree(dir)?,
+                None => crate::hostfs::DirFs::live(),
+            };
+            let tables = crate::tables::load(&fs, table.as_deref())?;
+            let text = match format {
+                Format::Text => render::acpi::text(&tables),
+                Format::Json => render::json::render(&render::acpi::AcpiReport {
+                    schema_version: crate::report::SCHEMA_VERSION,
+                    tables: tables.iter().collect(),
+                }),
+            };
+            output::stdout(&text);
+            Ok(if tables.iter().all(|t| t.sound()) {
+                0
+            } else {
+                1
+            })
         }
         Command::Rules {
             id,

@@ -100,6 +100,7 @@ pub struct HostFacts {
     pub modules: Known<BTreeMap<String, ModuleState>>,
     pub xen: Known<XenFacts>,
     pub qemu: Known<QemuFacts>,
+    pub irq_remapping: IrqRemapFacts,
     pub sriov: SriovSummary,
     /// Number of PCI devices in /sys/bus/pci/devices.
     pub pci: Known<usize>,
@@ -168,6 +169,11 @@ pub struct AcpiTableFacts {
     pub oem_id: Option<String>,
     /// What is wrong with the table; empty when it is sound.
     pub problems: Vec<String>,
+    /// Decoded structures by kind (DRHD, RMRR, IVHD 10h, IVMD 21h, …).
+    pub structures: BTreeMap<String, usize>,
+    /// The firmware supports interrupt remapping (DMAR flag INTR_REMAP; for
+    /// IVRS, an IOAPIC in the IVHD entries). Null when it cannot be told.
+    pub intr_remap: Option<bool>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -179,8 +185,11 @@ pub struct IommuFacts {
     pub groups: usize,
     /// "intel", "amd", or null.
     pub vendor: Option<String>,
-    /// iommu=pt or iommu.passthrough=1 on the command line.
+    /// Passthrough in effect by the command line: iommu=pt, iommu=nopt and
+    /// iommu.passthrough= in order, the last one winning, as the kernel reads them.
     pub passthrough: bool,
+    /// Some passthrough setting appears on the command line at all.
+    pub passthrough_requested: bool,
     /// Why the IOMMU is in this state, from the command line and the kernel's defaults.
     pub explanation: String,
     /// Command-line parameters to add and remove to enable it.
@@ -199,6 +208,19 @@ pub enum ModuleState {
     Installed,
     /// Neither loaded, built in, nor installed.
     Absent,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct IrqRemapFacts {
+    /// The kernel remaps interrupts: its interrupt chips are IR-… in /proc/interrupts.
+    pub kernel_enabled: Known<bool>,
+    /// Interrupt chips seen in /proc/interrupts.
+    pub kernel_chips: Vec<String>,
+    /// vfio_iommu_type1's allow_unsafe_interrupts: VFIO attaches devices
+    /// without interrupt remapping.
+    pub allow_unsafe_interrupts: Known<bool>,
+    /// Where that came from: the live parameter, the command line, a modprobe.d file, or the default.
+    pub allow_unsafe_source: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -264,6 +286,10 @@ pub struct DeviceFacts {
     pub pf_driver: Option<Known<PfDriverFacts>>,
     pub catalog: Option<CatalogFacts>,
     pub group: Known<GroupFacts>,
+    /// Memory the firmware reserves for this device (DMAR RMRR, IVRS IVMD).
+    pub reserved_regions: Known<Vec<ReservedRegion>>,
+    /// ACS on each bridge between the device and its root, nearest first.
+    pub acs_path: Known<Vec<PortAcs>>,
     pub config: Known<FileAccess>,
     /// /dev/vfio/GROUP, when the device has a group.
     pub vfio_node: Option<Known<FileAccess>>,
@@ -303,6 +329,8 @@ pub struct CatalogFacts {
 #[derive(Clone, Debug, Serialize)]
 pub struct GroupFacts {
     pub id: u32,
+    /// /sys/kernel/iommu_groups/N/type: DMA, DMA-FQ, identity, …; null when the kernel has no such file.
+    pub domain_type: Option<String>,
     pub members: Vec<GroupMember>,
     /// Other endpoints in the group bound to a driver other than vfio-pci,
     /// pci-stub or pciback: they make the group not viable.
@@ -310,6 +338,27 @@ pub struct GroupFacts {
     /// Members whose driver could not be read (only listed when a known
     /// blocker already decides the group).
     pub unreadable: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReservedRegion {
+    /// "RMRR" or "IVMD".
+    pub table: String,
+    /// Offset of the structure in its table (hex), as `sriov-doctor acpi` shows it.
+    pub at: String,
+    pub base: String,
+    pub limit: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PortAcs {
+    pub address: String,
+    /// The port has an ACS capability.
+    pub acs: bool,
+    /// ACS is on for every control the kernel requires that the port implements.
+    pub isolates: bool,
+    /// Required controls the port implements but has off.
+    pub missing: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]

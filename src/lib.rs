@@ -15,6 +15,7 @@ pub mod probes;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod tables;
 
 use catalog::Catalog;
 use facts::{Facts, Known};

@@ -319,3 +319,53 @@ fn the_readme_lists_the_rules_as_the_tool_does() {
         list.stdout
     );
 }
+
+#[test]
+fn acpi_decodes_the_root_tables_and_files() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for host in ["seed-ready", "hp-rmrr", "amd-ready", "xen-ready"] {
+            let root = format!("tests/hosts/{host}/root");
+            let r = run(&["acpi", "--root", &root]);
+            assert_eq!(r.code, 0, "{host}: {}", r.stderr);
+            insta::assert_snapshot!(format!("acpi__{host}__text"), r.transcript());
+        }
+        let r = run(&[
+            "acpi",
+            "DMAR",
+            "--root",
+            "tests/hosts/hp-rmrr/root",
+            "--format",
+            "json",
+        ]);
+        insta::assert_snapshot!("acpi__hp-rmrr__json", r.transcript());
+    });
+    // No table on the root: a clear error.
+    let r = run(&["acpi", "--root", "tests/hosts/dev-vm-no-iommu/root"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no DMAR or IVRS table"), "{}", r.stderr);
+}
+
+#[test]
+fn acpi_on_a_damaged_file_says_where_decoding_stopped() {
+    let good = std::fs::read("tests/hosts/hp-rmrr/root/sys/firmware/acpi/tables/DMAR").unwrap();
+    let dir = site_dir("acpi", &[]);
+    let cut = dir.0.join("DMAR.cut");
+    std::fs::write(&cut, &good[..300]).unwrap();
+    let r = run(&[
+        "acpi",
+        cut.to_str().unwrap(),
+        "--root",
+        "tests/hosts/hp-rmrr/root",
+    ]);
+    assert_eq!(r.code, 1, "a damaged table is a failure: {}", r.stdout);
+    assert!(r.stdout.contains("checksum INVALID"), "{}", r.stdout);
+    assert!(r.stdout.contains("decoding stopped at"), "{}", r.stdout);
+    let junk = dir.0.join("junk");
+    std::fs::write(&junk, b"not an acpi table at all").unwrap();
+    let r = run(&["acpi", junk.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("neither DMAR nor IVRS"), "{}", r.stderr);
+}

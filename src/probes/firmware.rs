@@ -1,7 +1,10 @@
 //! ACPI tables that announce an IOMMU: DMAR (Intel VT-d) and IVRS (AMD-Vi).
-//! This probe checks presence, signature, length and checksum; decoding the
-//! remapping structures is a separate probe.
+//! The header is checked (signature, length, checksum) and the table is
+//! decoded: a DMAR without remapping hardware is as bad as none.
 
+use std::collections::BTreeMap;
+
+use crate::acpi::{dmar, ivrs};
 use crate::facts::{AcpiTableFacts, CpuFacts, FirmwareFacts, Known};
 use crate::hostfs::HostFs;
 
@@ -10,9 +13,17 @@ const TABLES: &str = "/sys/firmware/acpi/tables";
 /// (host address width, flags, reserved) and IVRS (IVinfo, reserved).
 const MIN_LENGTH: usize = 48;
 
-pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, xen_present: bool) -> FirmwareFacts {
-    let dmar = table(fs, "DMAR", xen_present);
-    let ivrs = table(fs, "IVRS", false);
+/// The tables as read and decoded, for probes that need their contents.
+#[derive(Default)]
+pub struct Tables {
+    pub dmar: Option<dmar::Dmar>,
+    pub ivrs: Option<ivrs::Ivrs>,
+}
+
+pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, xen_present: bool) -> (FirmwareFacts, Tables) {
+    let mut tables = Tables::default();
+    let dmar = table(fs, "DMAR", xen_present, &mut tables);
+    let ivrs = table(fs, "IVRS", false, &mut tables);
     let expected = cpu.value().and_then(|c| match c.vendor.as_str() {
         "GenuineIntel" => Some("DMAR".to_string()),
         "AuthenticAMD" | "HygonGenuine" => Some("IVRS".to_string()),
@@ -25,15 +36,23 @@ pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, xen_present: bool) -> Firmw
         None if present(&ivrs) && !present(&dmar) => ivrs.clone(),
         None => dmar.clone(),
     };
-    FirmwareFacts {
-        expected,
-        dmar,
-        ivrs,
-        iommu_table,
-    }
+    (
+        FirmwareFacts {
+            expected,
+            dmar,
+            ivrs,
+            iommu_table,
+        },
+        tables,
+    )
 }
 
-fn table(fs: &dyn HostFs, name: &str, xen_present: bool) -> Known<AcpiTableFacts> {
+fn table(
+    fs: &dyn HostFs,
+    name: &str,
+    xen_present: bool,
+    tables: &mut Tables,
+) -> Known<AcpiTableFacts> {
     let mut path = format!("{TABLES}/{name}");
     let mut hidden_by_xen = false;
     let mut bytes = fs.read(&path);
@@ -61,11 +80,68 @@ fn table(fs: &dyn HostFs, name: &str, xen_present: bool) -> Known<AcpiTableFacts
                 checksum_ok: None,
                 oem_id: None,
                 problems: Vec::new(),
+                structures: BTreeMap::new(),
+                intr_remap: None,
             })
         }
         Err(e) => return Known::unknown(e.to_string()),
     };
-    Known::Value(check_header(name, path, hidden_by_xen, &bytes))
+    let mut facts = check_header(name, path, hidden_by_xen, &bytes);
+    decode(name, &bytes, &mut facts, tables);
+    Known::Value(facts)
+}
+
+/// Decodes the remapping structures: what the firmware describes, and
+/// whether it describes any remapping hardware at all.
+fn decode(name: &str, bytes: &[u8], facts: &mut AcpiTableFacts, tables: &mut Tables) {
+    let mut count = |k: String| *facts.structures.entry(k).or_insert(0) += 1;
+    let stop = if name == "DMAR" {
+        let d = dmar::parse(bytes);
+        for s in &d.structures {
+            count(s.kind.name().to_string());
+        }
+        let stop = d.stop.clone();
+        facts.intr_remap = Some(d.intr_remap());
+        if !facts.structures.contains_key("DRHD") {
+            facts
+                .problems
+                .push("no DRHD structure: the table describes no remapping hardware".to_string());
+        }
+        tables.dmar = Some(d);
+        stop
+    } else {
+        let v = ivrs::parse(bytes);
+        let mut ioapic = false;
+        for b in &v.blocks {
+            let kind = match &b.kind {
+                ivrs::IvrsKind::Ivhd { entries, .. } => {
+                    ioapic |= entries
+                        .iter()
+                        .any(|e| matches!(e.kind, ivrs::IvhdEntryKind::Special { variety: 1, .. }));
+                    format!("IVHD {:02x}h", b.block_type)
+                }
+                ivrs::IvrsKind::Ivmd { .. } => format!("IVMD {:02x}h", b.block_type),
+                ivrs::IvrsKind::Unknown { .. } => format!("unknown {:02x}h", b.block_type),
+            };
+            count(kind);
+        }
+        let stop = v.stop.clone();
+        // The AMD driver remaps interrupts only when IVRS maps the IOAPIC.
+        facts.intr_remap = Some(ioapic);
+        if !facts.structures.keys().any(|k| k.starts_with("IVHD")) {
+            facts
+                .problems
+                .push("no IVHD block: the table describes no IOMMU".to_string());
+        }
+        tables.ivrs = Some(v);
+        stop
+    };
+    if let Some(s) = stop {
+        facts.problems.push(format!(
+            "decoding stopped at offset {:#x}: {}",
+            s.offset, s.reason
+        ));
+    }
 }
 
 /// Checks an ACPI table's header against its bytes.
@@ -133,6 +209,8 @@ pub fn check_header(name: &str, path: String, hidden_by_xen: bool, bytes: &[u8])
         checksum_ok,
         oem_id,
         problems,
+        structures: BTreeMap::new(),
+        intr_remap: None,
     }
 }
 

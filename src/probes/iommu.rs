@@ -35,8 +35,11 @@ pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, kernel: &KernelFacts) -> Kn
     };
     let params = kernel.params.value().cloned().unwrap_or_default();
     let param = |k: &str| params.get(k).map(String::as_str);
-    let passthrough = param("iommu") == Some("pt")
-        || matches!(param("iommu.passthrough"), Some("1" | "on" | "y" | "Y"));
+    let (passthrough, passthrough_requested) = kernel
+        .cmdline
+        .value()
+        .map(|c| passthrough_in_order(c))
+        .unwrap_or((false, false));
     let mut add = Vec::new();
     let mut remove = Vec::new();
     let mut why = Vec::new();
@@ -96,6 +99,9 @@ pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, kernel: &KernelFacts) -> Kn
         }
         _ => why.push("the CPU vendor is unknown".to_string()),
     }
+    if passthrough_requested && !passthrough {
+        why.push("iommu=pt is overridden by a later setting on the command line (iommu.passthrough=0 or iommu=nopt)".to_string());
+    }
     if passthrough {
         why.push(
             "passthrough mode (iommu=pt) maps host devices 1:1, which is fine: devices given to VFIO still get their own domain"
@@ -108,8 +114,51 @@ pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, kernel: &KernelFacts) -> Kn
         groups,
         vendor: vendor.map(str::to_string),
         passthrough,
+        passthrough_requested,
         explanation: why.join("; "),
         cmdline_add: if enabled { Vec::new() } else { add },
         cmdline_remove: if enabled { Vec::new() } else { remove },
     })
+}
+
+/// (in effect, requested at all): the kernel applies iommu=pt, iommu=nopt and
+/// iommu.passthrough= in command-line order, so the last one wins.
+fn passthrough_in_order(cmdline: &str) -> (bool, bool) {
+    let mut on = false;
+    let mut requested = false;
+    for word in cmdline.split_whitespace().take_while(|w| *w != "--") {
+        let (k, v) = word.split_once('=').unwrap_or((word, ""));
+        match (k.replace('-', "_").as_str(), v) {
+            ("iommu", v) if v.split(',').any(|o| o == "pt") => {
+                on = true;
+                requested = true;
+            }
+            ("iommu", v) if v.split(',').any(|o| o == "nopt") => on = false,
+            ("iommu.passthrough", v) => {
+                on = matches!(v, "1" | "on" | "y" | "Y");
+                requested |= on;
+            }
+            _ => {}
+        }
+    }
+    (on, requested)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passthrough_follows_command_line_order() {
+        assert_eq!(passthrough_in_order("ro iommu=pt"), (true, true));
+        assert_eq!(
+            passthrough_in_order("iommu=pt iommu.passthrough=0"),
+            (false, true)
+        );
+        assert_eq!(
+            passthrough_in_order("iommu.passthrough=0 iommu=pt"),
+            (true, true)
+        );
+        assert_eq!(passthrough_in_order("quiet -- iommu=pt"), (false, false));
+    }
 }

@@ -2,11 +2,15 @@
 //! device, which module a PF needs) happens here, once.
 
 pub mod access;
+pub mod config;
 pub mod firmware;
 pub mod host;
 pub mod iommu;
+pub mod irq;
+pub mod isolation;
 pub mod modules;
 pub mod pci;
+pub mod reserved;
 
 use crate::address::{AddressForm, PciAddress};
 use crate::catalog::Catalog;
@@ -100,6 +104,33 @@ fn future_vf(
     None
 }
 
+/// RMRR and IVMD regions by device: known when the table that would list
+/// them was read, or is absent.
+fn reserved_regions(
+    fs: &dyn HostFs,
+    firmware: &crate::facts::FirmwareFacts,
+    tables: &firmware::Tables,
+    devices: &mut [crate::facts::DeviceFacts],
+) {
+    if let Known::Unknown(r) = &firmware.iommu_table {
+        for d in devices.iter_mut() {
+            d.reserved_regions = Known::unknown(r.clone());
+        }
+        return;
+    }
+    let mut regions = std::collections::BTreeMap::new();
+    if let Some(d) = &tables.dmar {
+        regions.extend(reserved::from_dmar(fs, d));
+    }
+    if let Some(v) = &tables.ivrs {
+        let present: Vec<PciAddress> = devices.iter().map(|d| d.address).collect();
+        for (addr, mut r) in reserved::from_ivrs(v, &present) {
+            regions.entry(addr).or_insert_with(Vec::new).append(&mut r);
+        }
+    }
+    reserved::apply(devices, &regions);
+}
+
 /// Runs every probe over the root.
 pub fn collect(
     fs: &dyn HostFs,
@@ -113,7 +144,7 @@ pub fn collect(
     let xen = host::xen(fs);
     let xen_present = xen.value().is_some_and(|x| x.present);
     let xen_dom0 = xen.value().is_some_and(|x| x.dom0);
-    let firmware = firmware::probe(fs, &cpu, xen_present);
+    let (firmware, tables) = firmware::probe(fs, &cpu, xen_present);
     let iommu = iommu::probe(fs, &cpu, &kernel);
     let mut devices = match addresses {
         Known::Value(a) => pci::probe(fs, a, targets, catalog, xen_dom0),
@@ -122,6 +153,9 @@ pub fn collect(
     let modules = modules::probe(fs, &kernel.release, &mut devices, catalog);
     let qemu = access::qemu(fs, &distro);
     access::devices(fs, &mut devices, &qemu);
+    isolation::probe(fs, &mut devices);
+    reserved_regions(fs, &firmware, &tables, &mut devices);
+    let irq_remapping = irq::probe(fs, &kernel);
     let sriov = SriovSummary {
         pf_count: devices.iter().filter(|d| d.kind == "pf").count(),
         vf_count: devices.iter().filter(|d| d.kind == "vf").count(),
@@ -138,6 +172,7 @@ pub fn collect(
             modules,
             xen,
             qemu,
+            irq_remapping,
             sriov,
             pci: addresses.clone().map(|a| a.len()),
             targets: targets.iter().map(|t| t.to_string()).collect(),

@@ -137,6 +137,8 @@ fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog) -> Device
         pf_driver: None,
         catalog,
         group: Known::unknown("not computed"),
+        acs_path: Known::unknown("only read for VFs and --device targets"),
+        reserved_regions: Known::Value(Vec::new()),
         config: Known::unknown("not computed"),
         vfio_node: None,
     }
@@ -188,9 +190,16 @@ pub fn probe(
         d.target_pf = d.sriov.is_some() && target_pfs.contains(&d.address.to_string());
     }
     let groups = group_members(&devices);
+    let mut types: HashMap<u32, Option<String>> = HashMap::new();
+    for id in groups.keys() {
+        let t = fs
+            .read_text(&format!("/sys/kernel/iommu_groups/{id}/type"))
+            .ok();
+        types.insert(*id, t);
+    }
     let group_facts: Vec<Known<GroupFacts>> = devices
         .iter()
-        .map(|d| group_facts(d, &groups, xen_dom0))
+        .map(|d| group_facts(d, &groups, &types, xen_dom0))
         .collect();
     for (d, g) in devices.iter_mut().zip(group_facts) {
         d.group = g;
@@ -211,6 +220,7 @@ fn group_members(devices: &[DeviceFacts]) -> HashMap<u32, Vec<&DeviceFacts>> {
 fn group_facts(
     d: &DeviceFacts,
     groups: &HashMap<u32, Vec<&DeviceFacts>>,
+    types: &HashMap<u32, Option<String>>,
     xen_dom0: bool,
 ) -> Known<GroupFacts> {
     let id = match &d.iommu_group {
@@ -260,6 +270,7 @@ fn group_facts(
     }
     Known::Value(GroupFacts {
         id,
+        domain_type: types.get(&id).cloned().flatten(),
         members,
         blockers,
         unreadable,

@@ -1,5 +1,6 @@
 //! Renderers take a report (or rules) and return text; they never read the host.
 
+pub mod acpi;
 pub mod json;
 pub mod rules;
 pub mod text;

@@ -103,6 +103,7 @@ impl Engine {
                 .map(|(i, _)| i)
                 .collect();
             let mut produced = 0;
+            let mut not_applicable = None;
             for i in subjects {
                 let (json, value) = converted.entry(i).or_insert_with(|| {
                     let j = serde_json::to_value(&facts.devices[i]).expect("facts serialize");
@@ -121,10 +122,45 @@ impl Engine {
                 ) {
                     findings.push(f);
                     produced += 1;
+                } else if let Some(t) = &rule.not_applicable {
+                    not_applicable = Some(t.render(&ctx));
                 }
             }
             if produced == 0 {
-                if let Some(ns) = &rule.no_subjects {
+                if let Some(why) = not_applicable {
+                    findings.push(finding(
+                        rule,
+                        Status::Skip,
+                        "host",
+                        format!("not applicable: {why}"),
+                        Vec::new(),
+                        Vec::new(),
+                        false,
+                    ));
+                } else if focused
+                    && facts
+                        .devices
+                        .iter()
+                        .any(|d| is_subject(rule.scope, d, false))
+                {
+                    // The host has such devices; the targets are not among them.
+                    findings.push(finding(
+                        rule,
+                        Status::Skip,
+                        "host",
+                        format!(
+                            "not applicable: no --device target is {}",
+                            match rule.scope {
+                                Scope::Pf => "an SR-IOV physical function or the VF of one",
+                                Scope::Vf => "a VF",
+                                _ => "a device this rule checks",
+                            }
+                        ),
+                        Vec::new(),
+                        Vec::new(),
+                        false,
+                    ));
+                } else if let Some(ns) = &rule.no_subjects {
                     let status = match ns.status.as_str() {
                         "fail" => Status::Fail,
                         "warn" => Status::Warn,
@@ -259,6 +295,22 @@ fn evaluate(
             f
         })
     };
+    // Whether the rule applies comes first: a rule that does not apply here
+    // needs none of its inputs. If that cannot be decided, the unknown input
+    // that prevents it is the better reason.
+    let applies = rule.applies.as_ref().map(|a| eval_bool(a, ctx));
+    match applies {
+        Some(Ok(false)) if rule.scope == Scope::Host => {
+            let why = rule
+                .not_applicable
+                .as_ref()
+                .map(|t| t.render(ctx))
+                .unwrap_or_default();
+            return skip(format!("not applicable: {why}"));
+        }
+        Some(Ok(false)) => return None,
+        _ => {}
+    }
     for need in &rule.needs {
         match need_state(need, host, device) {
             Ok(None) => {}
@@ -266,22 +318,8 @@ fn evaluate(
             Err(e) => return inconclusive(format!("rule error: {e}")),
         }
     }
-    if let Some(applies) = &rule.applies {
-        match eval_bool(applies, ctx) {
-            Ok(true) => {}
-            Ok(false) if rule.scope == Scope::Host => {
-                let why = rule
-                    .not_applicable
-                    .as_ref()
-                    .map(|t| t.render(ctx))
-                    .unwrap_or_default();
-                return skip(format!("not applicable: {why}"));
-            }
-            Ok(false) => return None,
-            Err(e) => {
-                return inconclusive(format!("could not decide whether the rule applies: {e}"))
-            }
-        }
+    if let Some(Err(e)) = applies {
+        return inconclusive(format!("could not decide whether the rule applies: {e}"));
     }
     let passed = match eval_bool(&rule.condition, ctx) {
         Ok(p) => p,

@@ -254,7 +254,7 @@ impl Rule {
                 return Err(err(None, format!("needs '{need}': a fact path starts with host. (or device. outside host rules)")));
             }
         }
-        if raw.scope == Scope::Host && raw.applies.is_some() && raw.not_applicable.is_none() {
+        if raw.applies.is_some() != raw.not_applicable.is_some() && raw.scope == Scope::Host {
             return Err(err(None, "a host rule with 'applies' needs 'not_applicable', the reason shown when it does not apply".into()));
         }
         if let Some(ns) = &raw.no_subjects {
