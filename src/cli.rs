@@ -33,6 +33,12 @@ pub enum ColorChoice {
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum YesNo {
+    Yes,
+    No,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
@@ -55,6 +61,55 @@ pub enum Command {
         /// Add or override rules from the *.toml files in DIR.
         #[arg(long = "rules", value_name = "DIR")]
         rules_dir: Option<PathBuf>,
+    },
+    /// Explain an error message or log: which checks fail for the devices
+    /// and groups it names, most likely cause first.
+    Explain {
+        /// The message (several arguments are joined as lines; options go
+        /// before it). Without it, --file or standard input is read.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        text: Vec<String>,
+        /// Read the message or log from a file.
+        #[arg(long, value_name = "PATH")]
+        file: Option<PathBuf>,
+        /// Read a captured host tree instead of this machine.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Add or override rules (and signatures in DIR/signatures).
+        #[arg(long = "rules", value_name = "DIR")]
+        rules_dir: Option<PathBuf>,
+    },
+    /// The SR-IOV inventory: each PF with its VFs, drivers, IOMMU groups and
+    /// who holds them.
+    List {
+        /// Read a captured host tree instead of this machine.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print libvirt's <hostdev> element for a device (bus, slot and
+    /// function in hex), and how to use it.
+    Hostdev {
+        /// The device (0000:03:10.0, 03:10.0, pci_0000_03_10_0).
+        #[arg(required_unless_present = "free")]
+        address: Option<String>,
+        /// managed='yes' lets libvirt detach the device from its host driver at guest start.
+        #[arg(long, value_enum, default_value_t = YesNo::Yes)]
+        managed: YesNo,
+        /// Pick a VF of --pf that no one holds and no guest names.
+        #[arg(long, requires = "pf", conflicts_with = "address")]
+        free: bool,
+        /// The physical function to pick a free VF from.
+        #[arg(long, value_name = "ADDR")]
+        pf: Option<String>,
+        /// Read a captured host tree instead of this machine.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Decode the firmware's IOMMU tables (ACPI DMAR, IVRS) and resolve
     /// their device scopes on this host's buses.
@@ -104,6 +159,13 @@ pub fn main() -> i32 {
     }
 }
 
+fn open_root(root: Option<&std::path::Path>) -> Result<crate::hostfs::DirFs, String> {
+    match root {
+        Some(dir) => crate::hostfs::DirFs::tree(dir),
+        None => Ok(crate::hostfs::DirFs::live()),
+    }
+}
+
 fn load_engine(dir: Option<&std::path::Path>) -> Result<Engine, String> {
     Engine::load(dir).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
@@ -136,6 +198,84 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             };
             output::stdout(&text);
             Ok(report.exit_code())
+        }
+        Command::Explain {
+            text,
+            file,
+            root,
+            format,
+            rules_dir,
+        } => {
+            let engine = load_engine(rules_dir.as_deref())?;
+            let signatures = crate::explain::load_signatures(&engine, rules_dir.as_deref())
+                .map_err(|errors| {
+                    let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                    format!("signatures rejected:\n  {}", lines.join("\n  "))
+                })?;
+            let input = read_input(text, file.as_deref())?;
+            let fs = match root {
+                Some(dir) => crate::hostfs::DirFs::tree(dir)?,
+                None => crate::hostfs::DirFs::live(),
+            };
+            let e = crate::explain::explain(&fs, &input, &engine, &signatures)?;
+            let out = match format {
+                Format::Json => render::json::render(&e),
+                Format::Text => render::explain::text(&e, &render::text::Style { color }),
+            };
+            output::stdout(&out);
+            Ok(e.exit_code())
+        }
+        Command::List { root, format } => {
+            let fs = open_root(root.as_deref())?;
+            let facts = crate::gather(&fs, &[])?;
+            let inv = crate::inventory::build(&facts);
+            output::stdout(&match format {
+                Format::Json => render::json::render(&inv),
+                Format::Text => render::list::text(&inv, &render::text::Style { color }),
+            });
+            Ok(0)
+        }
+        Command::Hostdev {
+            address,
+            managed,
+            free,
+            pf,
+            root,
+            format,
+        } => {
+            let fs = open_root(root.as_deref())?;
+            let (addr, facts) = match (free, address, pf) {
+                (true, _, Some(pf)) => {
+                    let facts = crate::gather(&fs, std::slice::from_ref(pf))?;
+                    let pf_addr: crate::address::PciAddress = facts.host.targets[0].parse()?;
+                    let inv = crate::inventory::build(&facts);
+                    let vf = crate::inventory::free_vf(&inv, pf_addr)?;
+                    (vf.address.parse()?, facts)
+                }
+                (_, Some(a), _) => {
+                    let facts = crate::gather(&fs, std::slice::from_ref(a))?;
+                    (facts.host.targets[0].parse()?, facts)
+                }
+                _ => return Err("give a device address, or --free --pf ADDR".into()),
+            };
+            let xml = crate::inventory::hostdev_xml(addr, *managed == YesNo::Yes);
+            let dev = facts.devices.iter().find(|d| d.address == addr);
+            let name = dev.and_then(|d| d.device_name.clone());
+            output::stdout(&match format {
+                Format::Json => render::json::render(&serde_json::json!({
+                    "schema_version": crate::report::SCHEMA_VERSION,
+                    "address": addr.to_string(),
+                    "libvirt_name": addr.libvirt_name(),
+                    "name": name,
+                    "managed": *managed == YesNo::Yes,
+                    "xml": xml,
+                })),
+                Format::Text => format!(
+                    "<!-- {addr}{} -->\n{xml}\nSave it as hostdev.xml, then:\n  virsh attach-device GUEST hostdev.xml --config      # from the next start (add --live for a running guest)\nor paste it under <devices> in `virsh edit GUEST`.\n",
+                    name.map(|n| format!(" {n}")).unwrap_or_default()
+                ),
+            });
+            Ok(0)
         }
         Command::Acpi {
             table,
@@ -192,4 +332,43 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             Ok(0)
         }
     }
+}
+
+/// The text to explain: the arguments, else --file, else standard input.
+fn read_input(text: &[String], file: Option<&std::path::Path>) -> Result<String, String> {
+    use std::io::{IsTerminal, Read};
+    let limit = crate::explain::MAX_INPUT;
+    if !text.is_empty() {
+        return Ok(text.join("\n"));
+    }
+    let mut buf = Vec::new();
+    match file {
+        Some(path) => {
+            let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            f.take(limit as u64 + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        None => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                return Err(
+                    "give the error text as arguments, with --file PATH, or on standard input"
+                        .into(),
+                );
+            }
+            stdin
+                .lock()
+                .take(limit as u64 + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("standard input: {e}"))?;
+        }
+    }
+    if buf.len() > limit {
+        return Err(format!(
+            "input larger than {} MiB: pass the relevant part",
+            limit >> 20
+        ));
+    }
+    Ok(String::from_utf8_lossy(&buf).into_owned())
 }

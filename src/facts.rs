@@ -101,6 +101,12 @@ pub struct HostFacts {
     pub xen: Known<XenFacts>,
     pub qemu: Known<QemuFacts>,
     pub irq_remapping: IrqRemapFacts,
+    /// Running libvirt guests, persistent libvirt definitions and xl configs.
+    pub guests: Known<Vec<GuestFacts>>,
+    /// What the search for device holders read.
+    pub process_scan: ProcessScan,
+    /// VFIO's no-IOMMU mode: enable_unsafe_noiommu_mode, /dev/vfio/noiommu-N.
+    pub vfio_noiommu: Known<NoIommuFacts>,
     pub sriov: SriovSummary,
     /// Number of PCI devices in /sys/bus/pci/devices.
     pub pci: Known<usize>,
@@ -224,6 +230,68 @@ pub struct IrqRemapFacts {
 }
 
 #[derive(Clone, Debug, Serialize)]
+pub struct GuestFacts {
+    pub name: String,
+    /// "libvirt" or "xl".
+    pub kind: String,
+    /// A running libvirt domain (state file with a live pid).
+    pub running: bool,
+    pub pid: Option<u32>,
+    /// The file that describes it.
+    pub source: String,
+    pub memory_kib: Option<u64>,
+    /// <memtune><hard_limit>, which libvirt also uses as the locked-memory limit.
+    pub hard_limit_kib: Option<u64>,
+    /// PCI devices it is given (<hostdev>, <interface type='hostdev'>, xl pci=).
+    pub hostdevs: Vec<String>,
+    /// Of those, the ones given through legacy KVM assignment (<driver name='kvm'/>).
+    pub legacy_hostdevs: Vec<String>,
+    /// The running QEMU's locked-memory limit in bytes; null = unlimited.
+    pub memlock_bytes: Known<Option<u64>>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ProcessScan {
+    /// An opened VFIO device was not accounted for by a running guest, so
+    /// every process's fds were read.
+    pub needed: bool,
+    pub scanned: usize,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NoIommuFacts {
+    /// vfio's enable_unsafe_noiommu_mode parameter.
+    pub enabled: bool,
+    /// /dev/vfio/noiommu-N nodes.
+    pub nodes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Holder {
+    pub pid: u32,
+    pub comm: String,
+    pub uid: Option<u32>,
+    /// The libvirt domain the process runs, when it is one.
+    pub domain: Option<String>,
+    /// How it was found: libvirt state file, QEMU command line, fd links.
+    pub how: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MemlockFacts {
+    pub domain: String,
+    pub running: bool,
+    /// Guest memory: VFIO pins all of it.
+    pub memory_bytes: u64,
+    pub memory: String,
+    /// The locked-memory limit that applies; null = unlimited.
+    pub limit_bytes: Option<u64>,
+    pub limit: String,
+    pub limit_source: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
 pub struct XenFacts {
     pub present: bool,
     pub dom0: bool,
@@ -286,6 +354,13 @@ pub struct DeviceFacts {
     pub pf_driver: Option<Known<PfDriverFacts>>,
     pub catalog: Option<CatalogFacts>,
     pub group: Known<GroupFacts>,
+    /// Processes (guests, DPDK, …) that hold the device.
+    pub holders: Known<Vec<Holder>>,
+    /// Guest definitions that name the device (libvirt state or persistent
+    /// XML, xl configs), one per guest: "web01 (/etc/libvirt/qemu/web01.xml)".
+    pub defined_in: Vec<String>,
+    /// Locked memory of the guest that uses (or is defined to use) the device.
+    pub memlock: Option<MemlockFacts>,
     /// Memory the firmware reserves for this device (DMAR RMRR, IVRS IVMD).
     pub reserved_regions: Known<Vec<ReservedRegion>>,
     /// ACS on each bridge between the device and its root, nearest first.

@@ -448,6 +448,7 @@ class Host:
         self.unit_for = None      # device -> IOMMU unit name
         self.hw_text = ""
         self.first_msix_irq = 32  # first irq number of the MSI-X vectors drivers request
+        self.post_render = []     # callables(tree) run after the generic tree is written
 
     def dev(self, bdf):
         for d in self.devs:
@@ -480,15 +481,16 @@ def render(host, out):
                meta=dict(mode="0400", uid=0, gid=0))
 
     # modules
+    # an entry is (name, size, users) or (name, size, users, references held by open files)
     lines = []
-    for name, size, users in host.modules:
+    for name, size, users, *refs in host.modules:
         deps = "".join(u + "," for u in users) if users else "-"
-        lines.append("%s %d %d %s Live 0x0000000000000000" % (name, size, len(users), deps))
+        lines.append("%s %d %d %s Live 0x0000000000000000" % (name, size, len(users) + sum(refs), deps))
     t.file("proc/modules", "\n".join(lines) + ("\n" if lines else ""))
-    for name, size, users in host.modules:
+    for name, size, users, *refs in host.modules:
         base = "sys/module/%s" % name
         t.file(base + "/initstate", "live\n")
-        t.file(base + "/refcnt", "%d\n" % len(users))
+        t.file(base + "/refcnt", "%d\n" % (len(users) + sum(refs)))
         for u in users:
             t.link(base + "/holders/" + u, "sys/module/" + u)
         for p, v in sorted(host.module_params.get(name, {}).items()):
@@ -586,6 +588,8 @@ def render(host, out):
     # directories that exist (empty) on every host
     t.empty_dir("sys/class/iommu")
     t.empty_dir("sys/kernel/iommu_groups")
+    for hook in host.post_render:
+        hook(t)
     t.write_meta()
 
     # README + scenario.toml next to root/
@@ -855,14 +859,21 @@ def native_device_rows(h, ncpu, ir, first_irq):
     return rows, nxt
 
 
-def rhel_interrupts(h, ncpu, prec, ir, dmar_irqs=()):
+def rhel_interrupts(h, ncpu, prec, ir, dmar_irqs=(), user_vectors=()):
     """/proc/interrupts of a RHEL 9 host; dmar_irqs: [(irq, unit name)] for the
-    DMAR-MSI fault interrupts (set up when remapping or translation is on)."""
+    DMAR-MSI fault interrupts (set up when remapping or translation is on);
+    user_vectors: [(bdf, [action names])] of MSI-X vectors a user of the device (a
+    guest through vfio-pci) enabled after boot, numbered after the drivers' ones."""
     rows = legacy_rows(ncpu, "IR-IO-APIC" if ir else "IO-APIC")
     for irq, unit in dmar_irqs:
         rows.append((irq, irq_counts(ncpu, unit, 0), "DMAR-MSI", int(unit[4:]), "edge", [unit]))
-    dev_rows, _ = native_device_rows(h, ncpu, ir, h.first_msix_irq)
+    dev_rows, nxt = native_device_rows(h, ncpu, ir, h.first_msix_irq)
     rows += dev_rows
+    for bdf, names in user_vectors:
+        for i, name in enumerate(names):
+            rows.append((nxt, irq_counts(ncpu, name, (0, 52113, 38)[i % 3]),
+                         "IR-PCI-MSI" if ir else "PCI-MSI", msi_hwirq(bdf, i), "edge", [name]))
+            nxt += 1
     return interrupts_text(ncpu, prec, rows, x86_arch_rows(ncpu, 8640000))
 
 
@@ -2918,6 +2929,1188 @@ def sc_xen_ready(c):
     return h
 
 
+# --------------------------------------------------------------------------
+# Who holds a device: processes (/proc/PID), libvirt domains (state files and
+# persistent definitions), xl configs
+# --------------------------------------------------------------------------
+#
+# /proc/PID as fs/proc lays it out: cmdline is the argv area (NUL after every
+# argument), comm the 15-character task name and a newline, status the
+# "Key:\tvalue" lines of proc_pid_status() for the kernel in question, limits the
+# table of proc_pid_limits() ("%-25s %-20s %-20s %-10s", "unlimited" for
+# RLIM_INFINITY, no unit for the nice/realtime priorities), and fd/N a symlink
+# whose target is what d_path() gives: the canonical path of an opened file
+# (/dev/vfio/9; a sysfs file by its sys/devices path), "socket:[inode]",
+# "pipe:[inode]" or "anon_inode:<name>". The targets are values: they need not
+# exist in the tree and a reader must never follow them.
+
+LIMIT_NAMES = [("Max cpu time", "seconds"), ("Max file size", "bytes"),
+               ("Max data size", "bytes"), ("Max stack size", "bytes"),
+               ("Max core file size", "bytes"), ("Max resident set", "bytes"),
+               ("Max processes", "processes"), ("Max open files", "files"),
+               ("Max locked memory", "bytes"), ("Max address space", "bytes"),
+               ("Max file locks", "locks"), ("Max pending signals", "signals"),
+               ("Max msgqueue size", "bytes"), ("Max nice priority", None),
+               ("Max realtime priority", None), ("Max realtime timeout", "us")]
+
+GIB = 1024 ** 3
+
+
+def limits_text(*, memlock, nofile=(1024, 524288), nproc=63364, stack=8388608,
+                core=(0, None)):
+    """None = unlimited. nproc also sizes RLIMIT_SIGPENDING (both default to the
+    kernel's max_threads / 2)."""
+    vals = [(None, None), (None, None), (None, None), (stack, None), core, (None, None),
+            (nproc, nproc), nofile, memlock, (None, None), (None, None), (nproc, nproc),
+            (819200, 819200), (0, 0), (0, 0), (None, None)]
+    lines = ["%-25s %-20s %-20s %-10s" % ("Limit", "Soft Limit", "Hard Limit", "Units")]
+    for (name, unit), (soft, hard) in zip(LIMIT_NAMES, vals):
+        line = "%-25s %-20s %-20s " % (name, "unlimited" if soft is None else soft,
+                                       "unlimited" if hard is None else hard)
+        if unit:
+            line += "%-10s" % unit
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+CAPS_ALL_514 = "000001ffffffffff"   # CAP_LAST_CAP 40 (CAP_CHECKPOINT_RESTORE)
+CAPS_ALL_310 = "0000001fffffffff"   # CAP_LAST_CAP 36 (CAP_BLOCK_SUSPEND) on RHEL 7
+CAPS_NONE = "0000000000000000"
+MEMS_ALLOWED_2NODES = ",".join(["00000000"] * 31 + ["00000003"])  # NODES_SHIFT 10
+
+
+def status_text(kernel, *, name, pid, ppid, uid, gid, groups, threads, vm, caps,
+                state="S (sleeping)", umask="0022", fdsize=64, seccomp=(0, 0),
+                sig=(0, 0x1000, 0x4000), ctxt=(1000, 10), pgid=None, sid=None,
+                cpus=("ffff", "0-15"), mems=(MEMS_ALLOWED_2NODES, "0-1")):
+    """/proc/PID/status of RHEL 9's 5.14 (kernel "5.14") or RHEL 7's 3.10 ("3.10"),
+    whose status lacks the NS* lines, HugetlbPages, CoreDumping, THP_enabled,
+    Seccomp_filters and SpeculationIndirectBranch. vm: kB values."""
+    def kb(key, v):
+        return "%s:\t%8d kB" % (key, v)
+    capbnd = CAPS_ALL_514 if kernel == "5.14" else CAPS_ALL_310
+    capeff = (CAPS_ALL_514 if kernel == "5.14" else CAPS_ALL_310) if caps else CAPS_NONE
+    lines = ["Name:\t%s" % name, "Umask:\t%s" % umask, "State:\t%s" % state,
+             "Tgid:\t%d" % pid, "Ngid:\t0", "Pid:\t%d" % pid, "PPid:\t%d" % ppid,
+             "TracerPid:\t0", "Uid:\t%d\t%d\t%d\t%d" % (uid, uid, uid, uid),
+             "Gid:\t%d\t%d\t%d\t%d" % (gid, gid, gid, gid), "FDSize:\t%d" % fdsize,
+             "Groups:\t%s " % " ".join(str(g) for g in sorted(groups))]
+    if kernel == "5.14":
+        lines += ["NStgid:\t%d" % pid, "NSpid:\t%d" % pid, "NSpgid:\t%d" % (pgid or pid),
+                  "NSsid:\t%d" % (sid or pid)]
+    lines += [kb("VmPeak", vm["peak"]), kb("VmSize", vm["size"]), kb("VmLck", vm.get("lck", 0)),
+              kb("VmPin", 0), kb("VmHWM", vm["hwm"]), kb("VmRSS", vm["rss"]),
+              kb("RssAnon", vm["rss"] - vm["file"] - vm.get("shmem", 0)),
+              kb("RssFile", vm["file"]), kb("RssShmem", vm.get("shmem", 0)),
+              kb("VmData", vm["data"]), kb("VmStk", 132), kb("VmExe", vm["exe"]),
+              kb("VmLib", vm["lib"]), kb("VmPTE", vm["pte"]), kb("VmSwap", 0)]
+    if kernel == "5.14":
+        lines += [kb("HugetlbPages", vm.get("huge", 0)), "CoreDumping:\t0", "THP_enabled:\t1"]
+    lines += ["Threads:\t%d" % threads, "SigQ:\t0/63364", "SigPnd:\t0000000000000000",
+              "ShdPnd:\t0000000000000000", "SigBlk:\t%016x" % sig[0],
+              "SigIgn:\t%016x" % sig[1], "SigCgt:\t%016x" % sig[2],
+              "CapInh:\t0000000000000000", "CapPrm:\t%s" % capeff, "CapEff:\t%s" % capeff,
+              "CapBnd:\t%s" % (capbnd if caps else CAPS_NONE), "CapAmb:\t0000000000000000",
+              "NoNewPrivs:\t0", "Seccomp:\t%d" % seccomp[0]]
+    if kernel == "5.14":
+        lines += ["Seccomp_filters:\t%d" % seccomp[1],
+                  "Speculation_Store_Bypass:\tthread vulnerable",
+                  "SpeculationIndirectBranch:\tconditional enabled"]
+    else:
+        lines += ["Speculation_Store_Bypass:\tthread vulnerable"]
+    lines += ["Cpus_allowed:\t%s" % cpus[0], "Cpus_allowed_list:\t%s" % cpus[1],
+              "Mems_allowed:\t%s" % mems[0], "Mems_allowed_list:\t%s" % mems[1],
+              "voluntary_ctxt_switches:\t%d" % ctxt[0],
+              "nonvoluntary_ctxt_switches:\t%d" % ctxt[1]]
+    return "\n".join(lines) + "\n"
+
+
+def add_process(h, pid, *, comm, argv, fds, limits, vm, uid=0, gid=0, groups=(), ppid=1,
+                threads=1, caps=None, kernel="5.14", raw_cmdline=None, **status):
+    """A process under proc/<pid>: cmdline, comm, status, limits and fd/ links.
+    caps: full capability set (root daemons) unless told otherwise."""
+    base = "proc/%d" % pid
+    h.files[base + "/cmdline"] = raw_cmdline if raw_cmdline is not None else "".join(a + "\0" for a in argv)
+    h.files[base + "/comm"] = comm[:15] + "\n"
+    h.files[base + "/status"] = status_text(kernel, name=comm[:15], pid=pid, ppid=ppid, uid=uid,
+                                            gid=gid, groups=groups, threads=threads, vm=vm,
+                                            caps=(uid == 0) if caps is None else caps, **status)
+    h.files[base + "/limits"] = limits
+    links = [("%s/fd/%d" % (base, n), target) for n, target in fds]
+
+    def hook(t):
+        for rel, text in links:
+            t.abs_link(rel, text)
+        # /proc/PID belongs to the task's owner; fd/ is dr-x------ (ptrace access needed)
+        t.meta.append(dict(path=base, mode="0555", uid=uid, gid=gid))
+        t.meta.append(dict(path=base + "/fd", mode="0500", uid=uid, gid=gid))
+        for f, mode in (("cmdline", "0444"), ("comm", "0644"), ("limits", "0444"),
+                        ("status", "0444")):
+            t.meta.append(dict(path="%s/%s" % (base, f), mode=mode, uid=uid, gid=gid))
+    h.post_render.append(hook)
+
+
+def rhel9_daemons(h, *, libvirtd=True, extra_logs=()):
+    """systemd, sshd, virtlogd and libvirtd of a RHEL 9 virtualization host: processes
+    a holder scan reads and skips (none has /dev/vfio open)."""
+    root_limits = limits_text(memlock=(8388608, 8388608), nofile=(1024, 524288))
+    add_process(h, 1, comm="systemd", kernel="5.14", threads=1, sig=(0x7BE3C0FE28014A03, 0x1000, 0x1A4),
+                argv=["/usr/lib/systemd/systemd", "--switched-root", "--system", "--deserialize", "31"],
+                limits=limits_text(memlock=(8388608, 8388608), nofile=(1073741816, 1073741816)),
+                vm=dict(peak=238072, size=173548, hwm=17840, rss=17124, file=9880, shmem=0,
+                        data=24864, exe=876, lib=10928, pte=96),
+                fdsize=256, ppid=0, ctxt=(288431, 5231),
+                fds=[(0, "/dev/null"), (1, "/dev/null"), (2, "/dev/null"),
+                     (3, "/dev/kmsg"), (4, "anon_inode:[eventpoll]"), (5, "anon_inode:[signalfd]"),
+                     (6, "anon_inode:inotify"), (7, "/sys/fs/cgroup"),
+                     (8, "anon_inode:[timerfd]"), (9, "anon_inode:[eventpoll]"),
+                     (10, "/proc/1/mountinfo"), (11, "anon_inode:inotify"),
+                     (14, "socket:[16871]"), (15, "socket:[16873]"), (16, "/run/initctl")])
+    add_process(h, 1021, comm="sshd", kernel="5.14",
+                raw_cmdline="sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups" + "\0" * 7,
+                argv=None, limits=root_limits,
+                vm=dict(peak=15856, size=15856, hwm=9164, rss=9164, file=7864, shmem=0,
+                        data=1092, exe=484, lib=8580, pte=68),
+                ctxt=(31, 2),
+                fds=[(0, "/dev/null"), (1, "/dev/null"), (2, "/dev/null"),
+                     (3, "socket:[22317]"), (4, "socket:[22319]")])
+    add_process(h, 1284, comm="virtlogd", kernel="5.14", argv=["/usr/sbin/virtlogd"],
+                limits=root_limits,
+                vm=dict(peak=155232, size=155232, hwm=7120, rss=7120, file=6544, shmem=0,
+                        data=17400, exe=48, lib=13344, pte=76),
+                threads=2, ctxt=(880, 3),
+                fds=[(0, "/dev/null"), (1, "/dev/null"), (2, "/dev/null"),
+                     (3, "socket:[21040]"), (4, "socket:[21042]"), (5, "anon_inode:[eventfd]"),
+                     (6, "/run/virtlogd.pid")] + list(extra_logs))
+    if libvirtd:
+        add_process(h, 1290, comm="libvirtd", kernel="5.14",
+                    argv=["/usr/sbin/libvirtd", "--timeout", "120"],
+                    limits=limits_text(memlock=(8388608, 8388608), nofile=(8192, 8192)),
+                    vm=dict(peak=1660452, size=1594916, hwm=50768, rss=49212, file=24420,
+                            shmem=0, data=322068, exe=412, lib=31956, pte=392),
+                    threads=19, ctxt=(5120, 41),
+                    fds=[(0, "/dev/null"), (1, "socket:[21955]"), (2, "socket:[21955]"),
+                         (3, "anon_inode:[eventfd]"), (4, "/run/libvirtd.pid"),
+                         (5, "socket:[21967]"), (6, "socket:[21969]"), (7, "socket:[21971]"),
+                         (8, "anon_inode:[eventfd]"), (9, "socket:[22410]"),
+                         (10, "/var/lib/sss/mc/passwd"), (11, "socket:[30312]")])
+
+
+QEMU_SIG = dict(sig=(0x10002240, 0x1001, 0x100004243))
+
+
+def qemu_vm_kb(mem_kib, lck_kib):
+    """VmSize/VmRSS of a QEMU whose guest RAM is all resident (VFIO pins it);
+    VmLck is mm->locked_vm, where vfio_iommu_type1 accounts the pinned pages."""
+    return dict(peak=mem_kib + 1716224, size=mem_kib + 1650688, lck=lck_kib,
+                hwm=mem_kib + 151000, rss=mem_kib + 149312, file=31840, shmem=1168,
+                data=mem_kib + 996212, exe=6700, lib=41336, pte=17116)
+
+
+def rhel9_qemu_argv(name, uuid, mem_mib, vcpus, hostdev_json, domid=1):
+    """The QEMU command line libvirt 10.0 (RHEL 9.4) builds for a q35 guest with one
+    VF: JSON -object/-device/-blockdev arguments (libvirt >= 7.0 with QEMU >= 6.0)."""
+    ld = "/var/lib/libvirt/qemu/domain-%d-%s" % (domid, name)
+    a = ["/usr/libexec/qemu-kvm",
+         "-name", "guest=%s,debug-threads=on" % name,
+         "-S",
+         "-object", '{"qom-type":"secret","id":"masterKey0","format":"raw","file":"%s/master-key.aes"}' % ld,
+         "-machine", "pc-q35-rhel9.2.0,usb=off,dump-guest-core=off,memory-backend=pc.ram,hpet=off,acpi=on",
+         "-accel", "kvm",
+         "-cpu", "host,migratable=on",
+         "-m", "size=%dk" % (mem_mib * 1024),
+         "-object", '{"qom-type":"memory-backend-ram","id":"pc.ram","size":%d}' % (mem_mib * 1024 * 1024),
+         "-overcommit", "mem-lock=off",
+         "-smp", "%d,sockets=%d,dies=1,cores=1,threads=1" % (vcpus, vcpus),
+         "-uuid", uuid,
+         "-display", "none",
+         "-no-user-config",
+         "-nodefaults",
+         "-chardev", "socket,id=charmonitor,fd=27,server=on,wait=off",
+         "-mon", "chardev=charmonitor,id=monitor,mode=control",
+         "-rtc", "base=utc,driftfix=slew",
+         "-global", "kvm-pit.lost_tick_policy=delay",
+         "-no-shutdown",
+         "-global", "ICH9-LPC.disable_s3=1",
+         "-global", "ICH9-LPC.disable_s4=1",
+         "-boot", "strict=on"]
+    for i in range(1, 6):
+        a += ["-device", '{"driver":"pcie-root-port","port":%d,"chassis":%d,"id":"pci.%d","bus":"pcie.0",%s"addr":"0x2%s"}'
+              % (15 + i, i, i, '"multifunction":true,' if i == 1 else "", "" if i == 1 else ".0x%x" % (i - 1))]
+    a += ["-blockdev", '{"driver":"file","filename":"/var/lib/libvirt/images/%s.qcow2","node-name":"libvirt-1-storage","auto-read-only":true,"discard":"unmap"}' % name,
+          "-blockdev", '{"node-name":"libvirt-1-format","read-only":false,"discard":"unmap","driver":"qcow2","file":"libvirt-1-storage"}',
+          "-device", '{"driver":"virtio-blk-pci","bus":"pci.3","addr":"0x0","drive":"libvirt-1-format","id":"virtio-disk0","bootindex":1}',
+          "-netdev", '{"type":"tap","fd":"28","vhost":true,"vhostfd":"30","id":"hostnet0"}',
+          "-device", '{"driver":"virtio-net-pci","netdev":"hostnet0","id":"net0","mac":"52:54:00:6b:3c:%02x","bus":"pci.1","addr":"0x0"}' % (0x10 + domid),
+          "-chardev", "pty,id=charserial0",
+          "-device", '{"driver":"isa-serial","chardev":"charserial0","id":"serial0","index":0}',
+          "-audiodev", '{"id":"audio1","driver":"none"}',
+          "-device", hostdev_json,
+          "-device", '{"driver":"virtio-balloon-pci","id":"balloon0","bus":"pci.4","addr":"0x0"}',
+          "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+          "-msg", "timestamp=on"]
+    return a
+
+
+def qemu_fds_rhel9(group, log_pipe, extra=()):
+    """fd table of a running QEMU 8.2 with a VFIO device: stdio to virtlogd's pipe,
+    the monitor socket libvirt passed (fd 27), tap/vhost fds, KVM, the VFIO
+    container and group and the device fd, eventfds for ioeventfd/irqfd."""
+    fds = [(0, "/dev/null"), (1, log_pipe), (2, log_pipe),
+           (3, "anon_inode:[signalfd]"), (4, "anon_inode:[eventpoll]"),
+           (5, "anon_inode:[eventfd]"), (6, "anon_inode:[eventfd]"),
+           (7, "anon_inode:[eventfd]"), (8, "anon_inode:[eventfd]"), (9, "anon_inode:[eventfd]"),
+           (10, "/dev/kvm"), (11, "anon_inode:kvm-vm"), (12, "anon_inode:[eventfd]"),
+           (13, "anon_inode:[eventfd]"), (14, "/dev/ptmx"), (15, "anon_inode:[eventfd]"),
+           (16, "anon_inode:kvm-vcpu:0"), (17, "anon_inode:kvm-vcpu:1"),
+           (18, "anon_inode:kvm-vcpu:2"), (19, "anon_inode:kvm-vcpu:3"),
+           (20, "/dev/vfio/vfio"), (21, "/dev/vfio/%d" % group),
+           (22, "anon_inode:[vfio-device]"), (23, "anon_inode:[eventfd]"),
+           (24, "anon_inode:[eventfd]"), (25, "anon_inode:[eventfd]"),
+           (26, "anon_inode:[eventfd]"), (27, "socket:[123456]"), (28, "/dev/net/tun"),
+           (29, "socket:[123471]"), (30, "/dev/vhost-net"),
+           (31, "/var/lib/libvirt/images/%s"), (32, "anon_inode:[eventfd]"),
+           (33, "anon_inode:[eventfd]"), (34, "anon_inode:[eventfd]")]
+    return fds + list(extra)
+
+
+DOMAIN_HEAD = """\
+<domain type='kvm'{id}>
+  <name>{name}</name>
+  <uuid>{uuid}</uuid>
+  <metadata>
+    <libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">
+      <libosinfo:os id="http://redhat.com/rhel/9.2"/>
+    </libosinfo:libosinfo>
+  </metadata>
+  <memory unit='KiB'>{mem}</memory>
+  <currentMemory unit='KiB'>{mem}</currentMemory>
+{memtune}  <vcpu placement='static'>{vcpus}</vcpu>
+{resource}  <os>
+    <type arch='x86_64' machine='pc-q35-rhel9.2.0'>hvm</type>
+    <boot dev='hd'/>
+  </os>
+  <features>
+    <acpi/>
+    <apic/>
+  </features>
+  <cpu mode='host-passthrough' check='none' migratable='on'/>
+  <clock offset='utc'>
+    <timer name='rtc' tickpolicy='catchup'/>
+    <timer name='pit' tickpolicy='delay'/>
+    <timer name='hpet' present='no'/>
+  </clock>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>restart</on_reboot>
+  <on_crash>destroy</on_crash>
+  <pm>
+    <suspend-to-mem enabled='no'/>
+    <suspend-to-disk enabled='no'/>
+  </pm>
+  <devices>
+    <emulator>/usr/libexec/qemu-kvm</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2' discard='unmap'/>
+      <source file='/var/lib/libvirt/images/{name}.qcow2'{srcidx}/>
+{backing}      <target dev='vda' bus='virtio'/>
+{alias_disk}      <address type='pci' domain='0x0000' bus='0x03' slot='0x00' function='0x0'/>
+    </disk>
+"""
+
+
+def rhel9_domain_xml(name, uuid, mem_kib, vcpus, hostdev, *, live_id=None, mac_byte=0x11,
+                     hard_limit_kib=None, vnet=0, pty=1):
+    """A q35 guest as libvirt 10.0 writes it: `virsh dumpxml --inactive` (persistent
+    definition in /etc/libvirt/qemu) or, with live_id, the live definition that
+    /run/libvirt/qemu/NAME.xml carries inside <domstatus> (aliases, the tap device,
+    the pty, the seclabels and the graphics port QEMU got)."""
+    live = live_id is not None
+    def alias(a, ind=6):
+        return "%s<alias name='%s'/>\n" % (" " * ind, a) if live else ""
+    memtune = ""
+    if hard_limit_kib:
+        memtune = "  <memtune>\n    <hard_limit unit='KiB'>%d</hard_limit>\n  </memtune>\n" % hard_limit_kib
+    x = DOMAIN_HEAD.format(
+        id=" id='%d'" % live_id if live else "", name=name, uuid=uuid, mem=mem_kib,
+        memtune=memtune, vcpus=vcpus,
+        resource="  <resource>\n    <partition>/machine</partition>\n  </resource>\n" if live else "",
+        srcidx=" index='1'" if live else "",
+        backing="      <backingStore/>\n" if live else "",
+        alias_disk=alias("virtio-disk0"))
+    x += "    <controller type='pci' index='0' model='pcie-root'>\n%s    </controller>\n" % alias("pcie.0") \
+        if live else "    <controller type='pci' index='0' model='pcie-root'/>\n"
+    for i in range(1, 6):
+        x += ("    <controller type='pci' index='%d' model='pcie-root-port'>\n"
+              "      <model name='pcie-root-port'/>\n"
+              "      <target chassis='%d' port='0x%x'/>\n%s"
+              "      <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x%d'%s/>\n"
+              "    </controller>\n") % (i, i, 15 + i, alias("pci.%d" % i), i - 1,
+                                        " multifunction='on'" if i == 1 else "")
+    x += ("    <controller type='sata' index='0'>\n%s"
+          "      <address type='pci' domain='0x0000' bus='0x00' slot='0x1f' function='0x2'/>\n"
+          "    </controller>\n") % alias("ide")
+    x += "    <interface type='network'>\n      <mac address='52:54:00:6b:3c:%02x'/>\n" % mac_byte
+    if live:
+        x += ("      <source network='default' portid='9d0f4c2e-51b7-4c43-a8f6-3e2b7d10%04x' bridge='virbr0'/>\n"
+              "      <target dev='vnet%d'/>\n") % (live_id, vnet)
+    else:
+        x += "      <source network='default'/>\n"
+    x += "      <model type='virtio'/>\n%s" % alias("net0")
+    x += "      <address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>\n    </interface>\n"
+    if live:
+        x += ("    <serial type='pty'>\n      <source path='/dev/pts/%d'/>\n"
+              "      <target type='isa-serial' port='0'>\n        <model name='isa-serial'/>\n"
+              "      </target>\n      <alias name='serial0'/>\n    </serial>\n"
+              "    <console type='pty' tty='/dev/pts/%d'>\n      <source path='/dev/pts/%d'/>\n"
+              "      <target type='serial' port='0'/>\n      <alias name='serial0'/>\n"
+              "    </console>\n") % (pty, pty, pty)
+    else:
+        x += ("    <serial type='pty'>\n      <target type='isa-serial' port='0'>\n"
+              "        <model name='isa-serial'/>\n      </target>\n    </serial>\n"
+              "    <console type='pty'>\n      <target type='serial' port='0'/>\n    </console>\n")
+    x += "    <audio id='1' type='none'/>\n"
+    x += hostdev_xml(hostdev, "vfio", "0x05", "0x00", live)
+    x += ("    <memballoon model='virtio'>\n%s"
+          "      <address type='pci' domain='0x0000' bus='0x04' slot='0x00' function='0x0'/>\n"
+          "    </memballoon>\n  </devices>\n") % alias("balloon0")
+    if live:
+        x += ("  <seclabel type='dynamic' model='selinux' relabel='yes'>\n"
+              "    <label>system_u:system_r:svirt_t:s0:c%d,c%d</label>\n"
+              "    <imagelabel>system_u:object_r:svirt_image_t:s0:c%d,c%d</imagelabel>\n"
+              "  </seclabel>\n"
+              "  <seclabel type='dynamic' model='dac' relabel='yes'>\n"
+              "    <label>+107:+107</label>\n    <imagelabel>+107:+107</imagelabel>\n"
+              "  </seclabel>\n") % (141 + live_id, 603 + live_id, 141 + live_id, 603 + live_id)
+    x += "</domain>\n"
+    return x
+
+
+def hostdev_xml(bdf, driver, guest_bus, guest_slot, live, ind=4):
+    dom, bus, rest = bdf.split(":")
+    slot, fn = rest.split(".")
+    sp = " " * ind
+    x = "%s<hostdev mode='subsystem' type='pci' managed='yes'>\n" % sp
+    x += "%s  <driver name='%s'/>\n" % (sp, driver)
+    x += "%s  <source>\n%s    <address domain='0x%s' bus='0x%s' slot='0x%s' function='0x%s'/>\n%s  </source>\n" % (
+        sp, sp, dom, bus, slot, fn, sp)
+    if live:
+        x += "%s  <alias name='hostdev0'/>\n" % sp
+    x += "%s  <address type='pci' domain='0x0000' bus='%s' slot='%s' function='0x0'/>\n" % (
+        sp, guest_bus, guest_slot)
+    x += "%s</hostdev>\n" % sp
+    return x
+
+
+def domstatus_xml(domain_xml, *, pid, name, domid, vcpu_pids, caps, aliases,
+                  json_monitor=False, namespaces=True, extra=""):
+    """libvirt's status file (/run/libvirt/qemu/NAME.xml, qemuDomainObjPrivateXMLFormat):
+    <domstatus> with the private data, then the live <domain> indented by two."""
+    libdir = "/var/lib/libvirt/qemu/domain-%d-%s" % (domid, name)
+    x = "<domstatus state='running' reason='booted' pid='%d'>\n" % pid
+    x += "  <monitor path='%s/monitor.sock'%s type='unix'/>\n" % (libdir, " json='1'" if json_monitor else "")
+    if namespaces:
+        x += "  <namespaces>\n    <mount/>\n  </namespaces>\n"
+    x += "  <vcpus>\n" + "".join("    <vcpu id='%d' pid='%d'/>\n" % (i, p) for i, p in enumerate(vcpu_pids)) + "  </vcpus>\n"
+    x += "  <qemuCaps>\n" + "".join("    <flag name='%s'/>\n" % c for c in caps) + "  </qemuCaps>\n"
+    x += "  <devices>\n" + "".join("    <device alias='%s'/>\n" % a for a in aliases) + "  </devices>\n"
+    x += "  <libDir path='%s'/>\n" % libdir
+    x += "  <channelTargetDir path='/var/lib/libvirt/qemu/channel/target/domain-%d-%s'/>\n" % (domid, name)
+    x += extra
+    x += "  <chardevStdioLogd/>\n  <allowReboot value='yes'/>\n"
+    x += "".join("  " + line + "\n" for line in domain_xml.rstrip("\n").split("\n"))
+    x += "</domstatus>\n"
+    return x
+
+
+RHEL9_QEMU_CAPS = ["kvm", "no-hpet", "name-guest", "debug-threads", "vfio-pci", "pcie-root-port",
+                   "virtio-net", "virtio-blk", "blockdev", "netdev.json", "device.json",
+                   "object.json", "seccomp-sandbox", "query-named-block-nodes"]
+RHEL9_ALIASES = ["balloon0", "net0", "hostdev0", "virtio-disk0", "serial0", "ide",
+                 "pci.5", "pci.4", "pci.3", "pci.2", "pci.1", "pcie.0"]
+
+
+def held_vf(h, bdf, vectors):
+    """A VF a user (QEMU with a guest driver, or DPDK) has open through vfio-pci:
+    pci_enable_device() ran at open (enable 1), the guest driver set Bus Master
+    and enabled MSI-X, whose vectors vfio-pci requested as vfio-msix[N](BDF)."""
+    d = h.dev(bdf)
+    d.enable = 1
+    cfg = bytearray(d.config)
+    struct.pack_into("<H", cfg, 0x04, 0x0004)
+    ctrl = struct.unpack_from("<H", cfg, 0x72)[0]
+    struct.pack_into("<H", cfg, 0x72, ctrl | 0x8000)
+    d.config = bytes(cfg)
+    return [(bdf, ["vfio-msix[%d](%s)" % (i, bdf) for i in range(vectors)])]
+
+
+def libvirt_files(h, name, *, status=None, pid=None, persistent):
+    """Persistent and running definitions; libvirt keeps both root-only (0600)."""
+    h.files["etc/libvirt/qemu/%s.xml" % name] = (
+        "<!--\nWARNING: THIS IS AN AUTO-GENERATED FILE. CHANGES TO IT ARE LIKELY TO BE\n"
+        "OVERWRITTEN AND LOST. Changes to this xml configuration should be made using:\n"
+        "  virsh edit %s\nor other application using the libvirt API.\n-->\n\n" % name) + persistent
+    paths = ["etc/libvirt/qemu/%s.xml" % name]
+    if status:
+        h.files["run/libvirt/qemu/%s.xml" % name] = status
+        h.files["run/libvirt/qemu/%s.pid" % name] = "%d" % pid
+        paths += ["run/libvirt/qemu/%s.xml" % name, "run/libvirt/qemu/%s.pid" % name]
+
+    def hook(t):
+        for p in paths:
+            t.meta.append(dict(path=p, mode="0600" if p.endswith(".xml") else "0644", uid=0, gid=0))
+    h.post_render.append(hook)
+
+
+def running_guest(h, *, name, pid, domid, uuid, mem_kib, vcpus, bdf, group, hard_limit_kib=None,
+                  memlock=None, log_pipe="pipe:[51234]", mac_byte=0x11):
+    """A RHEL 9 libvirt guest running with one VF: state file, pid file, persistent
+    definition, and the QEMU process (user qemu, 107:107, supplementary group kvm)."""
+    hostdev = '{"driver":"vfio-pci","host":"%s","id":"hostdev0","bus":"pci.5","addr":"0x0"}' % bdf
+    live = rhel9_domain_xml(name, uuid, mem_kib, vcpus, bdf, live_id=domid, mac_byte=mac_byte,
+                            hard_limit_kib=hard_limit_kib, vnet=domid - 1, pty=domid)
+    vcpu_pids = [pid + 14 + i for i in range(vcpus)]
+    status = domstatus_xml(live, pid=pid, name=name, domid=domid, vcpu_pids=vcpu_pids,
+                           caps=RHEL9_QEMU_CAPS, aliases=RHEL9_ALIASES,
+                           )
+    libvirt_files(h, name, status=status, pid=pid,
+                  persistent=rhel9_domain_xml(name, uuid, mem_kib, vcpus, bdf, mac_byte=mac_byte,
+                                              hard_limit_kib=hard_limit_kib))
+    if memlock is None:
+        memlock = (hard_limit_kib * 1024) if hard_limit_kib else mem_kib * 1024 + GIB
+    argv = rhel9_qemu_argv(name, uuid, mem_kib // 1024, vcpus, hostdev, domid)
+    fds = [(n, t % ("%s.qcow2" % name) if "%s" in t else t) for n, t in qemu_fds_rhel9(group, log_pipe)]
+    add_process(h, pid, comm="qemu-kvm", kernel="5.14", argv=argv, uid=107, gid=107,
+                groups=(36, 107), threads=vcpus + 4, caps=False, umask="0002", fdsize=64,
+                seccomp=(2, 1), ctxt=(48211, 1033), **QEMU_SIG,
+                limits=limits_text(memlock=(memlock, memlock), nofile=(8192, 8192)),
+                vm=qemu_vm_kb(mem_kib, mem_kib), fds=fds)
+
+
+def refs(h, extra):
+    """Module references held by open files (a VM fd pins kvm_intel; an open VFIO
+    container, group and device pin vfio, vfio_iommu_type1 and vfio_pci)."""
+    h.modules = [(m[0], m[1], m[2], extra.get(m[0], 0)) for m in h.modules]
+
+
+VFIO_HOLDER_REFS = {"vfio": 2, "vfio_iommu_type1": 1, "vfio_pci": 1}
+
+
+def sc_seed_guest_holds(c):
+    h = seed_host("seed-guest-holds", corpus=c)
+    h.description = "running libvirt guest web01 (pid 4242) holds VF 03:10.0 through VFIO; shut-off web02 names the same VF"
+    h.targets = ["0000:03:10.0"]
+    h.hw_text = SEED_HW
+    vec = held_vf(h, "0000:03:10.0", 3)
+    h.files["proc/interrupts"] = rhel_interrupts(h, 16, 3, h.irq_remap, [(27, "dmar0")], vec)
+    refs(h, dict(VFIO_HOLDER_REFS, kvm_intel=1))
+    rhel9_daemons(h, extra_logs=[(7, "/var/log/libvirt/qemu/web01.log"), (8, "pipe:[51234]")])
+    running_guest(h, name="web01", pid=4242, domid=1, uuid="3e9c1f5a-7b2d-4c8e-9a61-0d4f2b8c7e15",
+                  mem_kib=8388608, vcpus=4, bdf="0000:03:10.0", group=9)
+    libvirt_files(h, "web02", persistent=rhel9_domain_xml(
+        "web02", "8a4d2e6b-1c3f-4d5a-b7e9-6f0c2a9d3b41", 4194304, 2, "0000:03:10.0", mac_byte=0x12))
+    finish_readme(h, "seed-guest-holds", (
+        "- Like seed-ready (IOMMU on, both VFs on vfio-pci), plus a running libvirt 10.0 guest.\n"
+        "- `web01` (domain id 1) runs as QEMU pid 4242, user qemu (uid/gid 107, supplementary group\n"
+        "  kvm 36): `run/libvirt/qemu/web01.xml` is its `<domstatus state='running' reason='booted'\n"
+        "  pid='4242'>` wrapping the live `<domain type='kvm' id='1'>` (8388608 KiB, 4 vCPUs, q35\n"
+        "  `pc-q35-rhel9.2.0`) with `<hostdev mode='subsystem' type='pci' managed='yes'><driver\n"
+        "  name='vfio'/>` for source 0000:03:10.0, alias `hostdev0`, guest address 05:00.0;\n"
+        "  `run/libvirt/qemu/web01.pid` is `4242` (no newline, as libvirt writes it). Both are 0600\n"
+        "  root.\n"
+        "- `proc/4242/cmdline` (NUL-separated) is libvirt's argv for QEMU 8.2 with JSON `-device`:\n"
+        "  `-device {\"driver\":\"vfio-pci\",\"host\":\"0000:03:10.0\",\"id\":\"hostdev0\",\"bus\":\"pci.5\",\"addr\":\"0x0\"}`;\n"
+        "  `comm` is `qemu-kvm`. Its fd table has `/dev/vfio/vfio` (fd 20, the container),\n"
+        "  `/dev/vfio/9` (fd 21, 03:10.0's group) and `anon_inode:[vfio-device]` (fd 22), besides\n"
+        "  `/dev/kvm`, `anon_inode:kvm-vm`, vCPU fds, eventfds, the monitor `socket:[123456]`, tap\n"
+        "  and vhost-net. `proc/4242/limits`: Max locked memory 9663676416 / 9663676416 bytes (guest\n"
+        "  memory + 1 GiB, libvirt's limit for a VFIO guest without `<hard_limit>`); `status` has\n"
+        "  `VmLck: 8388608 kB` (vfio_iommu_type1 accounts the pinned guest RAM in locked_vm).\n"
+        "- 03:10.0 is open: `enable` = 1 (vfio-pci enables the device when a user opens it), Bus\n"
+        "  Master set and MSI-X enabled in its config space by the guest's igbvf, and\n"
+        "  `/proc/interrupts` has its three `vfio-msix[N](0000:03:10.0)` vectors. 03:10.1 is free\n"
+        "  (`enable` 0). `/dev/vfio/9` stays 0600 root:root in the host's view: libvirt runs QEMU in\n"
+        "  a private mount namespace and grants the qemu user the node in that namespace's /dev.\n"
+        "- The module reference counts show the open files: kvm_intel 1 (the VM), vfio +2\n"
+        "  (container and group), vfio_iommu_type1 +1, vfio_pci +1.\n"
+        "- Persistent definitions (`virsh dumpxml --inactive`): `etc/libvirt/qemu/web01.xml` and\n"
+        "  `etc/libvirt/qemu/web02.xml` (shut off, no state file, no process), both with a\n"
+        "  managed hostdev for 0000:03:10.0.\n"
+        "- Ordinary processes to skip: systemd (1), sshd (1021), virtlogd (1284, holding web01's\n"
+        "  log and the read end of QEMU's stdio pipe), libvirtd (1290); none has a /dev/vfio fd.\n"),
+        "Without targets nothing fails: 03:10.0 is assigned, as intended, to the running guest\n"
+        "web01 (report it as held by web01, QEMU pid 4242, user qemu, through /dev/vfio/9).\n"
+        "With `--device 0000:03:10.0` the device is not available for another guest: the in-use\n"
+        "check fails, naming web01 / pid 4242 and the evidence (state file, cmdline, fd 21 ->\n"
+        "`/dev/vfio/9`, `enable` 1). The two persistent definitions naming 03:10.0 are a finding\n"
+        "too: `virsh start web02` fails while web01 runs (libvirt: the device is in use by web01).\n"
+        "web01's locked-memory limit (9663676416 bytes) covers its memory: no memlock finding.\n"
+        "All host checks of seed-ready pass.\n")
+    return h
+
+
+def sc_seed_dpdk_holds(c):
+    h = seed_host("seed-dpdk-holds", corpus=c)
+    h.description = "DPDK dpdk-testpmd (pid 5151, root) holds VF 03:10.1 through VFIO; no libvirt guest"
+    h.targets = ["0000:03:10.1"]
+    h.hw_text = SEED_HW
+    vec = held_vf(h, "0000:03:10.1", 1)
+    h.files["proc/interrupts"] = rhel_interrupts(h, 16, 3, h.irq_remap, [(27, "dmar0")], vec)
+    refs(h, VFIO_HOLDER_REFS)
+    rhel9_daemons(h)
+    root_limits = limits_text(memlock=(8388608, 8388608), nofile=(1024, 524288))
+    small = dict(peak=15856, size=15856, hwm=9164, rss=9164, file=7864, shmem=0, data=1092,
+                 exe=484, lib=8580, pte=68)
+    add_process(h, 5088, comm="sshd", raw_cmdline="sshd: root@pts/0" + "\0" * 28, argv=None,
+                ppid=1021, limits=root_limits, vm=small, ctxt=(212, 4),
+                fds=[(0, "/dev/null"), (1, "/dev/null"), (2, "/dev/null"), (3, "socket:[60110]"),
+                     (4, "socket:[60112]"), (5, "pipe:[60131]"), (7, "/dev/ptmx"),
+                     (8, "/dev/ptmx"), (9, "/dev/ptmx")])
+    add_process(h, 5100, comm="bash", argv=["-bash"], ppid=5088, limits=root_limits,
+                vm=dict(peak=224316, size=224316, hwm=5640, rss=5640, file=3428, shmem=0,
+                        data=2136, exe=1000, lib=2440, pte=60), ctxt=(120, 2), pgid=5100, sid=5100,
+                fds=[(0, "/dev/pts/0"), (1, "/dev/pts/0"), (2, "/dev/pts/0"), (255, "/dev/pts/0")])
+    add_process(h, 5151, comm="dpdk-testpmd",
+                argv=["dpdk-testpmd", "-l", "0-3", "-n", "4", "-a", "0000:03:10.1", "--", "-i"],
+                ppid=5100, threads=7, pgid=5151, sid=5100, ctxt=(1840, 77),
+                limits=root_limits,
+                vm=dict(peak=70470016, size=70470016, lck=1048576, hwm=39120, rss=39120,
+                        file=15232, shmem=4, data=1187860, exe=6764, lib=9612, pte=344,
+                        huge=1048576),
+                fds=[(0, "/dev/pts/0"), (1, "/dev/pts/0"), (2, "/dev/pts/0"),
+                     (3, "/run/dpdk/rte/config"), (4, "socket:[61210]"),
+                     (5, "anon_inode:[eventpoll]"), (6, "pipe:[61215]"), (7, "pipe:[61215]"),
+                     (8, "/run/dpdk/rte/fbarray_memseg-1048576k-0-0"),
+                     (9, "/dev/hugepages/rtemap_0"), (10, "/dev/vfio/vfio"),
+                     (11, "/dev/vfio/10"), (12, "anon_inode:[vfio-device]"),
+                     (13, "anon_inode:[eventfd]"), (14, "socket:[61230]")])
+    finish_readme(h, "seed-dpdk-holds", (
+        "- Like seed-ready, with no libvirt guest (no `run/libvirt/qemu`, no persistent definitions).\n"
+        "- An operator logged in over ssh (sshd session 5088, `-bash` 5100) runs DPDK's testpmd:\n"
+        "  pid 5151, uid 0, `comm` `dpdk-testpmd`, cmdline\n"
+        "  `dpdk-testpmd -l 0-3 -n 4 -a 0000:03:10.1 -- -i`. Its fds include `/dev/vfio/vfio` (10),\n"
+        "  `/dev/vfio/10` (11, 03:10.1's group) and `anon_inode:[vfio-device]` (12), the EAL runtime\n"
+        "  files under `/run/dpdk/rte/` and the 1 GiB hugepage `/dev/hugepages/rtemap_0`\n"
+        "  (`status`: `VmLck 1048576 kB`, `HugetlbPages 1048576 kB`).\n"
+        "- As root it has CAP_IPC_LOCK (`CapEff 000001ffffffffff`), so vfio_iommu_type1 does not\n"
+        "  enforce its `Max locked memory` (8388608 bytes, RHEL 9's default).\n"
+        "- 03:10.1: `enable` 1, Bus Master and MSI-X enabled, one `vfio-msix[0](0000:03:10.1)`\n"
+        "  vector (the PMD's link/mailbox interrupt). 03:10.0 is free (`enable` 0).\n"
+        "- Ordinary processes: systemd, sshd, virtlogd, libvirtd, and the session's sshd and bash.\n"),
+        "With `--device 0000:03:10.1`: the in-use check fails: the VF is held by process 5151\n"
+        "`dpdk-testpmd` (uid 0), found only by the fd scan (fd 11 -> `/dev/vfio/10`, `enable` 1),\n"
+        "not by any libvirt guest; a guest given 03:10.1 would fail to start (the group is busy).\n"
+        "No memlock finding (not a libvirt guest, and root bypasses the limit). 03:10.0 and every\n"
+        "host check pass as in seed-ready.\n")
+    return h
+
+
+def sc_seed_memlock_low(c):
+    h = seed_host("seed-memlock-low", corpus=c)
+    h.description = "guest db01 (8 GiB) holds 03:10.0 via VFIO with <hard_limit> 4 GiB: Max locked memory 4294967296 < guest memory"
+    h.targets = ["0000:03:10.0"]
+    h.hw_text = SEED_HW
+    vec = held_vf(h, "0000:03:10.0", 3)
+    h.files["proc/interrupts"] = rhel_interrupts(h, 16, 3, h.irq_remap, [(27, "dmar0")], vec)
+    refs(h, dict(VFIO_HOLDER_REFS, kvm_intel=1))
+    rhel9_daemons(h, extra_logs=[(7, "/var/log/libvirt/qemu/db01.log"), (8, "pipe:[51234]")])
+    running_guest(h, name="db01", pid=6262, domid=1, uuid="c2b7e4d1-9f3a-4b6c-8e05-7a1d3f9b2c68",
+                  mem_kib=8388608, vcpus=4, bdf="0000:03:10.0", group=9, hard_limit_kib=4194304)
+    finish_readme(h, "seed-memlock-low", (
+        "- Like seed-guest-holds, with guest `db01` (domain id 1, QEMU pid 6262, user qemu) and no\n"
+        "  second definition. Its live and persistent XML have 8388608 KiB of memory and\n"
+        "  `<memtune><hard_limit unit='KiB'>4194304</hard_limit></memtune>`.\n"
+        "- libvirt sizes a VFIO guest's RLIMIT_MEMLOCK from `<hard_limit>` when one is set, else\n"
+        "  memory + 1 GiB: `proc/6262/limits` has Max locked memory 4294967296 / 4294967296\n"
+        "  bytes, half of what the guest needs pinned (8589934592 bytes plus ROMs/MMIO).\n"
+        "- `proc/6262/status` has `VmLck: 8388608 kB`: the guest RAM is pinned. A fresh start cannot\n"
+        "  reach this state (QEMU's first VFIO_IOMMU_MAP_DMA fails with ENOMEM, the kernel logs\n"
+        "  `vfio_pin_pages_remote: RLIMIT_MEMLOCK (4294967296) exceeded` and QEMU exits); this is\n"
+        "  the state once the limit is in effect on a QEMU that pinned its memory before the limit\n"
+        "  was lowered (setrlimit does not check current use). The tree models the brief's state;\n"
+        "  the point of the check is the same either way.\n"
+        "- 03:10.0 open (`enable` 1, MSI-X vectors `vfio-msix[0..2](0000:03:10.0)`), `/dev/vfio/9`\n"
+        "  fd 21 of pid 6262, JSON `-device` in its cmdline.\n"),
+        "The memlock check fails for db01 / 03:10.0: locked-memory limit 4294967296 bytes (from\n"
+        "`<hard_limit>` 4194304 KiB) is below the guest's 8388608 KiB, so db01 cannot be started\n"
+        "again with this definition, and hotplugging another hostdev or memory fails\n"
+        "(VFIO_MAP_DMA: Cannot allocate memory). Remedy: remove `<hard_limit>` (libvirt then uses\n"
+        "memory + 1 GiB = 9663676416) or raise it above the memory. With `--device 0000:03:10.0`\n"
+        "the in-use check also fails (held by db01, pid 6262).\n")
+    return h
+
+
+def noiommu_group_hook(h, bdf, group):
+    dd = h.devdir(h.dev(bdf))
+
+    def hook(t):
+        gdir = "sys/kernel/iommu_groups/%d" % group
+        keep = t.p("sys/kernel/iommu_groups/.gitkeep")
+        if keep.exists():
+            keep.unlink()
+        t.link(dd + "/iommu_group", gdir)
+        t.link(gdir + "/devices/" + bdf, dd)
+        # iommu_group_alloc() creates reserved_regions and type; iommu_group_set_name()
+        # adds name. No default domain: type reads "unknown"; no IOMMU ops: no regions.
+        t.file(gdir + "/name", "vfio-noiommu\n")
+        t.file(gdir + "/type", "unknown\n")
+        t.file(gdir + "/reserved_regions", "")
+        t.chardev("dev/vfio/noiommu-%d" % group, VFIO_GROUP_MAJOR, 0, "0600")
+    h.post_render.append(hook)
+
+
+def sc_seed_noiommu(c):
+    h = seed_host("seed-noiommu", iommu_on=False, cmdline_iommu=False,
+                  vf_drivers=("vfio-pci", "igbvf"), corpus=c)
+    h.description = "IOMMU off, vfio enable_unsafe_noiommu_mode=Y: 03:10.0 on vfio-pci in no-IOMMU group 0 (/dev/vfio/noiommu-0)"
+    h.targets = ["0000:03:10.0"]
+    h.hw_text = SEED_HW
+    h.module_params["vfio"] = {"enable_unsafe_noiommu_mode": "Y"}
+    h.files["etc/modprobe.d/vfio.conf"] = "options vfio enable_unsafe_noiommu_mode=1\n"
+    h.files["proc/sys/kernel/tainted"] = "64\n"
+    noiommu_group_hook(h, "0000:03:10.0", 0)
+    rhel9_daemons(h)
+    finish_readme(h, "seed-noiommu", (
+        "- DMAR present, but no `intel_iommu=on` (RHEL 9 default off): no `sys/class/iommu` units,\n"
+        "  no IOMMU-backed groups, no device has an `iommu` link; interrupt remapping is on (from\n"
+        "  the DMAR alone, as in seed-iommu-off).\n"
+        "- `/etc/modprobe.d/vfio.conf` has `options vfio enable_unsafe_noiommu_mode=1`;\n"
+        "  `sys/module/vfio/parameters/enable_unsafe_noiommu_mode` = `Y` (CONFIG_VFIO_NOIOMMU=y).\n"
+        "- 03:10.0 is bound to vfio-pci. With no IOMMU group of its own, vfio\n"
+        "  (`vfio_group_find_or_alloc` -> `vfio_noiommu_group_alloc`) created one:\n"
+        "  `sys/kernel/iommu_groups/0` with `name` = `vfio-noiommu` (iommu_group_set_name), `type`\n"
+        "  = `unknown` (no default domain), an empty `reserved_regions`, `devices/0000:03:10.0`, and\n"
+        "  the device's `iommu_group` link (no `iommu` link). Its node is `/dev/vfio/noiommu-0`\n"
+        "  (char 243:0, 0600 root:root) beside `/dev/vfio/vfio` (10:196, 0666); no `/dev/vfio/0`.\n"
+        "- vfio tainted the kernel when it made the group (`add_taint(TAINT_USER)`, \"Adding kernel\n"
+        "  taint for vfio-noiommu group on device\"): `proc/sys/kernel/tainted` = 64 (`U`).\n"
+        "- 03:10.1 on igbvf. Nothing has 03:10.0 open (`enable` 0); the processes (systemd, sshd,\n"
+        "  virtlogd, libvirtd) hold no /dev/vfio file.\n"),
+        "Not ready for a guest: `kernel.iommu` fails (no `intel_iommu=on`), and the no-IOMMU\n"
+        "check fails: 03:10.0's group 0 is a `vfio-noiommu` group, which gives a user DMA to all\n"
+        "of host memory with no translation; QEMU's vfio-pci cannot use it (no-IOMMU groups only\n"
+        "work with the no-IOMMU container, which needs CAP_SYS_RAWIO and suits DPDK-style\n"
+        "userspace drivers, not guests). `iommu.group` must not read the group as an isolated\n"
+        "IOMMU group. Remedy: enable the IOMMU (`intel_iommu=on`) and drop\n"
+        "`enable_unsafe_noiommu_mode`.\n")
+    return h
+
+
+def sc_seed_vfio_perm(c):
+    h = seed_host("seed-vfio-perm", corpus=c)
+    h.description = "03:10.0 on vfio-pci, /dev/vfio/9 0600 root:root, qemu.conf user qemu with dynamic_ownership = 0"
+    h.targets = ["0000:03:10.0"]
+    h.hw_text = SEED_HW
+    h.files["etc/libvirt/qemu.conf"] = qemu_conf("qemu", "qemu", set_user=True)
+    rhel9_daemons(h)
+    finish_readme(h, "seed-vfio-perm", (
+        "- Like seed-ready (both VFs on vfio-pci, `/dev/vfio/9` and `/dev/vfio/10` char 243:0 and\n"
+        "  243:1, mode 0600, owner root:root, as udev creates them).\n"
+        "- `/etc/libvirt/qemu.conf` sets `user = \"qemu\"`, `group = \"qemu\"` and\n"
+        "  `dynamic_ownership = 0`, so libvirt does not chown the group node to the qemu user at\n"
+        "  guest start. No udev rule changes the node's owner or mode.\n"
+        "- No guest runs; nothing holds 03:10.0 (`enable` 0); systemd, sshd, virtlogd and libvirtd\n"
+        "  hold no /dev/vfio file.\n"),
+        "`device.config-access` fails for 03:10.0: QEMU runs as qemu (uid 107) and cannot open\n"
+        "`/dev/vfio/9` (0600 root:root; QEMU: `vfio 0000:03:10.0: failed to open /dev/vfio/9:\n"
+        "Permission denied`), nor could an ordinary user starting QEMU by hand. Remedies: set\n"
+        "`dynamic_ownership = 1` (the default), or give the node to the QEMU user (udev rule\n"
+        "`SUBSYSTEM==\"vfio\", OWNER=\"qemu\"`). `/dev/vfio/vfio` (0666) is fine. Every other check\n"
+        "passes as in seed-ready.\n")
+    return h
+
+
+XL_CFG = """\
+# =====================================================================
+# {name}: HVM guest with the 82576 VF 03:10.0 (see xl.cfg(5))
+# =====================================================================
+
+type = "hvm"
+name = "{name}"
+uuid = "{uuid}"
+
+memory = 4096
+vcpus = 2
+
+disk = [ 'format=raw, vdev=xvda, access=rw, target=/dev/vg0/{name}-disk' ]
+vif = [ 'mac=00:16:3e:5a:10:{mac}, bridge=xenbr0' ]
+pci = [ {pci} ]
+
+on_poweroff = "destroy"
+on_reboot = "restart"
+on_crash = "restart"
+
+vnc = 1
+vnclisten = "127.0.0.1"
+serial = "pty"
+"""
+
+
+def xen_dom0_daemons(h):
+    """systemd, sshd, xenstored and xenconsoled of the Debian 12 PV dom0 (4 vCPUs, one
+    node): processes a holder scan reads and skips."""
+    st = dict(cpus=("f", "0-3"), mems=("1", "0"))
+    lim = limits_text(memlock=(8388608, 8388608), nofile=(1024, 524288), nproc=15331)
+    add_process(h, 1, comm="systemd", argv=["/sbin/init"], ppid=0, fdsize=128, ctxt=(20411, 903),
+                limits=limits_text(memlock=(8388608, 8388608), nofile=(1073741816, 1073741816),
+                                   nproc=15331),
+                vm=dict(peak=168560, size=103024, hwm=12132, rss=12132, file=9124, data=18708,
+                        exe=56, lib=9608, pte=84),
+                sig=(0x7BE3C0FE28014A03, 0x1000, 0x1A4), **st,
+                fds=[(0, "/dev/null"), (1, "/dev/null"), (2, "/dev/null"), (3, "/dev/kmsg"),
+                     (4, "anon_inode:[eventpoll]"), (5, "anon_inode:[signalfd]"),
+                     (6, "anon_inode:inotify"), (7, "/sys/fs/cgroup"), (8, "anon_inode:[timerfd]"),
+                     (10, "/proc/1/mountinfo"), (13, "socket:[14122]")])
+    add_process(h, 702, comm="sshd", raw_cmdline="sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups" + "\0" * 7,
+                argv=None, limits=lim, ctxt=(18, 1), **st,
+                vm=dict(peak=15420, size=15420, hwm=9012, rss=9012, file=7732, data=1040,
+                        exe=520, lib=8504, pte=68),
+                fds=[(0, "/dev/null"), (1, "/dev/null"), (2, "/dev/null"),
+                     (3, "socket:[16201]"), (4, "socket:[16203]")])
+    add_process(h, 611, comm="oxenstored", argv=["/usr/sbin/oxenstored", "--pid-file",
+                                                 "/run/xen/xenstored.pid"],
+                limits=lim, ctxt=(3120, 41), **st,
+                vm=dict(peak=24904, size=24904, hwm=6180, rss=6180, file=3600, data=5328,
+                        exe=1104, lib=4716, pte=72),
+                fds=[(0, "/dev/null"), (1, "/dev/null"), (2, "/dev/null"),
+                     (3, "/dev/xen/evtchn"), (4, "/dev/xen/privcmd"), (5, "/dev/xen/gntdev"),
+                     (6, "socket:[15310]"), (7, "/var/log/xen/xenstored-access.log")])
+    add_process(h, 640, comm="xenconsoled", argv=["/usr/sbin/xenconsoled",
+                                                  "--pid-file=/run/xen/xenconsoled.pid"],
+                limits=lim, threads=2, ctxt=(77, 2), **st,
+                vm=dict(peak=88952, size=88952, hwm=2440, rss=2440, file=2164, data=8452,
+                        exe=40, lib=6072, pte=56),
+                fds=[(0, "/dev/null"), (1, "/dev/null"), (2, "/dev/null"),
+                     (3, "/dev/xen/xenbus"), (4, "/dev/xen/evtchn"), (5, "/dev/xen/evtchn"),
+                     (6, "/dev/xen/privcmd")])
+
+
+def sc_xen_xl_twice(c):
+    h = xen_host("xen-xl-twice", True, c)
+    h.description = "Xen dom0 like xen-ready; xl configs vm1.cfg and vm2.cfg both pass through 03:10.0"
+    h.files["etc/xen/vm1.cfg"] = XL_CFG.format(name="vm1", uuid="5f0e8a3c-2d71-4b9e-a6c4-1e7d3b9f0a21",
+                                              mac="01", pci="'0000:03:10.0,permissive=0'")
+    h.files["etc/xen/vm2.cfg"] = XL_CFG.format(name="vm2", uuid="a1c3e5f7-0b2d-4f6a-8c9e-2b4d6f8a0c13",
+                                              mac="02", pci="'03:10.0'")
+    xen_dom0_daemons(h)
+    finish_readme(h, "xen-xl-twice", XEN_STATE + (
+        "- The dom0 kernel command line has `pci_pt_e820_access=on` (as in xen-ready).\n"
+        "- `etc/xen/vm1.cfg` and `etc/xen/vm2.cfg` (xl.cfg syntax: `type`, `name`, `memory = 4096`,\n"
+        "  `vcpus = 2`, `disk`, `vif`) both name the VF: vm1 with `pci = [ '0000:03:10.0,permissive=0' ]`\n"
+        "  (full BDF and an option), vm2 with `pci = [ '03:10.0' ]` (short BDF, domain 0 implied).\n"
+        "  Neither domain is running: the tree holds no xenstore state.\n"
+        "- Ordinary dom0 processes to skip: systemd (1), oxenstored (611), xenconsoled (640), sshd\n"
+        "  (702); none holds a PCI device.\n"),
+        "`xen.e820-access` passes. The defined-twice check fails for 0000:03:10.0: two xl configs\n"
+        "(vm1, vm2) pass through the same VF, so whichever is created second cannot have it\n"
+        "(`xl create` refuses a device already assigned to another domain). Give one of them\n"
+        "another VF (e.g. 03:10.1 after moving it to pciback), or never run both.\n")
+    return h
+
+
+# --------------------------------------------------------------------------
+# RHEL 7.9 on the seed hardware: the guide's own era (kernel 3.10, qemu-kvm 1.5.3,
+# libvirt 4.5, legacy KVM device assignment still built: CONFIG_KVM_DEVICE_ASSIGNMENT)
+# --------------------------------------------------------------------------
+
+RHEL7_REL = "3.10.0-1160.el7.x86_64"
+RHEL7_GRUB = "crashkernel=auto rd.lvm.lv=rhel/root rd.lvm.lv=rhel/swap rhgb quiet intel_iommu=on"
+RHEL7_CMDLINE = ("BOOT_IMAGE=/vmlinuz-%s root=/dev/mapper/rhel-root ro %s LANG=en_US.UTF-8"
+                 % (RHEL7_REL, RHEL7_GRUB))
+RHEL7_OS_RELEASE = """\
+NAME="Red Hat Enterprise Linux Server"
+VERSION="7.9 (Maipo)"
+ID="rhel"
+ID_LIKE="fedora"
+VARIANT="Server"
+VARIANT_ID="server"
+VERSION_ID="7.9"
+PRETTY_NAME="Red Hat Enterprise Linux Server 7.9 (Maipo)"
+ANSI_COLOR="0;31"
+CPE_NAME="cpe:/o:redhat:enterprise_linux:7.9:GA:server"
+HOME_URL="https://www.redhat.com/"
+BUG_REPORT_URL="https://bugzilla.redhat.com/"
+
+REDHAT_BUGZILLA_PRODUCT="Red Hat Enterprise Linux 7"
+REDHAT_BUGZILLA_PRODUCT_VERSION=7.9
+REDHAT_SUPPORT_PRODUCT="Red Hat Enterprise Linux"
+REDHAT_SUPPORT_PRODUCT_VERSION="7.9"
+"""
+RHEL7_BOOT_CONFIG = """\
+#
+# Automatically generated file; DO NOT EDIT.
+# Linux/x86_64 3.10.0-1160.el7.x86_64 Kernel Configuration
+#
+CONFIG_PCI=y
+CONFIG_PCI_IOV=y
+CONFIG_PCI_STUB=y
+CONFIG_PCIEPORTBUS=y
+CONFIG_PCIEAER=y
+CONFIG_IOMMU_SUPPORT=y
+CONFIG_IOMMU_API=y
+CONFIG_INTEL_IOMMU=y
+# CONFIG_INTEL_IOMMU_DEFAULT_ON is not set
+CONFIG_INTEL_IOMMU_FLOPPY_WA=y
+CONFIG_AMD_IOMMU=y
+CONFIG_IRQ_REMAP=y
+CONFIG_VFIO_IOMMU_TYPE1=m
+CONFIG_VFIO=m
+CONFIG_VFIO_PCI=m
+CONFIG_VFIO_PCI_VGA=y
+CONFIG_KVM=m
+CONFIG_KVM_INTEL=m
+CONFIG_KVM_DEVICE_ASSIGNMENT=y
+CONFIG_IRQ_BYPASS_MANAGER=m
+CONFIG_IGB=m
+CONFIG_IGB_HWMON=y
+CONFIG_IGB_DCA=y
+CONFIG_IGBVF=m
+CONFIG_DCA=m
+CONFIG_PTP_1588_CLOCK=m
+"""
+
+# /proc/modules of 3.10: sizes are the module core size, not page multiples
+RHEL7_MODULES = [("vfio_pci", 41412, []), ("vfio_iommu_type1", 22440, []),
+                 ("vfio", 32657, ["vfio_iommu_type1", "vfio_pci"]),
+                 ("irqbypass", 13503, ["kvm", "vfio_pci"]), ("igbvf", 43766, []),
+                 ("kvm_intel", 188740, []), ("kvm", 637515, ["kvm_intel"]),
+                 ("igb", 197536, []), ("ptp", 19231, ["igb"]), ("pps_core", 19057, ["ptp"]),
+                 ("dca", 15130, ["igb"]), ("i2c_algo_bit", 13413, ["igb"]),
+                 ("lpc_ich", 25507, []), ("mfd_core", 13435, ["lpc_ich"]),
+                 ("i2c_i801", 22550, []), ("xfs", 997681, []), ("libcrc32c", 12644, ["xfs"]),
+                 ("dm_mirror", 22326, []), ("dm_region_hash", 20813, ["dm_mirror"]),
+                 ("dm_log", 18411, ["dm_region_hash", "dm_mirror"]),
+                 ("dm_mod", 124501, ["dm_log", "dm_mirror"])]
+
+
+def rhel7_lib_modules(h):
+    base = "lib/modules/%s/" % RHEL7_REL
+    h.files[base + "modules.builtin"] = "\n".join([
+        "kernel/drivers/pci/pci-stub.ko", "kernel/drivers/pci/pcie/portdrv_core.ko",
+        "kernel/drivers/usb/host/ehci-hcd.ko", "kernel/drivers/usb/host/ehci-pci.ko",
+        "kernel/drivers/usb/host/uhci-hcd.ko", "kernel/drivers/ata/libahci.ko",
+        "kernel/drivers/ata/ahci.ko", "kernel/drivers/ata/libata.ko"]) + "\n"
+    h.files[base + "modules.dep"] = "".join([
+        "kernel/arch/x86/kvm/kvm.ko.xz: kernel/virt/lib/irqbypass.ko.xz\n",
+        "kernel/arch/x86/kvm/kvm-intel.ko.xz: kernel/arch/x86/kvm/kvm.ko.xz kernel/virt/lib/irqbypass.ko.xz\n",
+        "kernel/arch/x86/kvm/kvm-amd.ko.xz: kernel/arch/x86/kvm/kvm.ko.xz kernel/virt/lib/irqbypass.ko.xz\n",
+        "kernel/virt/lib/irqbypass.ko.xz:\n",
+        "kernel/drivers/dca/dca.ko.xz:\n",
+        "kernel/drivers/i2c/algos/i2c-algo-bit.ko.xz:\n",
+        "kernel/drivers/pps/pps_core.ko.xz:\n",
+        "kernel/drivers/ptp/ptp.ko.xz: kernel/drivers/pps/pps_core.ko.xz\n",
+        "kernel/drivers/net/ethernet/intel/igb/igb.ko.xz: kernel/drivers/ptp/ptp.ko.xz kernel/drivers/pps/pps_core.ko.xz kernel/drivers/dca/dca.ko.xz kernel/drivers/i2c/algos/i2c-algo-bit.ko.xz\n",
+        "kernel/drivers/net/ethernet/intel/igbvf/igbvf.ko.xz:\n",
+        "kernel/drivers/vfio/vfio.ko.xz:\n",
+        "kernel/drivers/vfio/vfio_iommu_type1.ko.xz: kernel/drivers/vfio/vfio.ko.xz\n",
+        "kernel/drivers/vfio/pci/vfio-pci.ko.xz: kernel/drivers/vfio/vfio.ko.xz kernel/virt/lib/irqbypass.ko.xz\n",
+        "kernel/drivers/mfd/lpc_ich.ko.xz: kernel/drivers/mfd/mfd-core.ko.xz\n",
+        "kernel/drivers/mfd/mfd-core.ko.xz:\n",
+        "kernel/drivers/i2c/busses/i2c-i801.ko.xz:\n",
+    ])
+    h.files[base + "modules.alias"] = "".join([
+        "# Aliases extracted from modules themselves.\n",
+        "alias pci:v00008086d000010C9sv*sd*bc*sc*i* igb\n",
+        "alias pci:v00008086d000010E6sv*sd*bc*sc*i* igb\n",
+        "alias pci:v00008086d000010E7sv*sd*bc*sc*i* igb\n",
+        "alias pci:v00008086d000010E8sv*sd*bc*sc*i* igb\n",
+        "alias pci:v00008086d00001521sv*sd*bc*sc*i* igb\n",
+        "alias pci:v00008086d00001520sv*sd*bc*sc*i* igbvf\n",
+        "alias pci:v00008086d000010CAsv*sd*bc*sc*i* igbvf\n",
+        "alias char-major-10-196 vfio\n",
+        "alias devname:vfio/vfio vfio\n",
+        "alias pci:v00008086d00003A16sv*sd*bc*sc*i* lpc_ich\n",
+        "alias pci:v00008086d00003A30sv*sd*bc*sc*i* i2c_i801\n",
+        "alias x86cpu:vendor:*:family:*:model:*:feature:*0085* kvm_intel\n",
+        "alias x86cpu:vendor:*:family:*:model:*:feature:*00C2* kvm_amd\n",
+        "alias char-major-10-232 kvm\n",
+        "alias devname:kvm kvm\n",
+    ])
+
+
+def interrupts_text_310(ncpu, prec, rows, arch):
+    """show_interrupts() of 3.10: no hwirq column; the chip name and the flow
+    handler's name are joined: "IR-PCI-MSI-edge", "IR-IO-APIC-fasteoi", "DMAR_MSI-edge"."""
+    lines = ["%*s" % (prec + 8, "") + "".join("CPU%-8d" % j for j in range(ncpu))]
+    for irq, counts, chip, _hwirq, handler, actions in sorted(rows, key=lambda r: r[0]):
+        line = "%*d: " % (prec, irq) + "".join("%10u " % c for c in counts)
+        line += " %8s" % chip + "-%-8s" % handler
+        if actions:
+            line += "  " + ", ".join(actions)
+        lines.append(line)
+    for name, counts, desc in arch:
+        if isinstance(counts, int):
+            lines.append("%*s: %10u" % (prec, name, counts))
+        else:
+            lines.append("%*s: " % (prec, name) + "".join("%10u " % c for c in counts) + "  " + desc)
+    return "\n".join(lines) + "\n"
+
+
+def rhel7_qemu_argv(name, uuid, mem_mib, vcpus, bdf_short):
+    """libvirt 4.5 + qemu-kvm 1.5.3: key=value -device strings, -name without guest=,
+    the legacy assignment with the config fd libvirt opened and passed (configfd=25)."""
+    return ["/usr/libexec/qemu-kvm", "-name", name, "-S",
+            "-machine", "pc-i440fx-rhel7.0.0,accel=kvm,usb=off,dump-guest-core=off",
+            "-cpu", "Nehalem", "-m", "%d" % mem_mib, "-realtime", "mlock=off",
+            "-smp", "%d,sockets=%d,cores=1,threads=1" % (vcpus, vcpus),
+            "-uuid", uuid, "-no-user-config", "-nodefaults",
+            "-chardev", "socket,id=charmonitor,path=/var/lib/libvirt/qemu/domain-1-%s/monitor.sock,server,nowait" % name,
+            "-mon", "chardev=charmonitor,id=monitor,mode=control",
+            "-rtc", "base=utc,driftfix=slew", "-global", "kvm-pit.lost_tick_policy=delay",
+            "-no-hpet", "-no-shutdown", "-global", "PIIX4_PM.disable_s3=1",
+            "-global", "PIIX4_PM.disable_s4=1", "-boot", "strict=on",
+            "-device", "piix3-usb-uhci,id=usb,bus=pci.0,addr=0x1.0x2",
+            "-drive", "file=/var/lib/libvirt/images/%s.qcow2,format=qcow2,if=none,id=drive-virtio-disk0" % name,
+            "-device", "virtio-blk-pci,scsi=off,bus=pci.0,addr=0x4,drive=drive-virtio-disk0,id=virtio-disk0,bootindex=1",
+            "-netdev", "tap,fd=26,id=hostnet0,vhost=on,vhostfd=28",
+            "-device", "virtio-net-pci,netdev=hostnet0,id=net0,mac=52:54:00:1f:7a:21,bus=pci.0,addr=0x3",
+            "-chardev", "pty,id=charserial0", "-device", "isa-serial,chardev=charserial0,id=serial0",
+            "-vnc", "127.0.0.1:0", "-vga", "cirrus",
+            "-device", "pci-assign,host=%s,id=hostdev0,configfd=25,bus=pci.0,addr=0x5" % bdf_short,
+            "-device", "virtio-balloon-pci,id=balloon0,bus=pci.0,addr=0x6",
+            "-msg", "timestamp=on"]
+
+
+def rhel7_domain_xml(name, uuid, mem_kib, vcpus, bdf, *, live_id=None):
+    live = live_id is not None
+    def alias(a, ind=6):
+        return "%s<alias name='%s'/>\n" % (" " * ind, a) if live else ""
+    x = "<domain type='kvm'%s>\n" % (" id='%d'" % live_id if live else "")
+    x += "  <name>%s</name>\n  <uuid>%s</uuid>\n" % (name, uuid)
+    x += "  <memory unit='KiB'>%d</memory>\n  <currentMemory unit='KiB'>%d</currentMemory>\n" % (mem_kib, mem_kib)
+    x += "  <vcpu placement='static'>%d</vcpu>\n" % vcpus
+    if live:
+        x += "  <resource>\n    <partition>/machine</partition>\n  </resource>\n"
+    x += ("  <os>\n    <type arch='x86_64' machine='pc-i440fx-rhel7.0.0'>hvm</type>\n"
+          "    <boot dev='hd'/>\n  </os>\n  <features>\n    <acpi/>\n    <apic/>\n  </features>\n"
+          "  <cpu mode='custom' match='exact' check='full'>\n"
+          "    <model fallback='forbid'>Nehalem</model>\n  </cpu>\n"
+          "  <clock offset='utc'>\n    <timer name='rtc' tickpolicy='catchup'/>\n"
+          "    <timer name='pit' tickpolicy='delay'/>\n    <timer name='hpet' present='no'/>\n"
+          "  </clock>\n  <on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n"
+          "  <on_crash>restart</on_crash>\n  <pm>\n    <suspend-to-mem enabled='no'/>\n"
+          "    <suspend-to-disk enabled='no'/>\n  </pm>\n  <devices>\n"
+          "    <emulator>/usr/libexec/qemu-kvm</emulator>\n"
+          "    <disk type='file' device='disk'>\n      <driver name='qemu' type='qcow2'/>\n"
+          "      <source file='/var/lib/libvirt/images/%s.qcow2'/>\n%s"
+          "      <target dev='vda' bus='virtio'/>\n%s"
+          "      <address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/>\n"
+          "    </disk>\n") % (name, "      <backingStore/>\n" if live else "", alias("virtio-disk0"))
+    x += ("    <controller type='usb' index='0' model='piix3-uhci'>\n%s"
+          "      <address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x2'/>\n"
+          "    </controller>\n") % alias("usb")
+    x += "    <controller type='pci' index='0' model='pci-root'>\n%s    </controller>\n" % alias("pci.0") \
+        if live else "    <controller type='pci' index='0' model='pci-root'/>\n"
+    x += "    <interface type='network'>\n      <mac address='52:54:00:1f:7a:21'/>\n"
+    x += ("      <source network='default' bridge='virbr0'/>\n      <target dev='vnet0'/>\n"
+          if live else "      <source network='default'/>\n")
+    x += "      <model type='virtio'/>\n%s" % alias("net0")
+    x += "      <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>\n    </interface>\n"
+    x += ("    <serial type='pty'>\n%s      <target type='isa-serial' port='0'>\n"
+          "        <model name='isa-serial'/>\n      </target>\n%s    </serial>\n") % (
+        "      <source path='/dev/pts/1'/>\n" if live else "", alias("serial0"))
+    x += ("    <graphics type='vnc' port='%s' autoport='yes' listen='127.0.0.1'>\n"
+          "      <listen type='address' address='127.0.0.1'/>\n    </graphics>\n") % ("5900" if live else "-1")
+    x += ("    <video>\n      <model type='cirrus' vram='16384' heads='1' primary='yes'/>\n%s"
+          "      <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>\n"
+          "    </video>\n") % alias("video0")
+    x += hostdev_xml(bdf, "kvm", "0x00", "0x05", live)
+    x += ("    <memballoon model='virtio'>\n%s"
+          "      <address type='pci' domain='0x0000' bus='0x00' slot='0x06' function='0x0'/>\n"
+          "    </memballoon>\n  </devices>\n") % alias("balloon0")
+    if live:
+        x += ("  <seclabel type='dynamic' model='selinux' relabel='yes'>\n"
+              "    <label>system_u:system_r:svirt_t:s0:c417,c902</label>\n"
+              "    <imagelabel>system_u:object_r:svirt_image_t:s0:c417,c902</imagelabel>\n"
+              "  </seclabel>\n  <seclabel type='dynamic' model='dac' relabel='yes'>\n"
+              "    <label>+107:+107</label>\n    <imagelabel>+107:+107</imagelabel>\n  </seclabel>\n")
+    return x + "</domain>\n"
+
+
+def rhel7_daemons(h):
+    lim = limits_text(memlock=(65536, 65536), nofile=(1024, 4096), nproc=63310)
+    add_process(h, 1, comm="systemd", kernel="3.10", ppid=0, fdsize=128, ctxt=(95771, 4490),
+                sig=(0x7BE3C0FE28014A03, 0x1000, 0x1A4),
+                argv=["/usr/lib/systemd/systemd", "--switched-root", "--system", "--deserialize", "22"],
+                limits=limits_text(memlock=(65536, 65536), nofile=(65536, 65536), nproc=63310),
+                vm=dict(peak=259800, size=194264, hwm=7148, rss=7148, file=4140, data=149760,
+                        exe=1408, lib=3744, pte=112),
+                fds=[(0, "/dev/null"), (1, "/dev/null"), (2, "/dev/null"),
+                     (3, "anon_inode:[timerfd]"), (4, "anon_inode:[eventpoll]"),
+                     (5, "anon_inode:[signalfd]"), (6, "/sys/fs/cgroup/systemd"),
+                     (7, "anon_inode:[timerfd]"), (9, "/proc/1/mountinfo"),
+                     (10, "anon_inode:inotify"), (11, "/proc/swaps"), (12, "socket:[13714]")])
+    add_process(h, 1105, comm="sshd", kernel="3.10", argv=["/usr/sbin/sshd", "-D"], limits=lim,
+                vm=dict(peak=112924, size=112924, hwm=4304, rss=4304, file=3052, data=600,
+                        exe=780, lib=8936, pte=92), ctxt=(26, 1),
+                fds=[(0, "/dev/null"), (1, "socket:[19301]"), (2, "socket:[19301]"),
+                     (3, "socket:[19844]"), (4, "socket:[19846]")])
+    add_process(h, 1266, comm="virtlogd", kernel="3.10", argv=["/usr/sbin/virtlogd"], limits=lim,
+                threads=2, ctxt=(304, 2),
+                vm=dict(peak=190264, size=190264, hwm=4620, rss=4620, file=3912, data=8900,
+                        exe=48, lib=10480, pte=112),
+                fds=[(0, "/dev/null"), (1, "socket:[18701]"), (2, "socket:[18701]"),
+                     (3, "socket:[18714]"), (4, "/run/virtlogd.pid"), (5, "anon_inode:[eventfd]"),
+                     (6, "/var/log/libvirt/qemu/test.log"), (7, "pipe:[40211]")])
+    add_process(h, 1281, comm="libvirtd", kernel="3.10", argv=["/usr/sbin/libvirtd"],
+                limits=limits_text(memlock=(65536, 65536), nofile=(8192, 8192), nproc=63310),
+                threads=17, ctxt=(3011, 12),
+                vm=dict(peak=1266704, size=1201168, hwm=26864, rss=26864, file=13200,
+                        data=473656, exe=456, lib=24196, pte=284),
+                fds=[(0, "/dev/null"), (1, "socket:[18866]"), (2, "socket:[18866]"),
+                     (3, "socket:[18911]"), (4, "socket:[18913]"), (5, "anon_inode:[eventfd]"),
+                     (6, "socket:[18915]"), (7, "/run/libvirtd.pid"),
+                     (8, "anon_inode:[eventfd]"), (9, "socket:[40207]")])
+
+
+def sc_seed_legacy_assigned(c):
+    h = seed_host("seed-legacy-assigned", vf_drivers=("pci-stub", "igbvf"), corpus=c)
+    h.description = "RHEL 7.9, legacy KVM assignment: guest test (pid 3131) holds 03:10.0 via pci-assign on pci-stub; test2 names it too"
+    h.targets = ["0000:03:10.0"]
+    # ---- the RHEL 7.9 userland and kernel
+    for k in list(h.files):
+        if k.startswith("lib/modules/") or k.startswith("boot/config-"):
+            del h.files[k]
+    h.files["proc/cmdline"] = RHEL7_CMDLINE + "\n"
+    h.files["proc/sys/kernel/osrelease"] = RHEL7_REL + "\n"
+    h.files["etc/os-release"] = RHEL7_OS_RELEASE
+    h.files["etc/redhat-release"] = "Red Hat Enterprise Linux Server release 7.9 (Maipo)\n"
+    h.files["etc/default/grub"] = (
+        'GRUB_TIMEOUT=5\nGRUB_DISTRIBUTOR="$(sed \'s, release .*$,,g\' /etc/system-release)"\n'
+        'GRUB_DEFAULT=saved\nGRUB_DISABLE_SUBMENU=true\nGRUB_TERMINAL_OUTPUT="console"\n'
+        'GRUB_CMDLINE_LINUX="%s"\nGRUB_DISABLE_RECOVERY="true"\n' % RHEL7_GRUB)
+    # 3.10 prints no "vmx flags" line (5.8+)
+    h.files["proc/cpuinfo"] = "".join(l for l in h.files["proc/cpuinfo"].splitlines(True)
+                                      if not l.startswith("vmx flags"))
+    h.files["etc/libvirt/qemu.conf"] = qemu_conf("qemu", "qemu").replace(
+        "\n# By default the PCI devices are assigned using VFIO (if supported);\n"
+        "# legacy KVM device assignment is no longer supported.\n", "\n")
+    h.files["boot/config-" + RHEL7_REL] = RHEL7_BOOT_CONFIG
+    rhel7_lib_modules(h)
+    h.modules = list(RHEL7_MODULES)
+    refs(h, {"kvm_intel": 1})
+    h.drivers["igbvf"] = "igbvf"
+    h.module_params = {
+        "vfio_pci": {"disable_idle_d3": "N", "disable_vga": "N", "nointxmask": "N"},
+        "vfio_iommu_type1": {"allow_unsafe_interrupts": "N", "disable_hugepages": "N"},
+        "kvm": {"allow_unsafe_assigned_interrupts": "N", "ignore_msrs": "N"},
+        "kvm_intel": {"nested": "N", "ept": "Y", "vpid": "Y", "enable_apicv": "N",
+                      "unrestricted_guest": "N"},
+    }
+    # ---- the assigned VF: KVM_ASSIGN_PCI_DEVICE ran pci_enable_device(); the guest's
+    # igbvf set Bus Master and enabled MSI-X through QEMU's config fd
+    d = h.dev("0000:03:10.0")
+    d.enable = 1
+    cfg = bytearray(d.config)
+    struct.pack_into("<H", cfg, 0x04, 0x0004)
+    struct.pack_into("<H", cfg, 0x72, struct.unpack_from("<H", cfg, 0x72)[0] | 0x8000)
+    d.config = bytes(cfg)
+    # ---- /proc/interrupts in 3.10's format; the assigned device's host vectors are
+    # named "kvm:<bdf>" (assigned_device_enable_host_msix)
+    rows = legacy_rows(16, "IR-IO-APIC")
+    rows.append((27, irq_counts(16, "dmar0", 0), "DMAR_MSI", 0, "edge", ["dmar0"]))
+    dev_rows, nxt = native_device_rows(h, 16, True, h.first_msix_irq)
+    rows += dev_rows
+    for i in range(3):
+        rows.append((nxt + i, irq_counts(16, "kvm%d" % i, (0, 48101, 35)[i]), "IR-PCI-MSI",
+                     None, "edge", ["kvm:0000:03:10.0"]))
+    h.files["proc/interrupts"] = interrupts_text_310(16, 3, rows, x86_arch_rows(16, 8640000))
+
+    # ---- sysfs of 3.10: no sriov_offset/stride/vf_device (4.16) nor
+    # sriov_drivers_autoprobe (4.12); an IOMMU group has devices/ only (type 5.x,
+    # reserved_regions 4.11)
+    def sysfs_310(t):
+        for path in sorted(t.root.rglob("*")):
+            if path.is_file() and not path.is_symlink() and (
+                    path.name in ("sriov_offset", "sriov_stride", "sriov_vf_device",
+                                  "sriov_drivers_autoprobe")
+                    or (path.parent.parent.name == "iommu_groups"
+                        and path.name in ("type", "reserved_regions"))):
+                path.unlink()
+    h.post_render.insert(0, sysfs_310)
+
+    # ---- the running guest and the one the operator tries to start
+    uuid = "5c9a3f0e-8b1d-4e27-a3f6-9d0b7c2e4a18"
+    live = rhel7_domain_xml("test", uuid, 2097152, 2, "0000:03:10.0", live_id=1)
+    status = domstatus_xml(live, pid=3131, name="test", domid=1, vcpu_pids=[3160, 3161],
+                           caps=["kvm", "no-hpet", "pci-configfd", "pci-bootindex",
+                                 "pci-multifunction", "no-user-config", "vhost-net",
+                                 "cirrus-vga", "msg-timestamp"],
+                           aliases=["balloon0", "hostdev0", "video0", "serial0", "net0",
+                                    "virtio-disk0", "usb", "pci.0"],
+                           json_monitor=True)
+    libvirt_files(h, "test", status=status, pid=3131,
+                  persistent=rhel7_domain_xml("test", uuid, 2097152, 2, "0000:03:10.0"))
+    libvirt_files(h, "test2", persistent=rhel7_domain_xml(
+        "test2", "e07b4c39-6a2f-4d81-9c5e-3f1a8b7d2c60", 2097152, 2, "0000:03:10.0"))
+    rhel7_daemons(h)
+    vf = "/" + h.devdir(d)
+    fds = [(0, "/dev/null"), (1, "pipe:[40211]"), (2, "pipe:[40211]"), (3, "socket:[40195]"),
+           (4, "/dev/ptmx"), (5, "anon_inode:[signalfd]"), (6, "anon_inode:[eventfd]"),
+           (7, "/dev/kvm"), (8, "anon_inode:kvm-vm"), (9, "anon_inode:[eventfd]"),
+           (10, "socket:[40231]"), (11, "/var/lib/libvirt/images/test.qcow2"),
+           (12, "anon_inode:kvm-vcpu"), (13, "anon_inode:kvm-vcpu"),
+           (14, "anon_inode:[eventfd]"), (15, "anon_inode:[eventfd]"),
+           (16, "anon_inode:[eventfd]"), (17, "anon_inode:[eventfd]"),
+           (25, vf + "/config"), (26, "/dev/net/tun"), (28, "/dev/vhost-net"),
+           (29, vf + "/resource0"), (30, vf + "/resource3")]
+    add_process(h, 3131, comm="qemu-kvm", kernel="3.10",
+                argv=rhel7_qemu_argv("test", uuid, 2048, 2, "03:10.0"),
+                uid=107, gid=107, groups=(36, 107), threads=5, caps=False, umask="0002",
+                ctxt=(21877, 630), **QEMU_SIG,
+                limits=limits_text(memlock=(65536, 65536), nofile=(8192, 8192), nproc=63310),
+                vm=dict(peak=2946920, size=2881384, lck=0, hwm=2215144, rss=2215144, file=9856,
+                        shmem=204, data=2585340, exe=5584, lib=28004, pte=4520),
+                fds=fds)
+    h.hw_text = SEED_HW.replace(
+        "running Red Hat Enterprise Linux 9.4, kernel `5.14.0-427.13.1.el9_4.x86_64`, and",
+        "running Red Hat Enterprise Linux Server 7.9 (Maipo), kernel `3.10.0-1160.el7.x86_64`, and")
+    finish_readme(h, "seed-legacy-assigned", (
+        "- The guide's era: RHEL 7.9, kernel `3.10.0-1160.el7.x86_64` built with\n"
+        "  `CONFIG_KVM_DEVICE_ASSIGNMENT=y` (legacy KVM assignment), qemu-kvm 1.5.3\n"
+        "  (`/usr/libexec/qemu-kvm`), libvirt 4.5. `intel_iommu=on`, DMAR present, IOMMU on\n"
+        "  (`dmar0`, groups as in seed-ready), interrupt remapping on; kvm_intel loaded.\n"
+        "- vfio, vfio_iommu_type1 and vfio_pci are loaded but drive nothing: `/dev/vfio/vfio` only,\n"
+        "  no group nodes.\n"
+        "- 03:10.0 is bound to `pci-stub` (built in: no `module` link) and assigned with the legacy\n"
+        "  path to the running libvirt guest `test`: `run/libvirt/qemu/test.xml` is a `<domstatus\n"
+        "  state='running' reason='booted' pid='3131'>` whose domain has `<hostdev ...\n"
+        "  managed='yes'><driver name='kvm'/>` for 03:10.0 at guest 00:05.0; `test.pid` = `3131`.\n"
+        "  QEMU's cmdline has `-device pci-assign,host=03:10.0,id=hostdev0,configfd=25,bus=pci.0,addr=0x5`\n"
+        "  (key=value, `-name test` without `guest=`, i440fx `pc-i440fx-rhel7.0.0`).\n"
+        "- pci-assign does not use /dev/vfio: libvirt opened the device's sysfs `config` and passed\n"
+        "  it as fd 25, QEMU mmapped `resource0` and `resource3` (the VF's two 16 KiB BARs). The fd\n"
+        "  links show them as the kernel does, by their canonical path:\n"
+        "  `/sys/devices/pci0000:00/0000:00:01.0/0000:03:10.0/config` (and `resource0`, `resource3`),\n"
+        "  not by the `/sys/bus/pci/devices/` alias. KVM enabled the device (`enable` 1); its three\n"
+        "  host MSI-X vectors show in `/proc/interrupts` as `kvm:0000:03:10.0`. KVM pins guest memory\n"
+        "  itself, so libvirt leaves QEMU's Max locked memory at RHEL 7's 65536 and `VmLck` is 0.\n"
+        "- `etc/libvirt/qemu/test2.xml` (shut off) names 03:10.0 too, also `<driver name='kvm'/>`.\n"
+        "  `virsh start test2` is the guide's failure: `get_real_device:\n"
+        "  /sys/bus/pci/devices/0000:03:10.0/config: Permission denied` / `init_assigned_device:\n"
+        "  Error: Couldn't get real device (03:10.0)!` (\"often caused by a device which is already\n"
+        "  assigned to another guest\").\n"
+        "- 3.10's layout, where it differs from the RHEL 9 trees: `/proc/interrupts` without the\n"
+        "  hwirq column and with chip and handler joined (`IR-PCI-MSI-edge`, `IR-IO-APIC-fasteoi`,\n"
+        "  `DMAR_MSI-edge`); no `vmx flags` line in cpuinfo; IOMMU groups hold only `devices/` (no\n"
+        "  `type`, no `reserved_regions`); PFs lack `sriov_offset`, `sriov_stride`,\n"
+        "  `sriov_vf_device` and `sriov_drivers_autoprobe`; /proc/PID/status without the NS*,\n"
+        "  HugetlbPages, CoreDumping, THP_enabled, Seccomp_filters lines; `.ko.xz` modules, 3.10's\n"
+        "  /proc/modules sizes. Kept, as RHEL 7 backported them: `driver_override`, the\n"
+        "  `sys/class/iommu/dmar0` class device and the devices' `iommu` links (upstream 3.16/3.17),\n"
+        "  and the x86 `PIN`/`NPI`/`PIW` rows of /proc/interrupts (a modelling assumption, not\n"
+        "  checked against a 3.10.0-1160 host).\n"
+        "- Ordinary processes: systemd (1), sshd (1105), virtlogd (1266), libvirtd (1281).\n"),
+        "With `--device 0000:03:10.0`: the in-use check fails: 03:10.0 is held by the running guest\n"
+        "`test` (QEMU pid 3131) through legacy KVM assignment, seen in the state file (`<driver\n"
+        "name='kvm'/>`), the cmdline (`pci-assign,host=03:10.0`) and fds 25/29/30 on the device's\n"
+        "sysfs `config`/`resource0`/`resource3`; `enable` 1. The defined-twice check names test and\n"
+        "test2. `device.host-driver` flags pci-stub / `<driver name='kvm'/>` as the legacy path\n"
+        "(use vfio-pci; legacy assignment was removed in kernel 4.12). `device.config-access`\n"
+        "must not claim that QEMU will open /dev/vfio for a `kvm` hostdev. No memlock finding\n"
+        "(legacy assignment does not use RLIMIT_MEMLOCK).\n")
+    return h
+
+
 SCENARIOS = {
     "seed-ready": sc_seed_ready,
     "seed-no-vtd": sc_seed_no_vtd,
@@ -2936,6 +4129,13 @@ SCENARIOS = {
     "seed-unsafe-interrupts": sc_seed_unsafe_interrupts,
     "seed-pt-mismatch": sc_seed_pt_mismatch,
     "hp-rmrr": sc_hp_rmrr,
+    "seed-guest-holds": sc_seed_guest_holds,
+    "seed-dpdk-holds": sc_seed_dpdk_holds,
+    "seed-legacy-assigned": sc_seed_legacy_assigned,
+    "seed-memlock-low": sc_seed_memlock_low,
+    "seed-noiommu": sc_seed_noiommu,
+    "seed-vfio-perm": sc_seed_vfio_perm,
+    "xen-xl-twice": sc_xen_xl_twice,
 }
 
 

@@ -17,8 +17,17 @@ pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, kernel: &KernelFacts) -> Kn
         Ok(u) => u,
         Err(e) => return Known::unknown(e.to_string()),
     };
+    // VFIO's no-IOMMU mode makes groups too, named vfio-noiommu: they
+    // isolate nothing and do not count.
     let groups = match list_or_empty(fs, "/sys/kernel/iommu_groups") {
-        Ok(g) => g.len(),
+        Ok(g) => g
+            .iter()
+            .filter(|n| {
+                fs.read_text(&format!("/sys/kernel/iommu_groups/{n}/name"))
+                    .map(|name| name != "vfio-noiommu")
+                    .unwrap_or(true)
+            })
+            .count(),
         Err(e) => return Known::unknown(e.to_string()),
     };
     let enabled = groups > 0;

@@ -4,6 +4,8 @@
 pub mod access;
 pub mod config;
 pub mod firmware;
+pub mod guests;
+pub mod holders;
 pub mod host;
 pub mod iommu;
 pub mod irq;
@@ -131,6 +133,24 @@ fn reserved_regions(
     reserved::apply(devices, &regions);
 }
 
+/// VFIO's unsafe no-IOMMU mode.
+fn noiommu(fs: &dyn HostFs) -> Known<crate::facts::NoIommuFacts> {
+    let enabled = match fs.read_text("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode") {
+        Ok(v) => v == "Y" || v == "1",
+        Err(e) if e.is_not_found() => false,
+        Err(e) => return Known::unknown(e.to_string()),
+    };
+    let nodes = match fs.list_dir("/dev/vfio") {
+        Ok(n) => n
+            .into_iter()
+            .filter(|n| n.starts_with("noiommu-"))
+            .collect(),
+        Err(e) if e.is_not_found() => Vec::new(),
+        Err(e) => return Known::unknown(e.to_string()),
+    };
+    Known::Value(crate::facts::NoIommuFacts { enabled, nodes })
+}
+
 /// Runs every probe over the root.
 pub fn collect(
     fs: &dyn HostFs,
@@ -156,6 +176,9 @@ pub fn collect(
     isolation::probe(fs, &mut devices);
     reserved_regions(fs, &firmware, &tables, &mut devices);
     let irq_remapping = irq::probe(fs, &kernel);
+    let mut guests = guests::probe(fs);
+    let process_scan = holders::probe(fs, &mut devices, &mut guests);
+    let vfio_noiommu = noiommu(fs);
     let sriov = SriovSummary {
         pf_count: devices.iter().filter(|d| d.kind == "pf").count(),
         vf_count: devices.iter().filter(|d| d.kind == "vf").count(),
@@ -173,6 +196,9 @@ pub fn collect(
             xen,
             qemu,
             irq_remapping,
+            guests,
+            process_scan,
+            vfio_noiommu,
             sriov,
             pci: addresses.clone().map(|a| a.len()),
             targets: targets.iter().map(|t| t.to_string()).collect(),

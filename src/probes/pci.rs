@@ -139,6 +139,9 @@ fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog) -> Device
         group: Known::unknown("not computed"),
         acs_path: Known::unknown("only read for VFs and --device targets"),
         reserved_regions: Known::Value(Vec::new()),
+        holders: Known::unknown("only read for VFs and --device targets"),
+        defined_in: Vec::new(),
+        memlock: None,
         config: Known::unknown("not computed"),
         vfio_node: None,
     }
@@ -192,9 +195,16 @@ pub fn probe(
     let groups = group_members(&devices);
     let mut types: HashMap<u32, Option<String>> = HashMap::new();
     for id in groups.keys() {
-        let t = fs
-            .read_text(&format!("/sys/kernel/iommu_groups/{id}/type"))
+        // VFIO's no-IOMMU mode makes groups named vfio-noiommu.
+        let name = fs
+            .read_text(&format!("/sys/kernel/iommu_groups/{id}/name"))
             .ok();
+        let t = if name.as_deref() == Some("vfio-noiommu") {
+            name
+        } else {
+            fs.read_text(&format!("/sys/kernel/iommu_groups/{id}/type"))
+                .ok()
+        };
         types.insert(*id, t);
     }
     let group_facts: Vec<Known<GroupFacts>> = devices
@@ -238,6 +248,12 @@ fn group_facts(
         }
         Known::Unknown(r) => return Known::unknown(r.clone()),
     };
+    if types.get(&id).cloned().flatten().as_deref() == Some("vfio-noiommu") {
+        return Known::unknown(format!(
+            "group {id} is VFIO's no-IOMMU group (enable_unsafe_noiommu_mode): no IOMMU isolates {} (see kernel.vfio-noiommu)",
+            d.address
+        ));
+    }
     let mut members = Vec::new();
     let mut blockers = Vec::new();
     let mut by_addr = BTreeMap::new();

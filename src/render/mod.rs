@@ -1,6 +1,8 @@
 //! Renderers take a report (or rules) and return text; they never read the host.
 
 pub mod acpi;
+pub mod explain;
 pub mod json;
+pub mod list;
 pub mod rules;
 pub mod text;

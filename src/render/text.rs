@@ -20,7 +20,7 @@ pub struct Style {
 }
 
 impl Style {
-    fn status(&self, s: Status) -> String {
+    pub fn status(&self, s: Status) -> String {
         let label = s.label();
         if !self.color {
             return label.to_string();
@@ -33,7 +33,7 @@ impl Style {
         }
     }
 
-    fn heading(&self, h: &str) -> String {
+    pub fn heading(&self, h: &str) -> String {
         if self.color {
             h.bold().to_string()
         } else {
@@ -41,7 +41,7 @@ impl Style {
         }
     }
 
-    fn dim(&self, t: &str) -> String {
+    pub fn dim(&self, t: &str) -> String {
         if self.color {
             t.dimmed().to_string()
         } else {
@@ -147,22 +147,25 @@ fn section(out: &mut String, style: &Style, title: &str, findings: &[&Finding]) 
         if f.status == Status::Pass {
             continue;
         }
-        for e in &f.evidence {
-            let _ = writeln!(out, "       {}", style.dim(&format!("evidence: {e}")));
-        }
-        if line.subjects.len() > 1 && !f.remediation.is_empty() {
-            let _ = writeln!(
-                out,
-                "       {}",
-                style.dim(&format!("fix (shown for {}):", f.subject))
-            );
-        }
-        for (i, r) in f.remediation.iter().enumerate() {
-            let mut lines = r.lines();
-            let _ = writeln!(out, "       {}. {}", i + 1, lines.next().unwrap_or(""));
-            for more in lines {
-                let _ = writeln!(out, "          {more}");
-            }
+        let note = (line.subjects.len() > 1).then(|| format!("fix (shown for {}):", f.subject));
+        details(out, style, f, note.as_deref());
+    }
+}
+
+/// Evidence, then numbered remediation (after an optional note), under a
+/// finding's line.
+pub fn details(out: &mut String, style: &Style, f: &Finding, fix_note: Option<&str>) {
+    for e in &f.evidence {
+        let _ = writeln!(out, "       {}", style.dim(&format!("evidence: {e}")));
+    }
+    if let (Some(note), false) = (fix_note, f.remediation.is_empty()) {
+        let _ = writeln!(out, "       {}", style.dim(note));
+    }
+    for (i, r) in f.remediation.iter().enumerate() {
+        let mut lines = r.lines();
+        let _ = writeln!(out, "       {}. {}", i + 1, lines.next().unwrap_or(""));
+        for more in lines {
+            let _ = writeln!(out, "          {more}");
         }
     }
 }

@@ -1,0 +1,308 @@
+//! `explain`: reads an error message or a log, finds the known messages in
+//! it (signatures), runs the checks focused on the devices and groups they
+//! name, and ranks the failing findings as causes.
+
+pub mod signature;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::address::{AddressForm, PciAddress};
+use crate::hostfs::HostFs;
+use crate::report::{Finding, HostSummary, Report, Status};
+use crate::rules::{Engine, RuleError, BUILTIN_SIGNATURES};
+pub use signature::Signature;
+
+/// The most input explain reads: a long journal excerpt, not a whole disk.
+pub const MAX_INPUT: usize = 4 << 20;
+
+/// The built-in signatures plus those in `site_dir/signatures`.
+pub fn load_signatures(
+    engine: &Engine,
+    site_dir: Option<&Path>,
+) -> Result<Vec<Signature>, Vec<RuleError>> {
+    let known: Vec<&str> = engine.rules.iter().map(|r| r.id.as_str()).collect();
+    let mut by_id: BTreeMap<String, Signature> = BTreeMap::new();
+    let mut errors = Vec::new();
+    let mut files: Vec<(String, String)> = BUILTIN_SIGNATURES
+        .iter()
+        .map(|(f, t)| (f.to_string(), t.to_string()))
+        .collect();
+    if let Some(dir) = site_dir.map(|d| d.join("signatures")) {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            let mut site: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+            site.sort();
+            for p in site
+                .iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            {
+                match std::fs::read_to_string(p) {
+                    Ok(t) if t.len() <= 1 << 20 => files.push((p.display().to_string(), t)),
+                    Ok(_) => errors.push(RuleError {
+                        file: p.display().to_string(),
+                        line: None,
+                        reason: "larger than 1 MiB".into(),
+                    }),
+                    Err(e) => errors.push(RuleError {
+                        file: p.display().to_string(),
+                        line: None,
+                        reason: e.to_string(),
+                    }),
+                }
+            }
+        }
+    }
+    for (file, text) in files {
+        let name = Path::new(&file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match Signature::load(&name, &text, &known) {
+            Ok(s) => {
+                by_id.insert(s.id.clone(), s);
+            }
+            Err(mut e) => {
+                e.file = file;
+                errors.push(e);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(by_id.into_values().collect())
+    } else {
+        Err(errors)
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Match {
+    pub signature: String,
+    pub title: String,
+    pub meaning: String,
+    /// 1-based line of the input.
+    pub line_number: usize,
+    pub line: String,
+    pub captures: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Explanation {
+    pub schema_version: u32,
+    pub host: HostSummary,
+    pub input_lines: usize,
+    pub matches: Vec<Match>,
+    /// Devices the messages name (widened to this host's domain), checked as targets.
+    pub focus: Vec<String>,
+    /// Addresses the messages name that this host does not have.
+    pub not_on_host: Vec<String>,
+    /// Failing and warning findings, most likely cause first.
+    pub causes: Vec<Finding>,
+    /// Commands that confirm the cause.
+    pub confirm: Vec<String>,
+    pub note: Option<String>,
+}
+
+impl Explanation {
+    pub fn exit_code(&self) -> i32 {
+        if self.causes.iter().any(|c| c.status == Status::Fail) {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Journal and libvirt logs escape newlines inside one message as "\n".
+fn lines(input: &str) -> Vec<String> {
+    input
+        .replace("\\n", "\n")
+        .lines()
+        .map(|l| l.trim_end().to_string())
+        .collect()
+}
+
+fn matches(lines: &[String], signatures: &[Signature]) -> Vec<Match> {
+    let mut out = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        for s in signatures {
+            if let Some(c) = s.pattern.captures(line) {
+                let captures = s
+                    .pattern
+                    .capture_names()
+                    .flatten()
+                    .filter_map(|name| {
+                        c.name(name)
+                            .map(|m| (name.to_string(), m.as_str().to_string()))
+                    })
+                    .collect();
+                out.push(Match {
+                    signature: s.id.clone(),
+                    title: s.title.clone(),
+                    meaning: s.meaning.clone(),
+                    line_number: n + 1,
+                    line: line.clone(),
+                    captures,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Devices named by the matches: addresses (short ones widened to the host's
+/// domain), else the members of the groups named.
+fn focus(
+    fs: &dyn HostFs,
+    found: &[Match],
+    present: &[PciAddress],
+) -> (Vec<PciAddress>, Vec<String>) {
+    let mut focus = Vec::new();
+    let mut missing = Vec::new();
+    for m in found {
+        if let Some(dev) = m.captures.get("device") {
+            match PciAddress::parse(dev) {
+                Ok((a, AddressForm::Full)) if present.contains(&a) => focus.push(a),
+                Ok((a, AddressForm::Short)) => {
+                    let same: Vec<&PciAddress> = present
+                        .iter()
+                        .filter(|p| (p.bus, p.device, p.function) == (a.bus, a.device, a.function))
+                        .collect();
+                    match same.as_slice() {
+                        [] => missing.push(a.to_string()),
+                        many => focus.extend(many.iter().copied()),
+                    }
+                }
+                Ok((a, _)) => missing.push(a.to_string()),
+                Err(_) => {}
+            }
+        }
+    }
+    // A group stands for its devices only when no message names a device.
+    if focus.is_empty() {
+        for g in found.iter().filter_map(|m| m.captures.get("group")) {
+            let dir = format!("/sys/kernel/iommu_groups/{g}/devices");
+            for name in fs.list_dir(&dir).unwrap_or_default() {
+                if let Ok(a) = name.parse::<PciAddress>() {
+                    focus.push(a);
+                }
+            }
+        }
+    }
+    focus.sort();
+    focus.dedup();
+    missing.sort();
+    missing.dedup();
+    (focus, missing)
+}
+
+fn substitute(
+    template: &str,
+    captures: &BTreeMap<String, String>,
+    focus: &[PciAddress],
+) -> Option<String> {
+    let mut out = template.to_string();
+    for name in signature::CAPTURES {
+        let key = format!("{{{name}}}");
+        if out.contains(&key) {
+            let value = match (*name, captures.get(*name)) {
+                // The full address of the device the message names.
+                ("device", Some(d)) => PciAddress::parse(d)
+                    .ok()
+                    .and_then(|(a, _)| {
+                        focus
+                            .iter()
+                            .find(|f| {
+                                (f.bus, f.device, f.function) == (a.bus, a.device, a.function)
+                            })
+                            .map(|f| f.to_string())
+                    })
+                    .unwrap_or_else(|| d.clone()),
+                (_, Some(v)) => v.clone(),
+                (_, None) => return None,
+            };
+            out = out.replace(&key, &value);
+        }
+    }
+    Some(out)
+}
+
+/// Reads the host, matches the input, runs the checks and ranks the causes.
+pub fn explain(
+    fs: &dyn HostFs,
+    input: &str,
+    engine: &Engine,
+    signatures: &[Signature],
+) -> Result<Explanation, String> {
+    let lines = lines(input);
+    let found = matches(&lines, signatures);
+    let present = crate::probes::pci::addresses(fs).unwrap_or_default();
+    let (focus, not_on_host) = focus(fs, &found, &present);
+    let targets: Vec<String> = focus.iter().map(|a| a.to_string()).collect();
+    let facts = crate::gather(fs, &targets)?;
+    let findings = engine.run(&facts);
+    let report = Report::new(&facts, findings);
+
+    // Rank: the matched signatures' rules first, on the named devices or the
+    // host, in the signature's order (most likely cause first); then the
+    // rest, failures before warnings, the named devices before the host.
+    let sig_rules: Vec<&str> = found
+        .iter()
+        .filter_map(|m| signatures.iter().find(|s| s.id == m.signature))
+        .flat_map(|s| s.rules.iter().map(String::as_str))
+        .collect();
+    let rank = |f: &Finding| -> (usize, usize, Status, usize) {
+        let on_focus = f.target || (focus.is_empty() && f.subject != "host");
+        let pos = sig_rules.iter().position(|r| *r == f.rule);
+        let named = usize::from(!(pos.is_some() && (on_focus || f.subject == "host")));
+        let tier = match (on_focus, f.subject == "host") {
+            (true, _) => 0,
+            (_, true) => 1,
+            _ => 2,
+        };
+        (named, pos.unwrap_or(usize::MAX), f.status, tier)
+    };
+    let mut causes: Vec<Finding> = report
+        .findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Fail | Status::Warn))
+        .filter(|f| focus.is_empty() || f.target || f.subject == "host")
+        .cloned()
+        .collect();
+    causes.sort_by_key(|f| rank(f));
+
+    let mut confirm = Vec::new();
+    for m in &found {
+        if let Some(s) = signatures.iter().find(|s| s.id == m.signature) {
+            for c in &s.confirm {
+                if let Some(cmd) = substitute(c, &m.captures, &focus) {
+                    if !confirm.contains(&cmd) {
+                        confirm.push(cmd);
+                    }
+                }
+            }
+        }
+    }
+    let note = if found.is_empty() {
+        Some(
+            "no known message in the input; showing every check that fails on this host"
+                .to_string(),
+        )
+    } else if causes.is_empty() {
+        Some("the messages are known, but no check fails on this host now: the cause may be gone (a guest stopped, a driver rebound) or lie outside what sriov-doctor reads".to_string())
+    } else {
+        None
+    };
+    Ok(Explanation {
+        schema_version: crate::report::SCHEMA_VERSION,
+        host: report.host.clone(),
+        input_lines: lines.len(),
+        matches: found,
+        focus: targets,
+        not_on_host,
+        causes,
+        confirm,
+        note,
+    })
+}

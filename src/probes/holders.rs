@@ -1,0 +1,381 @@
+//! Who holds a device: running libvirt guests (state files and their QEMU
+//! command lines), confirmed by the holders' own fd tables; every process's
+//! fds are read only for opened devices nothing else explains.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::address::PciAddress;
+use crate::facts::{DeviceFacts, GuestFacts, Holder, Known, MemlockFacts, ProcessScan};
+use crate::hostfs::{FsError, HostFs};
+
+/// What one process holds, read from /proc/PID.
+#[derive(Default)]
+struct Process {
+    comm: String,
+    uid: Option<u32>,
+    /// Groups whose /dev/vfio/N it has open, with the fd.
+    vfio_groups: BTreeMap<u32, String>,
+    /// Devices whose sysfs files it has open (legacy pci-assign), with the fd.
+    sysfs_devices: BTreeMap<PciAddress, String>,
+    /// Devices its command line assigns.
+    cmdline_devices: BTreeSet<PciAddress>,
+}
+
+/// The host addresses in a QEMU command line: `-device vfio-pci,host=…`,
+/// the JSON form `-device {"driver":"vfio-pci","host":"…"}`, legacy
+/// `pci-assign,host=…`.
+pub fn cmdline_devices(args: &[String]) -> BTreeSet<PciAddress> {
+    let mut out = BTreeSet::new();
+    for pair in args.windows(2) {
+        if pair[0] != "-device" {
+            continue;
+        }
+        let arg = &pair[1];
+        let host = if arg.starts_with('{') {
+            serde_json::from_str::<serde_json::Value>(arg)
+                .ok()
+                .and_then(|v| {
+                    let driver = v.get("driver")?.as_str()?;
+                    (driver.contains("vfio-pci") || driver == "pci-assign")
+                        .then(|| v.get("host")?.as_str().map(str::to_string))
+                        .flatten()
+                })
+        } else {
+            let mut parts = arg.split(',');
+            let driver = parts.next().unwrap_or("");
+            if driver.contains("vfio-pci") || driver == "pci-assign" || driver == "kvm-pci-assign" {
+                parts.find_map(|p| p.strip_prefix("host=").map(str::to_string))
+            } else {
+                None
+            }
+        };
+        if let Some(Ok((a, _))) = host.map(|h| PciAddress::parse(&h)) {
+            out.insert(a);
+        }
+    }
+    out
+}
+
+fn read_process(fs: &dyn HostFs, pid: u32) -> Result<Process, FsError> {
+    let dir = format!("/proc/{pid}");
+    let mut p = Process {
+        comm: fs.read_text(&format!("{dir}/comm")).unwrap_or_default(),
+        ..Process::default()
+    };
+    if let Ok(status) = fs.read_text(&format!("{dir}/status")) {
+        p.uid = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|u| u.split_whitespace().nth(1).and_then(|n| n.parse().ok()));
+    }
+    if let Ok(bytes) = fs.read(&format!("{dir}/cmdline")) {
+        let args: Vec<String> = bytes
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        p.cmdline_devices = cmdline_devices(&args);
+    }
+    let fd_dir = format!("{dir}/fd");
+    for fd in fs.list_dir(&fd_dir)? {
+        // A link's target is a value: /dev/vfio/9 is read, never opened.
+        let Ok(target) = fs.read_link(&format!("{fd_dir}/{fd}")) else {
+            continue;
+        };
+        if let Some(g) = target
+            .strip_prefix("/dev/vfio/")
+            .and_then(|g| g.parse().ok())
+        {
+            p.vfio_groups.insert(g, format!("fd {fd} -> {target}"));
+        } else if let Some(rest) = target.strip_prefix("/sys/bus/pci/devices/") {
+            if let Ok(a) = rest.split('/').next().unwrap_or("").parse() {
+                p.sysfs_devices.insert(a, format!("fd {fd} -> {target}"));
+            }
+        } else if target.starts_with("/sys/devices/") {
+            if let Some(a) = target
+                .split('/')
+                .rev()
+                .skip(1)
+                .find_map(|c| c.parse::<PciAddress>().ok())
+            {
+                p.sysfs_devices.insert(a, format!("fd {fd} -> {target}"));
+            }
+        }
+    }
+    Ok(p)
+}
+
+/// "Max locked memory" soft limit from /proc/PID/limits; None = unlimited.
+pub fn memlock_limit(limits: &str) -> Option<Option<u64>> {
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max locked memory"))?;
+    let soft = line["Max locked memory".len()..]
+        .split_whitespace()
+        .next()?;
+    if soft == "unlimited" {
+        Some(None)
+    } else {
+        soft.parse().ok().map(Some)
+    }
+}
+
+fn holds(p: &Process, d: &DeviceFacts) -> Vec<String> {
+    let mut how = Vec::new();
+    if let Some(Some(g)) = d.iommu_group.value() {
+        if let Some(fd) = p.vfio_groups.get(g) {
+            how.push(fd.clone());
+        }
+    }
+    if let Some(fd) = p.sysfs_devices.get(&d.address) {
+        how.push(fd.clone());
+    }
+    if p.cmdline_devices.contains(&d.address) {
+        how.push("QEMU command line".to_string());
+    }
+    how
+}
+
+/// Fills `holders`, `defined_in` and `memlock` for the devices that may be
+/// assigned; returns what the process scan did.
+pub fn probe(
+    fs: &dyn HostFs,
+    devices: &mut [DeviceFacts],
+    guests: &mut Known<Vec<GuestFacts>>,
+) -> ProcessScan {
+    let subjects: Vec<usize> = (0..devices.len())
+        .filter(|&i| devices[i].kind == "vf" || devices[i].target)
+        .collect();
+    let guest_list = match guests {
+        Known::Value(g) => g,
+        Known::Unknown(r) => {
+            let r = r.clone();
+            for &i in &subjects {
+                devices[i].holders = Known::unknown(format!("guests unknown: {r}"));
+            }
+            return ProcessScan {
+                needed: false,
+                scanned: 0,
+                note: format!("not run: {r}"),
+            };
+        }
+    };
+    // Running guests, confirmed by their own process.
+    let mut procs: BTreeMap<u32, Process> = BTreeMap::new();
+    for g in guest_list.iter_mut().filter(|g| g.running) {
+        let Some(pid) = g.pid else { continue };
+        match read_process(fs, pid) {
+            Ok(p) => {
+                g.memlock_bytes = match fs.read_text(&format!("/proc/{pid}/limits")) {
+                    Ok(t) => memlock_limit(&t).map(Known::Value).unwrap_or_else(|| {
+                        Known::unknown(format!("/proc/{pid}/limits has no Max locked memory line"))
+                    }),
+                    Err(e) => Known::unknown(e.to_string()),
+                };
+                procs.insert(pid, p);
+            }
+            Err(e) if e.is_not_found() => {
+                g.running = false;
+                g.memlock_bytes = Known::unknown(format!(
+                    "{}: pid {pid} is gone (a stale state file)",
+                    g.source
+                ));
+            }
+            Err(e) => g.memlock_bytes = Known::unknown(e.to_string()),
+        }
+    }
+    // Devices a user has opened: vfio-pci and pci-assign enable them.
+    let mut unexplained: Vec<usize> = Vec::new();
+    for &i in &subjects {
+        let d = &devices[i];
+        let role = d.driver_role.value().map(String::as_str);
+        if !matches!(role, Some("vfio" | "legacy-stub")) {
+            continue;
+        }
+        let enabled = fs
+            .read_text(&format!("/sys/bus/pci/devices/{}/enable", d.address))
+            .map(|e| e == "1")
+            .unwrap_or(true);
+        let explained = procs.values().any(|p| !holds(p, d).is_empty());
+        if enabled && !explained {
+            unexplained.push(i);
+        }
+    }
+    let mut scan = ProcessScan {
+        needed: !unexplained.is_empty(),
+        scanned: 0,
+        note: if unexplained.is_empty() {
+            "not needed: every opened VFIO device is accounted for by a running guest".to_string()
+        } else {
+            String::new()
+        },
+    };
+    let mut scan_error: Option<String> = None;
+    if !unexplained.is_empty() {
+        match fs.list_dir("/proc") {
+            Ok(entries) => {
+                for pid in entries.iter().filter_map(|e| e.parse::<u32>().ok()) {
+                    if procs.contains_key(&pid) {
+                        continue;
+                    }
+                    scan.scanned += 1;
+                    match read_process(fs, pid) {
+                        Ok(p) => {
+                            let useful = unexplained
+                                .iter()
+                                .any(|&i| !holds(&p, &devices[i]).is_empty());
+                            if useful {
+                                procs.insert(pid, p);
+                            }
+                        }
+                        // A process that ended while we read is no holder.
+                        Err(e) if e.is_not_found() => {}
+                        Err(e) => {
+                            scan_error.get_or_insert_with(|| e.to_string());
+                        }
+                    }
+                    unexplained
+                        .retain(|&i| !procs.values().any(|p| !holds(p, &devices[i]).is_empty()));
+                    if unexplained.is_empty() {
+                        break;
+                    }
+                }
+                scan.note = format!("read the fds of {} processes", scan.scanned);
+            }
+            Err(e) => scan_error = Some(e.to_string()),
+        }
+    }
+    for &i in &subjects {
+        let d = &devices[i];
+        let mut holders = Vec::new();
+        for (pid, p) in &procs {
+            let how = holds(p, d);
+            if how.is_empty() {
+                continue;
+            }
+            let guest = guest_list.iter().find(|g| g.running && g.pid == Some(*pid));
+            let mut how = how;
+            if let Some(g) = guest.filter(|g| g.hostdevs.contains(&d.address.to_string())) {
+                how.insert(0, format!("libvirt state {}", g.source));
+            }
+            holders.push(Holder {
+                pid: *pid,
+                comm: p.comm.clone(),
+                uid: p.uid,
+                domain: guest.map(|g| g.name.clone()),
+                how,
+            });
+        }
+        let unresolved = unexplained.contains(&i);
+        let addr = d.address.to_string();
+        devices[i].holders = match (&scan_error, unresolved, holders.is_empty()) {
+            (Some(e), true, true) => Known::unknown(format!(
+                "{addr} is open (enable = 1) and no readable process holds it: {e}"
+            )),
+            _ => Known::Value(holders),
+        };
+        // Every guest definition that names the device, running or not, once
+        // per guest (a running libvirt guest has a state file and usually a
+        // persistent definition).
+        let mut defined: BTreeMap<(String, String), String> = BTreeMap::new();
+        for g in guest_list.iter().filter(|g| g.hostdevs.contains(&addr)) {
+            defined
+                .entry((g.kind.clone(), g.name.clone()))
+                .or_insert_with(|| format!("{} ({})", g.name, g.source));
+        }
+        devices[i].defined_in = defined.into_values().collect();
+        devices[i].memlock = memlock(guest_list, &addr);
+    }
+    scan
+}
+
+/// The memory a guest that uses this device pins, against the limit that
+/// applies: the running holder's actual limit, or what libvirt will set.
+fn memlock(guests: &[GuestFacts], addr: &str) -> Option<MemlockFacts> {
+    let g = guests
+        .iter()
+        // Legacy KVM assignment pins guest memory without RLIMIT_MEMLOCK;
+        // the limit matters for VFIO only.
+        .filter(|g| {
+            g.kind == "libvirt"
+                && g.hostdevs.iter().any(|h| h == addr)
+                && !g.legacy_hostdevs.iter().any(|h| h == addr)
+        })
+        .max_by_key(|g| g.running)?;
+    let memory = g.memory_kib? * 1024;
+    // libvirt: the <memtune> hard_limit if set, else guest memory + 1 GiB.
+    let planned = g
+        .hard_limit_kib
+        .map(|h| h * 1024)
+        .unwrap_or(memory + (1 << 30));
+    let (limit, source) = if g.running {
+        match &g.memlock_bytes {
+            Known::Value(v) => (*v, format!("/proc/{}/limits", g.pid.unwrap_or(0))),
+            Known::Unknown(_) => (
+                Some(planned),
+                "libvirt's rule (the process limits were unreadable)".to_string(),
+            ),
+        }
+    } else {
+        (
+            Some(planned),
+            if g.hard_limit_kib.is_some() {
+                "<memtune><hard_limit> in the domain XML".to_string()
+            } else {
+                "libvirt's default for VFIO (memory + 1 GiB)".to_string()
+            },
+        )
+    };
+    Some(MemlockFacts {
+        domain: g.name.clone(),
+        running: g.running,
+        memory_bytes: memory,
+        memory: human(Some(memory)),
+        limit_bytes: limit,
+        limit: human(limit),
+        limit_source: source,
+    })
+}
+
+/// 8 GiB, 512 MiB, 65536 bytes; unlimited for None.
+pub fn human(bytes: Option<u64>) -> String {
+    match bytes {
+        None => "unlimited".to_string(),
+        Some(b) if b >= 1 << 30 && b % (1 << 30) == 0 => format!("{} GiB", b >> 30),
+        Some(b) if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        Some(b) => format!("{b} bytes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &[&str]) -> Vec<String> {
+        s.iter().map(|a| a.to_string()).collect()
+    }
+
+    #[test]
+    fn finds_assigned_devices_in_every_qemu_form() {
+        let a = cmdline_devices(&args(&[
+            "qemu-kvm",
+            "-device",
+            r#"{"driver":"vfio-pci","host":"0000:03:10.0","id":"hostdev0"}"#,
+            "-device",
+            "vfio-pci,host=03:10.1,id=hostdev1",
+            "-device",
+            "pci-assign,host=04:00.0,id=hostdev2,configfd=25",
+            "-device",
+            "virtio-net-pci,netdev=n0",
+        ]));
+        let got: Vec<String> = a.iter().map(|a| a.to_string()).collect();
+        assert_eq!(got, ["0000:03:10.0", "0000:03:10.1", "0000:04:00.0"]);
+    }
+
+    #[test]
+    fn reads_the_locked_memory_limit() {
+        let t = "Limit                     Soft Limit           Hard Limit           Units     \nMax locked memory         4294967296           4294967296           bytes     \n";
+        assert_eq!(memlock_limit(t), Some(Some(4294967296)));
+        let t = "Max locked memory         unlimited            unlimited            bytes\n";
+        assert_eq!(memlock_limit(t), Some(None));
+    }
+}
