@@ -30,28 +30,13 @@ pub fn load_signatures(
         .iter()
         .map(|(f, t)| (f.to_string(), t.to_string()))
         .collect();
-    if let Some(dir) = site_dir.map(|d| d.join("signatures")) {
-        if let Ok(entries) = std::fs::read_dir(&dir) {
-            let mut site: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-            site.sort();
-            for p in site
-                .iter()
-                .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            {
-                match std::fs::read_to_string(p) {
-                    Ok(t) if t.len() <= 1 << 20 => files.push((p.display().to_string(), t)),
-                    Ok(_) => errors.push(RuleError {
-                        file: p.display().to_string(),
-                        line: None,
-                        reason: "larger than 1 MiB".into(),
-                    }),
-                    Err(e) => errors.push(RuleError {
-                        file: p.display().to_string(),
-                        line: None,
-                        reason: e.to_string(),
-                    }),
-                }
-            }
+    if let Some(dir) = site_dir
+        .map(|d| d.join("signatures"))
+        .filter(|d| d.is_dir())
+    {
+        match crate::rules::read_toml_dir(&dir) {
+            Ok(site) => files.extend(site),
+            Err(e) => errors.push(e),
         }
     }
     for (file, text) in files {

@@ -2,12 +2,10 @@
 //! and the rules that bear on it. One TOML file per signature in
 //! rules/signatures/, id = file stem.
 
-use std::path::Path;
-
 use regex::Regex;
 use serde::Deserialize;
 
-use crate::rules::{valid_id, RuleError};
+use crate::rules::{file_stem, toml_error, valid_id, RuleError};
 
 /// Named captures the tool understands.
 pub const CAPTURES: &[&str] = &["device", "group", "driver", "domain"];
@@ -63,10 +61,7 @@ impl Signature {
             line,
             reason,
         };
-        let id = Path::new(file)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let id = file_stem(file);
         let ok_id = !id.is_empty() && valid_id(&format!("signature.{id}"));
         if !ok_id {
             return Err(err(
@@ -74,12 +69,7 @@ impl Signature {
                 format!("'{id}' is not a signature id: use lowercase kebab-case"),
             ));
         }
-        let raw: SignatureToml = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-            err(line, e.message().to_string())
-        })?;
+        let raw: SignatureToml = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
         let pattern = regex::RegexBuilder::new(&raw.pattern)
             .size_limit(1 << 20)
             .build()

@@ -46,7 +46,7 @@ impl Engine {
             }
         }
         if let Some(dir) = site_dir {
-            match read_site_rules(dir) {
+            match read_toml_dir(dir) {
                 Ok(files) => {
                     for (path, text) in files {
                         let name = Path::new(&path)
@@ -383,7 +383,8 @@ fn evaluate(
     ))
 }
 
-fn read_site_rules(dir: &Path) -> Result<Vec<(String, String)>, RuleError> {
+/// (path, text) of every *.toml file in `dir`, sorted; each at most 1 MiB.
+pub fn read_toml_dir(dir: &Path) -> Result<Vec<(String, String)>, RuleError> {
     let err = |reason: String| RuleError {
         file: dir.display().to_string(),
         line: None,

@@ -8,7 +8,8 @@ pub mod engine;
 mod spec;
 pub mod template;
 
+pub use engine::read_toml_dir;
 pub use engine::Engine;
-pub use spec::{valid_id, Area, Rule, RuleError, Scope, Severity};
+pub use spec::{file_stem, toml_error, valid_id, Area, Rule, RuleError, Scope, Severity};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));

@@ -189,6 +189,23 @@ impl fmt::Display for RuleError {
     }
 }
 
+/// The id a rule or signature file gives: its file stem.
+pub fn file_stem(file: &str) -> String {
+    Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// A TOML parse error as a RuleError with the line it points at.
+pub fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> RuleError {
+    RuleError {
+        file: file.to_string(),
+        line: e.span().map(|s| line_of(text, s.start)),
+        reason: e.message().to_string(),
+    }
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
@@ -215,17 +232,11 @@ impl Rule {
             line,
             reason,
         };
-        let id = Path::new(file)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let id = file_stem(file);
         if !valid_id(&id) {
             return Err(err(None, format!("'{id}' is not a rule id: the file stem must be area.name in lowercase kebab-case")));
         }
-        let raw: RuleToml = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| line_of(text, s.start));
-            err(line, e.message().to_string())
-        })?;
+        let raw: RuleToml = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
         let expr = |s: &Spanned<String>, what: &str| -> Result<Expr, RuleError> {
             let program = env.compile(s.get_ref()).map_err(|e| {
                 err(
