@@ -931,13 +931,15 @@ def xen_dom0_interrupts(h, ncpu):
     return interrupts_text(ncpu, 3, rows, x86_arch_rows(ncpu, 8640000, native=False))
 
 
-def amd_interrupts(h, ncpu):
+def amd_interrupts(h, ncpu, ir=True):
     """Ubuntu 5.15 on the TRX40 host: AMD-Vi remaps (IR- chips). Each IOMMU's own
     event interrupt is a plain PCI-MSI of its PCI function (the IOMMU does not sit
     behind itself; no XTSup in the EFR, so no intcapxt). i40e: misc vector, one TxRx
     per online CPU (num_lan_msix = min(CPUs, vectors / 2)), and the flow director
-    sideband vector."""
-    rows = legacy_rows(ncpu, "IR-IO-APIC")
+    sideband vector. ir=False: the AMD IOMMU translates DMA but does not remap
+    interrupts (plain IO-APIC and PCI-MSI chips)."""
+    msi = "IR-PCI-MSI" if ir else "PCI-MSI"
+    rows = legacy_rows(ncpu, "IR-IO-APIC" if ir else "IO-APIC")
     for d in h.devs:
         if d.device == 0x1481:
             rows.append((d.irq, irq_counts(ncpu, d.bdf, 0), "PCI-MSI", msi_hwirq(d.bdf), "edge",
@@ -946,7 +948,7 @@ def amd_interrupts(h, ncpu):
     for d in h.devs:
         if d.driver == "pcieport":
             # 29, not the 27 of its sysfs irq, which the tree already gives to 40:00.2
-            rows.append((nxt, irq_counts(ncpu, d.bdf, 0), "IR-PCI-MSI", msi_hwirq(d.bdf),
+            rows.append((nxt, irq_counts(ncpu, d.bdf, 0), msi, msi_hwirq(d.bdf),
                          "edge", ["PCIe PME", "aerdrv", "pciehp"]))
             nxt += 1
     for d in h.devs:
@@ -957,7 +959,7 @@ def amd_interrupts(h, ncpu):
             for i, name in enumerate(names):
                 total = 0 if d.net["name"].endswith("f1") else (5 if i == 0 else 20000 + 37 * i)
                 cpus = [(i - 1) % ncpu] if 0 < i <= ncpu else None
-                rows.append((nxt, irq_counts(ncpu, name, total, cpus), "IR-PCI-MSI",
+                rows.append((nxt, irq_counts(ncpu, name, total, cpus), msi,
                              msi_hwirq(d.bdf, i), "edge", [name]))
                 nxt += 1
     return interrupts_text(ncpu, 4, rows, x86_arch_rows(ncpu, 8640000))
@@ -1618,7 +1620,7 @@ def module_list(names_users, sizes):
 def seed_host(name, *, vmx=True, dmar=True, iommu_on=True, cmdline_iommu=True,
               igb=True, numvfs=1, vf_drivers=("vfio-pci", "vfio-pci"), vfio=True,
               group_shared=False, root_acs=True, distro="rhel", xen=False, corpus=None,
-              dmar_src=SEED_DMAR, cmdline_extra=""):
+              dmar_src=SEED_DMAR, cmdline_extra="", xen_iommu=True):
     h = Host(name)
     numa, cpulist = -1, "0-15"
     if xen:
@@ -1635,7 +1637,9 @@ def seed_host(name, *, vmx=True, dmar=True, iommu_on=True, cmdline_iommu=True,
             g["0000:03:00.1"] = g["0000:03:00.0"]
     # ---- devices
     devs = [e5520_hostbridge(numa, cpulist, g.get("0000:00:00.0"))]
-    acs_en = iommu_on or xen  # Linux enables ACS only when an IOMMU asked for it; Xen does it itself
+    # Linux enables ACS only when an IOMMU asked for it; Xen does it itself (pci_enable_acs),
+    # but only when its IOMMU is on
+    acs_en = iommu_on or (xen and xen_iommu)
     devs.append(e5520_rootport("0000:00:01.0", 0x3408, 1, 0x03, 24, acs=root_acs,
                                acs_enabled=acs_en, group=g.get("0000:00:01.0"), numa=numa,
                                cpulist=cpulist, windows=True))
@@ -2540,7 +2544,65 @@ ACS capability (Linux's Patsburg quirk isolates them).
 UBU_REL = "5.15.0-105-generic"
 
 
-def amd_host(c):
+def ivrs_without_ioapics(table):
+    """The IVRS with every IOAPIC special entry (IVHD device entry 48h, variety 1) cut out of
+    its IVHD blocks; block and table lengths and the checksum fixed up."""
+    t = bytearray(table)
+    out = bytearray(t[:48])
+    off = 48
+    while off + 4 <= len(t):
+        btype, blen = t[off], int.from_bytes(t[off + 2:off + 4], "little")
+        block = t[off:off + blen]
+        if btype in (0x10, 0x11, 0x40):
+            hdr = 24 if btype == 0x10 else 40
+            nb = bytearray(block[:hdr])
+            e = hdr
+            while e < blen:
+                et = block[e]
+                if et < 0x40:
+                    n = 4
+                elif et < 0x80:
+                    n = 8
+                elif et == 0xF0:
+                    n = 22 + block[e + 21]
+                else:
+                    raise ValueError("IVHD entry type %02x" % et)
+                if not (et == 0x48 and block[e + 7] == 1):
+                    nb += block[e:e + n]
+                e += n
+            nb[2:4] = len(nb).to_bytes(2, "little")
+            block = nb
+        out += block
+        off += blen
+    out[4:8] = len(out).to_bytes(4, "little")
+    out[9] = 0
+    out[9] = (-sum(out)) & 0xFF
+    assert out != t and sum(out) % 256 == 0
+    return bytes(out)
+
+
+def sc_amd_no_intremap(c):
+    h = amd_host(c, ir=False)
+    h.description = ("AMD host like amd-ready, IVRS without IOAPIC entries: AMD-Vi translates DMA "
+                     "but disables interrupt remapping")
+    h.hw_text = h.hw_text.replace(
+        "The IVRS table is the real one of that board:",
+        "The IVRS table is the real one of that board with its IOAPIC special entries (IVHD\n"
+        "device entry 48h, variety 1) cut out, as on firmware that omits them:")
+    finish_readme(h, "amd-no-intremap", (
+        "- As amd-ready: AMD IOMMU on (four `ivhd` units, IOMMU groups), `iommu=pt`, vfio built in,\n"
+        "  VFs 41:02.0 and 41:02.1 on vfio-pci (`/dev/vfio/61`, `/dev/vfio/62`).\n"
+        "- The IVRS maps no IOAPIC, so the kernel logs `AMD-Vi: [Firmware Bug]: AMD-Vi: IOAPIC[N] not\n"
+        "  in IVRS table`, `No southbridge IOAPIC found` and `Disabling interrupt remapping`: DMA is\n"
+        "  still translated, interrupts are not remapped. `/proc/interrupts` shows plain `IO-APIC`\n"
+        "  and `PCI-MSI` chips, no `IR-`.\n"
+        "- vfio_iommu_type1 `allow_unsafe_interrupts` is N.\n"),
+        "`kernel.interrupt-remapping` fails (the IVRS table lacks interrupt remapping support; VFIO\n"
+        "refuses to attach a device); `firmware.iommu` passes (the table is sound).\n")
+    return h
+
+
+def amd_host(c, ir=True):
     h = Host("amd-ready")
     numa, cpulist = -1, "0-47"
     devs = []
@@ -2665,6 +2727,8 @@ def amd_host(c):
     h.unit_for = lambda d: bus_unit[{"00": "00", "20": "20", "40": "40", "41": "40", "60": "60"}[d.bdf[5:7]]]
     h.resv_all = [(0xFEE00000, 0xFEEFFFFF, "msi"), (0xFD00000000, 0xFFFFFFFFFF, "reserved")]
     h.acpi["IVRS"] = (c / AMD_IVRS).read_bytes()
+    if not ir:
+        h.acpi["IVRS"] = ivrs_without_ioapics(h.acpi["IVRS"])
     h.acpi_credit.append(("IVRS", AMD_IVRS))
     h.drivers = {"pcieport": None, "i40e": "i40e", "iavf": "iavf", "vfio-pci": "vfio_pci",
                  "pci-stub": None}
@@ -2688,7 +2752,7 @@ def amd_host(c):
     cmd = "BOOT_IMAGE=/boot/vmlinuz-%s root=UUID=4f0c2a7e-93b1-4d8a-9a6e-2c5d7f1b8e03 ro iommu=pt" % UBU_REL
     host_common(h, "ubuntu", UBU_REL, cmd, "iommu=pt")
     h.files["proc/cpuinfo"] = cpuinfo_tr3960x()
-    h.files["proc/interrupts"] = amd_interrupts(h, 48)
+    h.files["proc/interrupts"] = amd_interrupts(h, 48, ir)
     h.files["etc/libvirt/qemu.conf"] = qemu_conf("libvirt-qemu", "kvm").replace(
         "The default security driver is SELinux", "The default security driver is AppArmor").replace(
         '#security_driver = "selinux"', '#security_driver = "apparmor"')
@@ -2787,9 +2851,12 @@ X710 SR-IOV: Initial/Total VFs 64, PF0 First VF Offset 16, PF1 79, stride 1, VF 
 # Xen dom0 on the seed hardware
 # --------------------------------------------------------------------------
 
-def xen_host(name, e820, c):
-    h = seed_host(name, iommu_on=False, vf_drivers=("pciback", "igbvf"), vfio=False,
-                  vmx=False, corpus=c, xen=True)
+def xen_host(name, e820, c, vtd=True, pciback=True):
+    """vtd=False: VT-d off in the BIOS, no DMAR for Xen to take (no XMAR in dom0), Xen runs
+    without an IOMMU. pciback=False: xen_pciback not loaded, both VFs on igbvf."""
+    vf_drivers = ("pciback", "igbvf") if pciback else ("igbvf", "igbvf")
+    h = seed_host(name, iommu_on=False, vf_drivers=vf_drivers, vfio=False,
+                  vmx=False, corpus=c, xen=True, xen_iommu=vtd)
     # replace RHEL bits with Debian 12 dom0
     for k in list(h.files):
         if k.startswith("lib/modules/") or k.startswith("boot/config-"):
@@ -2801,8 +2868,9 @@ def xen_host(name, e820, c):
     dmar[0] = ord("X")
     dmar[9] = (dmar[9] - (ord("X") - ord("D"))) & 0xFF
     assert sum(dmar) % 256 == 0
-    h.acpi["XMAR"] = bytes(dmar)
-    h.acpi_credit.append(("XMAR", SEED_DMAR))
+    if vtd:
+        h.acpi["XMAR"] = bytes(dmar)
+        h.acpi_credit.append(("XMAR", SEED_DMAR))
     cmdline = ("BOOT_IMAGE=/boot/vmlinuz-%s root=UUID=8d1f3c52-6e0a-4b7d-b0c4-1a9e2f7d5c36 ro "
                "quiet" % DEB_REL) + (" pci_pt_e820_access=on" if e820 else "")
     host_common(h, "debian", DEB_REL, cmdline, "pci_pt_e820_access=on" if e820 else "")
@@ -2887,6 +2955,11 @@ CONFIG_IGB_DCA=y
 CONFIG_IGBVF=m
 CONFIG_DCA=m
 """
+    if not pciback:
+        del h.files["etc/modprobe.d/xen-pciback.conf"]
+        del h.drivers["pciback"]
+        h.modules = [m for m in h.modules if m[0] != "xen_pciback"]
+        del h.module_params["xen_pciback"]
     h.targets = ["0000:03:10.0"]
     h.hw_text = SEED_HW.replace(
         "running Red Hat Enterprise Linux 9.4, kernel `5.14.0-427.13.1.el9_4.x86_64`, and",
@@ -2917,6 +2990,53 @@ def sc_xen_e820_missing(c):
         "`xen.e820-access` fails (the guide: \"To enable SR-IOV with Xen for Intel systems append\n"
         "the pci_pt_e820_access=on parameter to the kernel\"). `cpu.virtualization` must not fail\n"
         "for a Xen dom0; KVM/vfio checks do not apply.\n")
+    return h
+
+
+XEN_DOM0 = """\
+- Xen 4.17 hypervisor, Debian 12 PV dom0: `proc/xen/capabilities` = `control_d`,
+  `sys/hypervisor/type` = `xen`.
+- dom0's `/proc/cpuinfo` shows 4 vCPUs with the `hypervisor` flag and without `vmx`: Xen
+  masks VMX from a PV guest's CPUID (Xen itself uses VT-x), so a missing `vmx` here does not
+  mean VT-x is off. kvm is not loaded (it cannot run in a PV dom0).
+"""
+
+
+def sc_xen_no_vtd(c):
+    h = xen_host("xen-no-vtd", True, c, vtd=False)
+    h.description = "Xen dom0, VT-d disabled in the BIOS: no DMAR for Xen (no XMAR in dom0), VF on pciback"
+    finish_readme(h, "xen-no-vtd", XEN_DOM0 + (
+        "- VT-d is disabled in the BIOS setup, so the firmware publishes no DMAR table: Xen finds\n"
+        "  no IOMMU to take (`xl dmesg` would say \"I/O virtualisation disabled\"), and dom0 has\n"
+        "  neither `sys/firmware/acpi/tables/DMAR` nor the `XMAR` Xen leaves when it zaps a DMAR.\n"
+        "  No `sys/class/iommu` units and no IOMMU groups (as on every Xen dom0). Xen enables ACS\n"
+        "  only with its IOMMU on (`pci_enable_acs`), so the root ports' ACS control is 0.\n"
+        "- igb (max_vfs=1) on the PFs; VF 03:10.0 is bound to `pciback` (module `xen_pciback`,\n"
+        "  `xen-pciback.hide=(0000:03:10.0)`); 03:10.1 on igbvf. No vfio.\n"
+        "- The dom0 kernel command line has `pci_pt_e820_access=on` (as in xen-ready).\n"
+        "- Assigning 03:10.0 to an HVM guest fails in libxl with `PCI device 0000:03:10.0 cannot be\n"
+        "  assigned - no IOMMU?`, then `libxl__device_pci_add failed for PCI device 0:3:10.0`.\n"),
+        "`firmware.iommu` fails (no ACPI DMAR table: enable VT-d in the BIOS); the device itself is\n"
+        "ready (on pciback), `xen.e820-access` passes, KVM/vfio checks do not apply.\n")
+    return h
+
+
+def sc_xen_no_pciback(c):
+    h = xen_host("xen-no-pciback", True, c, pciback=False)
+    h.description = "Xen dom0, xen_pciback not loaded: target VF 03:10.0 still on igbvf"
+    finish_readme(h, "xen-no-pciback", XEN_DOM0 + (
+        "- Xen owns VT-d: it renames the firmware DMAR to `XMAR` before dom0 sees it (as in\n"
+        "  xen-ready); no `sys/class/iommu` units and no IOMMU groups in dom0. ACS is enabled on\n"
+        "  the root ports (Xen enables it).\n"
+        "- igb (max_vfs=1) on the PFs; both VFs are on igbvf (`enp3s16`, `enp3s16f1`). The\n"
+        "  `xen_pciback` module is installed (`modules.dep`) but not loaded: no\n"
+        "  `sys/bus/pci/drivers/pciback`, no `xen-pciback.hide=` and no\n"
+        "  `/etc/modprobe.d/xen-pciback.conf`.\n"
+        "- The dom0 kernel command line has `pci_pt_e820_access=on` (as in xen-ready).\n"
+        "- `xl pci-assignable-list` fails with `Looks like pciback driver not loaded`; assigning\n"
+        "  03:10.0 fails with `PCI device 0:3:10.0 is not assignable`.\n"),
+        "With `--device 0000:03:10.0`: `device.host-driver` fails (bound to the host driver igbvf,\n"
+        "interface enp3s16). `firmware.iommu` passes (XMAR), `xen.e820-access` passes.\n")
     return h
 
 
@@ -4136,6 +4256,9 @@ SCENARIOS = {
     "seed-noiommu": sc_seed_noiommu,
     "seed-vfio-perm": sc_seed_vfio_perm,
     "xen-xl-twice": sc_xen_xl_twice,
+    "xen-no-vtd": sc_xen_no_vtd,
+    "xen-no-pciback": sc_xen_no_pciback,
+    "amd-no-intremap": sc_amd_no_intremap,
 }
 
 
