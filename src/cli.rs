@@ -51,6 +51,9 @@ pub enum Command {
         /// Read a captured host tree instead of this machine.
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
+        /// Replay a support bundle (made by `sriov-doctor bundle`) instead of a host.
+        #[arg(long, value_name = "FILE", conflicts_with = "root")]
+        bundle: Option<PathBuf>,
         /// A device that will be assigned (0000:03:10.0, 03:10.0 or
         /// pci_0000_03_10_0); repeatable. Its checks become failures and lead
         /// the report.
@@ -75,6 +78,9 @@ pub enum Command {
         /// Read a captured host tree instead of this machine.
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
+        /// Replay a support bundle (made by `sriov-doctor bundle`) instead of a host.
+        #[arg(long, value_name = "FILE", conflicts_with = "root")]
+        bundle: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// Add or override rules (and signatures in DIR/signatures).
@@ -87,6 +93,9 @@ pub enum Command {
         /// Read a captured host tree instead of this machine.
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
+        /// Replay a support bundle (made by `sriov-doctor bundle`) instead of a host.
+        #[arg(long, value_name = "FILE", conflicts_with = "root")]
+        bundle: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -120,8 +129,26 @@ pub enum Command {
         /// Read a captured host tree instead of this machine.
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
+        /// Replay a support bundle (made by `sriov-doctor bundle`) instead of a host.
+        #[arg(long, value_name = "FILE", conflicts_with = "root")]
+        bundle: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Write a support bundle: everything the checks read on this host (or
+    /// a captured tree), with the report, in one JSON document. Names,
+    /// addresses, serials and user data are redacted unless --no-redact.
+    Bundle {
+        /// Read a captured host tree instead of this machine.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Write to FILE (gzip-compressed when it ends in .gz); `-` or
+        /// nothing: standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Keep host and guest names, addresses, users and processes as they are.
+        #[arg(long)]
+        no_redact: bool,
     },
     /// List the rules, or show one rule's documentation.
     Rules {
@@ -166,6 +193,17 @@ fn open_root(root: Option<&std::path::Path>) -> Result<crate::hostfs::DirFs, Str
     }
 }
 
+/// The root to read: a support bundle, a captured tree, or this machine.
+fn open_host(
+    root: Option<&std::path::Path>,
+    bundle: Option<&std::path::Path>,
+) -> Result<Box<dyn crate::hostfs::HostFs>, String> {
+    match bundle {
+        Some(file) => Ok(Box::new(crate::bundle::open(file)?)),
+        None => Ok(Box::new(open_root(root)?)),
+    }
+}
+
 fn load_engine(dir: Option<&std::path::Path>) -> Result<Engine, String> {
     Engine::load(dir).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
@@ -182,16 +220,14 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
     match &cli.command {
         Command::Check {
             root,
+            bundle,
             devices,
             format,
             rules_dir,
         } => {
             let engine = load_engine(rules_dir.as_deref())?;
-            let fs = match root {
-                Some(dir) => crate::hostfs::DirFs::tree(dir)?,
-                None => crate::hostfs::DirFs::live(),
-            };
-            let report = crate::check(&fs, devices, &engine)?;
+            let fs = open_host(root.as_deref(), bundle.as_deref())?;
+            let report = crate::check(fs.as_ref(), devices, &engine)?;
             let text = match format {
                 Format::Json => render::json::render(&report),
                 Format::Text => render::text::render(&report, &render::text::Style { color }),
@@ -203,6 +239,7 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             text,
             file,
             root,
+            bundle,
             format,
             rules_dir,
         } => {
@@ -213,11 +250,8 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
                     format!("signatures rejected:\n  {}", lines.join("\n  "))
                 })?;
             let input = read_input(text, file.as_deref())?;
-            let fs = match root {
-                Some(dir) => crate::hostfs::DirFs::tree(dir)?,
-                None => crate::hostfs::DirFs::live(),
-            };
-            let e = crate::explain::explain(&fs, &input, &engine, &signatures)?;
+            let fs = open_host(root.as_deref(), bundle.as_deref())?;
+            let e = crate::explain::explain(fs.as_ref(), &input, &engine, &signatures)?;
             let out = match format {
                 Format::Json => render::json::render(&e),
                 Format::Text => render::explain::text(&e, &render::text::Style { color }),
@@ -225,9 +259,13 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             output::stdout(&out);
             Ok(e.exit_code())
         }
-        Command::List { root, format } => {
-            let fs = open_root(root.as_deref())?;
-            let facts = crate::gather(&fs, &[])?;
+        Command::List {
+            root,
+            bundle,
+            format,
+        } => {
+            let fs = open_host(root.as_deref(), bundle.as_deref())?;
+            let facts = crate::gather(fs.as_ref(), &[])?;
             let inv = crate::inventory::build(&facts);
             output::stdout(&match format {
                 Format::Json => render::json::render(&inv),
@@ -280,13 +318,11 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
         Command::Acpi {
             table,
             root,
+            bundle,
             format,
         } => {
-            let fs = match root {
-                Some(dir) => crate::hostfs::DirFs::tree(dir)?,
-                None => crate::hostfs::DirFs::live(),
-            };
-            let tables = crate::tables::load(&fs, table.as_deref())?;
+            let fs = open_host(root.as_deref(), bundle.as_deref())?;
+            let tables = crate::tables::load(fs.as_ref(), table.as_deref())?;
             let text = match format {
                 Format::Text => render::acpi::text(&tables),
                 Format::Json => render::json::render(&render::acpi::AcpiReport {
@@ -300,6 +336,27 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             } else {
                 1
             })
+        }
+        Command::Bundle {
+            root,
+            output,
+            no_redact,
+        } => {
+            let engine = load_engine(None)?;
+            let shown = match output.as_deref() {
+                Some(p) if p != std::path::Path::new("-") => p.display().to_string(),
+                _ => "(standard output)".to_string(),
+            };
+            let b = crate::bundle::capture(
+                &crate::bundle::CaptureOptions {
+                    root: root.as_deref(),
+                    redact: !no_redact,
+                    shown,
+                },
+                &engine,
+            )?;
+            crate::bundle::write(&b, output.as_deref())?;
+            Ok(0)
         }
         Command::Rules {
             id,

@@ -6,6 +6,7 @@
 
 pub mod acpi;
 pub mod address;
+pub mod bundle;
 pub mod catalog;
 pub mod cli;
 pub mod explain;

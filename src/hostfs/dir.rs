@@ -1,19 +1,18 @@
 //! A host read from a directory: the live machine (`/`) or a captured tree.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use super::meta::{self, MetaEntry, META_FILE};
-use super::{EntryKind, FsError, FsErrorKind, FsResult, HostFs, Metadata, MAX_FILE_BYTES};
+use super::resolve::{self, key, Step, Walk};
+use super::{EntryKind, FsError, FsErrorKind, FsResult, HostFs, Metadata, Node, MAX_FILE_BYTES};
 
 /// Placeholder that keeps an empty directory of a tree in git.
 pub const GIT_KEEP: &str = ".gitkeep";
-
-/// Links followed in one resolution before giving up, as the kernel does.
-const MAX_LINKS: usize = 40;
 
 /// A root directory. For the live machine the kernel resolves paths; for a
 /// tree every link is resolved here, component by component, so that no link
@@ -24,6 +23,8 @@ pub struct DirFs {
     shown: String,
     live: bool,
     meta: HashMap<String, MetaEntry>,
+    /// What was read, when recording for a bundle.
+    record: Option<Mutex<BTreeMap<String, Node>>>,
 }
 
 impl DirFs {
@@ -34,6 +35,7 @@ impl DirFs {
             shown: "/".to_string(),
             live: true,
             meta: HashMap::new(),
+            record: None,
         }
     }
 
@@ -59,122 +61,70 @@ impl DirFs {
             shown,
             live: false,
             meta,
+            record: None,
         })
     }
 
-    /// Resolves a host path to (canonical host path, real path on disk).
-    fn resolve(&self, path: &str, follow_last: bool) -> FsResult<(String, PathBuf)> {
+    /// Records every entry this root reads from now on (see
+    /// [`DirFs::take_record`]); on the live host, paths are then resolved
+    /// here, as in a tree, so that every link on the way is seen.
+    pub fn recording(mut self) -> DirFs {
+        self.record = Some(Mutex::new(BTreeMap::new()));
+        self
+    }
+
+    /// What was read so far, by canonical host path.
+    pub fn take_record(&self) -> BTreeMap<String, Node> {
+        match &self.record {
+            Some(r) => std::mem::take(&mut *r.lock().unwrap_or_else(|e| e.into_inner())),
+            None => BTreeMap::new(),
+        }
+    }
+
+    fn note(&self, comps: &[String], f: impl FnOnce(&mut Node)) {
+        if let Some(r) = &self.record {
+            let mut r = r.lock().unwrap_or_else(|e| e.into_inner());
+            f(r.entry(key(comps)).or_default());
+        }
+    }
+
+    /// Records a failure, unless it is "not found" (what a bundle does not
+    /// hold is not found).
+    fn note_error(&self, comps: &[String], kind: &FsErrorKind) {
+        if *kind != FsErrorKind::NotFound {
+            self.note(comps, |n| {
+                n.error.get_or_insert_with(|| kind.clone());
+            });
+        }
+    }
+
+    /// Resolves a host path to (canonical components, real path on disk).
+    fn resolve(&self, path: &str, follow_last: bool) -> FsResult<(Vec<String>, PathBuf)> {
         if !path.starts_with('/') {
             return Err(FsError::new(
                 path,
                 FsErrorKind::Other("not an absolute path".into()),
             ));
         }
-        if self.live {
-            return Ok((path.to_string(), PathBuf::from(path)));
+        if self.live && self.record.is_none() {
+            let comps = path
+                .split('/')
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect();
+            return Ok((comps, PathBuf::from(path)));
         }
-        let mut done: Vec<String> = Vec::new();
-        let mut todo: VecDeque<String> = path
-            .split('/')
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .collect();
-        let mut links = 0;
-        while let Some(comp) = todo.pop_front() {
-            match comp.as_str() {
-                "." => continue,
-                ".." => {
-                    if done.pop().is_none() {
-                        return Err(FsError::new(
-                            path,
-                            FsErrorKind::LinkEscapesRoot("..".into()),
-                        ));
-                    }
-                    continue;
-                }
-                _ => {}
-            }
-            done.push(comp);
-            let is_last = todo.is_empty();
-            if is_last && !follow_last {
-                break;
-            }
-            let real = self.real(&done);
-            let md = fs::symlink_metadata(&real).map_err(|e| FsError::from_io(path, &e))?;
-            if md.file_type().is_symlink() {
-                links += 1;
-                if links > MAX_LINKS {
-                    return Err(FsError::new(path, FsErrorKind::LinkLoop));
-                }
-                let target = fs::read_link(&real).map_err(|e| FsError::from_io(path, &e))?;
-                let target = target.to_string_lossy().into_owned();
-                if target.starts_with('/') {
-                    return Err(FsError::new(path, FsErrorKind::LinkEscapesRoot(target)));
-                }
-                done.pop();
-                for c in target.split('/').rev().filter(|c| !c.is_empty()) {
-                    todo.push_front(c.to_string());
-                }
-            } else if !is_last && !md.is_dir() {
-                return Err(FsError::new(path, FsErrorKind::NotADirectory));
-            }
-        }
-        let canonical = format!("/{}", done.join("/"));
-        Ok((canonical, self.real(&done)))
+        let done = resolve::resolve(self, path, follow_last)?;
+        let real = self.real(&done);
+        Ok((done, real))
     }
 
-    fn real(&self, comps: &[String]) -> PathBuf {
-        let mut p = self.root.clone();
-        for c in comps {
-            p.push(c);
-        }
-        p
-    }
-}
-
-impl HostFs for DirFs {
-    fn read(&self, path: &str) -> FsResult<Vec<u8>> {
-        let (_, real) = self.resolve(path, true)?;
-        let file = fs::File::open(&real).map_err(|e| FsError::from_io(path, &e))?;
-        let mut buf = Vec::new();
-        file.take(MAX_FILE_BYTES + 1)
-            .read_to_end(&mut buf)
-            .map_err(|e| FsError::from_io(path, &e))?;
-        if buf.len() as u64 > MAX_FILE_BYTES {
-            return Err(FsError::new(path, FsErrorKind::TooLarge(MAX_FILE_BYTES)));
-        }
-        Ok(buf)
-    }
-
-    fn read_link(&self, path: &str) -> FsResult<String> {
-        let (_, real) = self.resolve(path, false)?;
-        let target = fs::read_link(&real).map_err(|e| FsError::from_io(path, &e))?;
-        Ok(target.to_string_lossy().into_owned())
-    }
-
-    fn list_dir(&self, path: &str) -> FsResult<Vec<String>> {
-        let (canonical, real) = self.resolve(path, true)?;
-        let entries = fs::read_dir(&real).map_err(|e| FsError::from_io(path, &e))?;
-        let mut names = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|e| FsError::from_io(path, &e))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            // A tree keeps empty directories in git with a .gitkeep, which
-            // no real host has; the metadata overlay is the tree's, too.
-            if !self.live && (name == GIT_KEEP || (canonical == "/" && name == META_FILE)) {
-                continue;
-            }
-            names.push(name);
-        }
-        names.sort();
-        Ok(names)
-    }
-
-    fn metadata(&self, path: &str) -> FsResult<Metadata> {
-        let (canonical, real) = self.resolve(path, true)?;
-        let md = fs::metadata(&real).map_err(|e| FsError::from_io(path, &e))?;
+    /// Owner, mode and type as reported for `canonical`, overlay applied.
+    fn meta_of(&self, canonical: &str, md: &fs::Metadata) -> Metadata {
         let ft = md.file_type();
-        let kind = if ft.is_dir() {
+        let kind = if ft.is_symlink() {
+            EntryKind::Symlink
+        } else if ft.is_dir() {
             EntryKind::Dir
         } else if ft.is_file() {
             EntryKind::File
@@ -194,7 +144,7 @@ impl HostFs for DirFs {
             gid: if self.live { md.gid() } else { 0 },
             device,
         };
-        if let Some(over) = self.meta.get(&canonical) {
+        if let Some(over) = self.meta.get(canonical).filter(|_| !ft.is_symlink()) {
             if let Some(k) = over.kind {
                 out.kind = k;
                 out.device = over.device;
@@ -203,15 +153,141 @@ impl HostFs for DirFs {
             out.uid = over.uid.unwrap_or(out.uid);
             out.gid = over.gid.unwrap_or(out.gid);
         }
+        out
+    }
+
+    fn real(&self, comps: &[String]) -> PathBuf {
+        let mut p = self.root.clone();
+        for c in comps {
+            p.push(c);
+        }
+        p
+    }
+}
+
+impl Walk for DirFs {
+    fn step(&self, comps: &[String]) -> Result<Step, FsErrorKind> {
+        let real = self.real(comps);
+        let md = match fs::symlink_metadata(&real) {
+            Ok(md) => md,
+            Err(e) => {
+                let kind = FsError::from_io("", &e).kind;
+                self.note_error(comps, &kind);
+                return Err(kind);
+            }
+        };
+        if md.file_type().is_symlink() {
+            let target = match fs::read_link(&real) {
+                Ok(t) => t.to_string_lossy().into_owned(),
+                Err(e) => {
+                    let kind = FsError::from_io("", &e).kind;
+                    self.note_error(comps, &kind);
+                    return Err(kind);
+                }
+            };
+            if self.record.is_some() {
+                let m = self.meta_of(&key(comps), &md);
+                self.note(comps, |n| {
+                    n.meta.get_or_insert(m);
+                    n.target.get_or_insert_with(|| target.clone());
+                });
+            }
+            Ok(Step::Link(target))
+        } else {
+            if self.record.is_some() {
+                let m = self.meta_of(&key(comps), &md);
+                self.note(comps, |n| {
+                    n.meta.get_or_insert(m);
+                });
+            }
+            Ok(if md.is_dir() { Step::Dir } else { Step::Other })
+        }
+    }
+}
+
+impl HostFs for DirFs {
+    fn read(&self, path: &str) -> FsResult<Vec<u8>> {
+        let (comps, real) = self.resolve(path, true)?;
+        let result = (|| -> FsResult<Vec<u8>> {
+            let file = fs::File::open(&real).map_err(|e| FsError::from_io(path, &e))?;
+            let mut buf = Vec::new();
+            file.take(MAX_FILE_BYTES + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| FsError::from_io(path, &e))?;
+            if buf.len() as u64 > MAX_FILE_BYTES {
+                return Err(FsError::new(path, FsErrorKind::TooLarge(MAX_FILE_BYTES)));
+            }
+            Ok(buf)
+        })();
+        match &result {
+            Ok(buf) => self.note(&comps, |n| {
+                n.content.get_or_insert_with(|| buf.clone());
+            }),
+            Err(e) => self.note_error(&comps, &e.kind),
+        }
+        result
+    }
+
+    fn read_link(&self, path: &str) -> FsResult<String> {
+        let (comps, real) = self.resolve(path, false)?;
+        if self.record.is_some() {
+            // The walk stopped before the link itself: look at it too.
+            let _ = self.step(&comps);
+        }
+        let target = fs::read_link(&real).map_err(|e| FsError::from_io(path, &e))?;
+        Ok(target.to_string_lossy().into_owned())
+    }
+
+    fn list_dir(&self, path: &str) -> FsResult<Vec<String>> {
+        let (comps, real) = self.resolve(path, true)?;
+        let result = (|| -> FsResult<Vec<String>> {
+            let entries = fs::read_dir(&real).map_err(|e| FsError::from_io(path, &e))?;
+            let mut names = Vec::new();
+            for entry in entries {
+                let entry = entry.map_err(|e| FsError::from_io(path, &e))?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                // A tree keeps empty directories in git with a .gitkeep, which
+                // no real host has; the metadata overlay is the tree's, too.
+                if !self.live && (name == GIT_KEEP || (comps.is_empty() && name == META_FILE)) {
+                    continue;
+                }
+                names.push(name);
+            }
+            names.sort();
+            Ok(names)
+        })();
+        match &result {
+            Ok(names) => self.note(&comps, |n| {
+                n.entries.get_or_insert_with(|| names.clone());
+            }),
+            Err(e) => self.note_error(&comps, &e.kind),
+        }
+        result
+    }
+
+    fn metadata(&self, path: &str) -> FsResult<Metadata> {
+        let (comps, real) = self.resolve(path, true)?;
+        let md = match fs::metadata(&real) {
+            Ok(md) => md,
+            Err(e) => {
+                let e = FsError::from_io(path, &e);
+                self.note_error(&comps, &e.kind);
+                return Err(e);
+            }
+        };
+        let out = self.meta_of(&key(&comps), &md);
+        self.note(&comps, |n| {
+            n.meta.get_or_insert_with(|| out.clone());
+        });
         Ok(out)
     }
 
     fn canonical(&self, path: &str) -> FsResult<String> {
-        if self.live {
+        if self.live && self.record.is_none() {
             let real = fs::canonicalize(path).map_err(|e| FsError::from_io(path, &e))?;
             return Ok(real.to_string_lossy().into_owned());
         }
-        self.resolve(path, true).map(|(c, _)| c)
+        self.resolve(path, true).map(|(c, _)| key(&c))
     }
 
     fn describe(&self) -> String {

@@ -4,9 +4,12 @@
 //! open.
 
 mod dir;
+mod mem;
 mod meta;
+pub mod resolve;
 
 pub use dir::DirFs;
+pub use mem::BundleFs;
 
 use std::fmt;
 use std::io;
@@ -37,6 +40,19 @@ pub struct Metadata {
     pub gid: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<(u32, u32)>,
+}
+
+/// One entry as a recording saw it, and as a bundle replays it: its type
+/// and owner (from `lstat`; none when even that failed), a link's target, a
+/// file's content, a directory's names, and the failure of the read that
+/// was attempted (permission denied, too large, …).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Node {
+    pub meta: Option<Metadata>,
+    pub target: Option<String>,
+    pub content: Option<Vec<u8>>,
+    pub entries: Option<Vec<String>>,
+    pub error: Option<FsErrorKind>,
 }
 
 /// Why a read failed. Keeps the path, and tells a missing file from one the

@@ -1,0 +1,109 @@
+//! Making a bundle: run the probes of check, list, explain and acpi on a
+//! recording root, redact what was read, and compute the report from the
+//! result, so that replaying the bundle gives exactly the report it carries.
+
+use std::path::Path;
+
+use regex::Regex;
+
+use super::{entry_of, redact, rules_version, time, Bundle, ToolInfo, SCHEMA_VERSION};
+use crate::hostfs::{BundleFs, DirFs, HostFs};
+use crate::report::Report;
+use crate::rules::Engine;
+
+pub struct CaptureOptions<'a> {
+    /// A captured tree, or None for this machine.
+    pub root: Option<&'a Path>,
+    pub redact: bool,
+    /// How the bundle will be named in its report (`bundle NAME`).
+    pub shown: String,
+}
+
+/// Kernel log files read for the `kernel_log` lines.
+const LOGS: [&str; 3] = ["/var/log/dmesg", "/var/log/kern.log", "/var/log/messages"];
+/// At most this many log lines, the latest.
+const MAX_LOG_LINES: usize = 10_000;
+
+fn open(root: Option<&Path>) -> Result<DirFs, String> {
+    match root {
+        Some(dir) => DirFs::tree(dir),
+        None => Ok(DirFs::live()),
+    }
+}
+
+/// The lines about the IOMMU, VFIO and SR-IOV in the kernel logs.
+fn kernel_log(fs: &dyn HostFs) -> Vec<String> {
+    let re = Regex::new(r"(?i)dmar|iommu|amd-vi|vfio|pci-assign|sr-iov").expect("valid regex");
+    let mut out = Vec::new();
+    for path in LOGS {
+        if let Ok(bytes) = fs.read(path) {
+            out.extend(
+                String::from_utf8_lossy(&bytes)
+                    .lines()
+                    .filter(|l| re.is_match(l))
+                    .map(|l| l.trim_end().to_string()),
+            );
+        }
+    }
+    if out.len() > MAX_LOG_LINES {
+        out.drain(..out.len() - MAX_LOG_LINES);
+    }
+    out
+}
+
+/// Reads the host as check, list, explain and acpi would (every device as a
+/// target, so that any `--device` replays), and makes the bundle.
+pub fn capture(opts: &CaptureOptions, engine: &Engine) -> Result<Bundle, String> {
+    let fs = open(opts.root)?.recording();
+    let facts = crate::gather(&fs, &[])?;
+    if let Ok(all) = crate::probes::pci::addresses(&fs) {
+        let all: Vec<String> = all.iter().map(|a| a.to_string()).collect();
+        let _ = crate::gather(&fs, &all);
+        // What a --device naming a VF not created yet reads (which PF
+        // would make it).
+        for a in &all {
+            for name in ["sriov_totalvfs", "sriov_offset", "sriov_stride"] {
+                let _ = fs.read(&format!("/sys/bus/pci/devices/{a}/{name}"));
+            }
+        }
+    }
+    let _ = crate::tables::load(&fs, None);
+    if let Ok(groups) = fs.list_dir("/sys/kernel/iommu_groups") {
+        for g in groups {
+            let _ = fs.list_dir(&format!("/sys/kernel/iommu_groups/{g}/devices"));
+        }
+    }
+    let mut nodes = fs.take_record();
+    // The logs are read apart: only the matching lines go in the bundle.
+    let mut log = kernel_log(&open(opts.root)?);
+    if opts.redact {
+        (nodes, log) = redact::redact(nodes, log, &facts);
+    }
+    let replay = BundleFs::new(opts.shown.clone(), nodes);
+    let facts = crate::gather(&replay, &[])?;
+    let report = Report::new(&facts, engine.run(&facts));
+    Ok(Bundle {
+        schema_version: SCHEMA_VERSION,
+        tool: ToolInfo {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        },
+        rules_version: rules_version(),
+        created: time::now(),
+        redacted: opts.redact,
+        host: json(&report.host),
+        check: json(&report),
+        facts: json(&facts),
+        kernel_log: log,
+        files: replay
+            .nodes()
+            .iter()
+            .map(|(path, n)| entry_of(path, n))
+            .collect(),
+    })
+}
+
+/// Reports and facts always serialize.
+fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).expect("reports serialize")
+}

@@ -1,0 +1,437 @@
+//! Support bundles: one JSON document with everything a check read on a
+//! host (every file, link, directory listing and metadata, and the reads
+//! that failed), the report and the facts; replayed as a root of its own
+//! ([`BundleFs`]) by `check`, `explain`, `list` and `acpi` with `--bundle`.
+//! The format is described by `docs/bundle.schema.json`.
+
+mod capture;
+mod redact;
+mod time;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::hostfs::{BundleFs, EntryKind, FsErrorKind, Metadata, Node, MAX_FILE_BYTES};
+
+pub use capture::{capture, CaptureOptions};
+
+/// Bundle format version; bump on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+/// The largest bundle read, compressed or not, and after decompression.
+pub const MAX_BUNDLE_BYTES: u64 = 256 << 20;
+/// The most entries a bundle may hold.
+pub const MAX_ENTRIES: usize = 1_000_000;
+/// The deepest path a bundle may hold (components).
+pub const MAX_DEPTH: usize = 64;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ToolInfo {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Bundle {
+    pub schema_version: u32,
+    #[serde(default = "unknown_tool")]
+    pub tool: ToolInfo,
+    #[serde(default)]
+    pub rules_version: String,
+    #[serde(default)]
+    pub created: String,
+    #[serde(default)]
+    pub redacted: bool,
+    #[serde(default)]
+    pub host: serde_json::Value,
+    #[serde(default)]
+    pub check: serde_json::Value,
+    #[serde(default)]
+    pub facts: serde_json::Value,
+    #[serde(default)]
+    pub kernel_log: Vec<String>,
+    pub files: Vec<Entry>,
+}
+
+fn unknown_tool() -> ToolInfo {
+    ToolInfo {
+        name: String::new(),
+        version: String::new(),
+    }
+}
+
+/// One file system entry as the bundle stores it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub path: String,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub major: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minor: Option<u32>,
+    /// Bytes of content (text or base64, decoded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base64: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entries: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Content that is stored as text: UTF-8 without control characters other
+/// than newline, tab, carriage return and NUL (which separates
+/// /proc/PID/cmdline).
+pub(crate) fn as_text(bytes: &[u8]) -> Option<&str> {
+    let s = std::str::from_utf8(bytes).ok()?;
+    s.chars()
+        .all(|c| c >= ' ' || matches!(c, '\n' | '\t' | '\r' | '\0'))
+        .then_some(s)
+}
+
+fn kind_name(k: EntryKind) -> &'static str {
+    match k {
+        EntryKind::File => "file",
+        EntryKind::Dir => "dir",
+        EntryKind::Symlink => "link",
+        EntryKind::CharDevice => "char",
+        EntryKind::BlockDevice => "block",
+        EntryKind::Other => "other",
+    }
+}
+
+fn error_name(k: &FsErrorKind) -> String {
+    match k {
+        FsErrorKind::NotFound => "not_found".into(),
+        FsErrorKind::PermissionDenied => "permission_denied".into(),
+        FsErrorKind::NotADirectory => "not_a_directory".into(),
+        FsErrorKind::IsADirectory => "is_a_directory".into(),
+        FsErrorKind::LinkLoop => "link_loop".into(),
+        FsErrorKind::TooLarge(_) => "too_large".into(),
+        FsErrorKind::LinkEscapesRoot(t) => format!("io: link to {t} leaves the root"),
+        FsErrorKind::Other(why) => format!("io: {why}"),
+    }
+}
+
+fn parse_error(s: &str) -> Result<FsErrorKind, String> {
+    Ok(match s {
+        "not_found" => FsErrorKind::NotFound,
+        "permission_denied" => FsErrorKind::PermissionDenied,
+        "not_a_directory" => FsErrorKind::NotADirectory,
+        "is_a_directory" => FsErrorKind::IsADirectory,
+        "link_loop" => FsErrorKind::LinkLoop,
+        "too_large" => FsErrorKind::TooLarge(MAX_FILE_BYTES),
+        _ => match s.strip_prefix("io: ") {
+            Some(why) => FsErrorKind::Other(why.to_string()),
+            None => return Err(format!("unknown error '{s}' (permission_denied, too_large, not_found, not_a_directory, is_a_directory, link_loop or \"io: …\")")),
+        },
+    })
+}
+
+/// The stored form of one recorded entry.
+pub fn entry_of(path: &str, n: &Node) -> Entry {
+    let mut e = Entry {
+        path: path.to_string(),
+        ..Entry::default()
+    };
+    if let Some(m) = &n.meta {
+        e.kind = Some(kind_name(m.kind).to_string());
+        e.mode = Some(format!("{:04o}", m.mode));
+        e.uid = Some(m.uid);
+        e.gid = Some(m.gid);
+        if let Some((ma, mi)) = m.device {
+            e.major = Some(ma);
+            e.minor = Some(mi);
+        }
+    }
+    e.target = n.target.clone();
+    if let Some(c) = &n.content {
+        e.size = Some(c.len() as u64);
+        match as_text(c) {
+            Some(t) => e.text = Some(t.to_string()),
+            None => e.base64 = Some(BASE64.encode(c)),
+        }
+    }
+    e.entries = n.entries.clone();
+    e.error = n.error.as_ref().map(error_name);
+    e
+}
+
+/// Checks that a path is absolute and normalized, and not too deep.
+fn check_path(p: &str) -> Result<(), String> {
+    if p == "/" {
+        return Ok(());
+    }
+    if !p.starts_with('/') || p.ends_with('/') {
+        return Err("not an absolute, normalized path".into());
+    }
+    let comps: Vec<&str> = p[1..].split('/').collect();
+    if comps
+        .iter()
+        .any(|c| c.is_empty() || *c == "." || *c == ".." || c.contains('\0'))
+    {
+        return Err("not an absolute, normalized path (empty, '.' or '..' component)".into());
+    }
+    if comps.len() > MAX_DEPTH {
+        return Err(format!(
+            "{} components deep, over the limit of {MAX_DEPTH}",
+            comps.len()
+        ));
+    }
+    Ok(())
+}
+
+fn mib(n: u64) -> u64 {
+    n >> 20
+}
+
+/// The entry as a node of the in-memory root, checked.
+pub fn node_of(e: &Entry) -> Result<Node, String> {
+    check_path(&e.path)?;
+    let kind = match e.kind.as_deref() {
+        None => None,
+        Some("file") => Some(EntryKind::File),
+        Some("dir") => Some(EntryKind::Dir),
+        Some("link") => Some(EntryKind::Symlink),
+        Some("char") => Some(EntryKind::CharDevice),
+        Some("block") => Some(EntryKind::BlockDevice),
+        Some("other") => Some(EntryKind::Other),
+        Some(t) => return Err(format!("unknown type '{t}'")),
+    };
+    let meta = match kind {
+        None => {
+            if e.error.is_none() {
+                return Err("an entry needs a type, or an error".into());
+            }
+            None
+        }
+        Some(kind) => {
+            let mode = match &e.mode {
+                Some(m) => u32::from_str_radix(m, 8)
+                    .ok()
+                    .filter(|v| *v <= 0o7777)
+                    .ok_or_else(|| format!("mode '{m}' is not octal permission bits"))?,
+                None if kind == EntryKind::Dir => 0o755,
+                None if kind == EntryKind::Symlink => 0o777,
+                None => 0o644,
+            };
+            let device = match (kind, e.major, e.minor) {
+                (EntryKind::CharDevice | EntryKind::BlockDevice, Some(a), Some(b)) => Some((a, b)),
+                (EntryKind::CharDevice | EntryKind::BlockDevice, _, _) => {
+                    return Err("a device node needs major and minor".into())
+                }
+                _ => None,
+            };
+            Some(Metadata {
+                kind,
+                mode,
+                uid: e.uid.unwrap_or(0),
+                gid: e.gid.unwrap_or(0),
+                device,
+            })
+        }
+    };
+    if kind == Some(EntryKind::Symlink) && e.target.is_none() {
+        return Err("a link needs a target".into());
+    }
+    if let Some(t) = &e.target {
+        if t.is_empty() || t.contains('\0') || t.len() > 4096 {
+            return Err("link target is empty, has a NUL or is over 4096 bytes".into());
+        }
+    }
+    let too_big = |n: u64| {
+        format!(
+            "file of {n} bytes, over the limit of {} MiB for one file",
+            mib(MAX_FILE_BYTES)
+        )
+    };
+    if let Some(n) = e.size {
+        if n > MAX_FILE_BYTES {
+            return Err(too_big(n));
+        }
+    }
+    let content = match (&e.text, &e.base64) {
+        (Some(_), Some(_)) => return Err("both text and base64".into()),
+        (Some(t), None) => Some(t.as_bytes().to_vec()),
+        (None, Some(b)) => {
+            if b.len() as u64 / 4 * 3 > MAX_FILE_BYTES + 3 {
+                return Err(too_big(b.len() as u64 / 4 * 3));
+            }
+            Some(BASE64.decode(b).map_err(|e| format!("base64: {e}"))?)
+        }
+        (None, None) => None,
+    };
+    if let Some(c) = &content {
+        if c.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_big(c.len() as u64));
+        }
+        if let Some(n) = e.size.filter(|n| *n != c.len() as u64) {
+            return Err(format!("size says {n} bytes, the content has {}", c.len()));
+        }
+    }
+    if let Some(names) = &e.entries {
+        if let Some(bad) = names
+            .iter()
+            .find(|n| n.is_empty() || *n == "." || *n == ".." || n.contains(['/', '\0']))
+        {
+            return Err(format!("directory entry '{bad}' is not a file name"));
+        }
+    }
+    let error = e.error.as_deref().map(parse_error).transpose()?;
+    Ok(Node {
+        meta,
+        target: e.target.clone(),
+        content,
+        entries: e.entries.clone(),
+        error,
+    })
+}
+
+/// The bundle's bytes, decompressed when they start with gzip's magic
+/// bytes, at most [`MAX_BUNDLE_BYTES`] either way.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    let shown = path.display();
+    let limit = MAX_BUNDLE_BYTES;
+    let file = std::fs::File::open(path).map_err(|e| format!("bundle {shown}: {e}"))?;
+    let mut raw = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| format!("bundle {shown}: {e}"))?;
+    if raw.len() as u64 > limit {
+        return Err(format!(
+            "bundle {shown} is larger than the limit of {} MiB",
+            mib(limit)
+        ));
+    }
+    if !raw.starts_with(&[0x1f, 0x8b]) {
+        return Ok(raw);
+    }
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(&raw[..])
+        .take(limit + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("bundle {shown}: gzip: {e}"))?;
+    if out.len() as u64 > limit {
+        return Err(format!(
+            "bundle {shown} expands beyond the limit of {} MiB",
+            mib(limit)
+        ));
+    }
+    Ok(out)
+}
+
+/// Parses and checks a bundle document.
+pub fn parse(bytes: &[u8], shown: &str) -> Result<Bundle, String> {
+    #[derive(Deserialize)]
+    struct Version {
+        schema_version: Option<serde_json::Value>,
+    }
+    let v: Version = serde_json::from_slice(bytes)
+        .map_err(|e| format!("bundle {shown} is not valid JSON: {e}"))?;
+    match v.schema_version {
+        None => {
+            return Err(format!(
+                "bundle {shown} has no schema_version: not a sriov-doctor bundle"
+            ))
+        }
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(SCHEMA_VERSION as u64) => {}
+        Some(other) => {
+            return Err(format!(
+                "bundle {shown}: schema_version {other} is not supported (this sriov-doctor reads {SCHEMA_VERSION})"
+            ))
+        }
+    }
+    let b: Bundle = serde_json::from_slice(bytes)
+        .map_err(|e| format!("bundle {shown} does not follow the bundle format: {e}"))?;
+    if b.files.len() > MAX_ENTRIES {
+        return Err(format!(
+            "bundle {shown} has {} entries, over the limit of {MAX_ENTRIES}",
+            b.files.len()
+        ));
+    }
+    Ok(b)
+}
+
+/// The bundle's entries as a root.
+pub fn root_of(b: &Bundle, shown: &str) -> Result<BundleFs, String> {
+    let mut nodes = BTreeMap::new();
+    for e in &b.files {
+        let n = node_of(e).map_err(|why| format!("bundle {shown}: entry {:?}: {why}", e.path))?;
+        if nodes.insert(e.path.clone(), n).is_some() {
+            return Err(format!("bundle {shown}: entry {:?} appears twice", e.path));
+        }
+    }
+    Ok(BundleFs::new(shown, nodes))
+}
+
+/// Opens a bundle file (plain or gzip JSON) as a root.
+pub fn open(path: &Path) -> Result<BundleFs, String> {
+    let shown = path.display().to_string();
+    let bytes = read_bytes(path)?;
+    let b = parse(&bytes, &shown)?;
+    root_of(&b, &shown)
+}
+
+/// Writes the bundle: to standard output for None or `-`, gzip-compressed
+/// for a name ending in `.gz`.
+pub fn write(b: &Bundle, out: Option<&Path>) -> Result<(), String> {
+    let mut text = serde_json::to_string_pretty(b).map_err(|e| e.to_string())?;
+    text.push('\n');
+    let path = match out {
+        None => {
+            crate::output::stdout(&text);
+            return Ok(());
+        }
+        Some(p) if p == Path::new("-") => {
+            crate::output::stdout(&text);
+            return Ok(());
+        }
+        Some(p) => p,
+    };
+    let shown = path.display();
+    let fail = |e: std::io::Error| format!("{shown}: {e}");
+    let file = std::fs::File::create(path).map_err(fail)?;
+    if path.to_string_lossy().ends_with(".gz") {
+        let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+        gz.write_all(text.as_bytes()).map_err(fail)?;
+        gz.finish().map_err(fail)?.sync_all().map_err(fail)?;
+    } else {
+        let mut file = file;
+        file.write_all(text.as_bytes()).map_err(fail)?;
+        file.sync_all().map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// A hash of the built-in rule and signature texts (FNV-1a, 64 bits), so a
+/// bundle says which rules made its report.
+pub fn rules_version() -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (name, text) in crate::rules::BUILTIN_RULES
+        .iter()
+        .chain(crate::rules::BUILTIN_SIGNATURES)
+    {
+        for b in name.bytes().chain([0]).chain(text.bytes()).chain([0]) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("fnv1a64:{h:016x}")
+}

@@ -1,0 +1,268 @@
+//! A host held in memory: the entries of a support bundle. Paths resolve
+//! through the recorded entries with the same in-root walk as a captured
+//! tree, so a bundle can never name anything outside itself, and nothing
+//! here touches the disk.
+
+use std::collections::BTreeMap;
+
+use super::resolve::{self, key, Step, Walk};
+use super::{EntryKind, FsError, FsErrorKind, FsResult, HostFs, Metadata, Node};
+
+/// What `readlink` says of an entry that is not a link (EINVAL), as the
+/// kernel words it, so a replay reads as the capture did.
+fn not_a_link() -> FsErrorKind {
+    FsErrorKind::Other(std::io::Error::from_raw_os_error(22).to_string())
+}
+
+fn not_captured() -> FsErrorKind {
+    FsErrorKind::Other("not captured in the bundle".into())
+}
+
+pub struct BundleFs {
+    shown: String,
+    nodes: BTreeMap<String, Node>,
+}
+
+impl BundleFs {
+    /// Entries by canonical path (`/`, `/sys/bus`); missing parent
+    /// directories are added (owner root, mode 0755).
+    pub fn new(shown: impl Into<String>, mut nodes: BTreeMap<String, Node>) -> BundleFs {
+        let mut parents = Vec::new();
+        for path in nodes.keys() {
+            let mut p = path.as_str();
+            while let Some(i) = p.rfind('/') {
+                p = &p[..i];
+                let parent = if p.is_empty() { "/" } else { p };
+                if nodes.contains_key(parent) {
+                    break;
+                }
+                parents.push(parent.to_string());
+            }
+        }
+        for p in parents {
+            nodes.entry(p).or_insert_with(|| Node {
+                meta: Some(Metadata {
+                    kind: EntryKind::Dir,
+                    mode: 0o755,
+                    uid: 0,
+                    gid: 0,
+                    device: None,
+                }),
+                ..Node::default()
+            });
+        }
+        BundleFs {
+            shown: shown.into(),
+            nodes,
+        }
+    }
+
+    pub fn nodes(&self) -> &BTreeMap<String, Node> {
+        &self.nodes
+    }
+
+    fn node(&self, path: &str, comps: &[String]) -> FsResult<&Node> {
+        match self.nodes.get(&key(comps)) {
+            Some(n) => match (&n.meta, &n.error) {
+                (None, Some(e)) => Err(FsError::new(path, e.clone())),
+                (None, None) => Err(FsError::new(path, not_captured())),
+                _ => Ok(n),
+            },
+            None => Err(FsError::new(path, FsErrorKind::NotFound)),
+        }
+    }
+
+    fn kind(n: &Node) -> EntryKind {
+        n.meta.as_ref().map(|m| m.kind).unwrap_or(EntryKind::Other)
+    }
+}
+
+impl Walk for BundleFs {
+    fn step(&self, comps: &[String]) -> Result<Step, FsErrorKind> {
+        let n = self.node("", comps).map_err(|e| e.kind)?;
+        Ok(match Self::kind(n) {
+            EntryKind::Dir => Step::Dir,
+            EntryKind::Symlink => Step::Link(n.target.clone().ok_or_else(not_captured)?),
+            _ => Step::Other,
+        })
+    }
+}
+
+impl HostFs for BundleFs {
+    fn read(&self, path: &str) -> FsResult<Vec<u8>> {
+        let comps = resolve::resolve(self, path, true)?;
+        let n = self.node(path, &comps)?;
+        if let Some(c) = &n.content {
+            return Ok(c.clone());
+        }
+        if let Some(e) = &n.error {
+            return Err(FsError::new(path, e.clone()));
+        }
+        match Self::kind(n) {
+            EntryKind::Dir => Err(FsError::new(path, FsErrorKind::IsADirectory)),
+            _ => Err(FsError::new(path, not_captured())),
+        }
+    }
+
+    fn read_link(&self, path: &str) -> FsResult<String> {
+        let comps = resolve::resolve(self, path, false)?;
+        let n = self.node(path, &comps)?;
+        match (Self::kind(n), &n.target) {
+            (EntryKind::Symlink, Some(t)) => Ok(t.clone()),
+            (EntryKind::Symlink, None) => Err(FsError::new(path, not_captured())),
+            _ => Err(FsError::new(path, not_a_link())),
+        }
+    }
+
+    fn list_dir(&self, path: &str) -> FsResult<Vec<String>> {
+        let comps = resolve::resolve(self, path, true)?;
+        let n = self.node(path, &comps)?;
+        if Self::kind(n) != EntryKind::Dir {
+            return Err(FsError::new(path, FsErrorKind::NotADirectory));
+        }
+        if let Some(names) = &n.entries {
+            let mut names = names.clone();
+            names.sort();
+            return Ok(names);
+        }
+        if let Some(e) = &n.error {
+            return Err(FsError::new(path, e.clone()));
+        }
+        // A directory that was not listed: its entries in the bundle.
+        let prefix = if comps.is_empty() {
+            "/".to_string()
+        } else {
+            format!("{}/", key(&comps))
+        };
+        Ok(self
+            .nodes
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .filter_map(|(k, _)| {
+                let rest = &k[prefix.len()..];
+                (!rest.is_empty() && !rest.contains('/')).then(|| rest.to_string())
+            })
+            .collect())
+    }
+
+    fn metadata(&self, path: &str) -> FsResult<Metadata> {
+        let comps = resolve::resolve(self, path, true)?;
+        if comps.is_empty() && !self.nodes.contains_key("/") {
+            return Ok(Metadata {
+                kind: EntryKind::Dir,
+                mode: 0o755,
+                uid: 0,
+                gid: 0,
+                device: None,
+            });
+        }
+        let n = self.node(path, &comps)?;
+        n.meta
+            .clone()
+            .ok_or_else(|| FsError::new(path, not_captured()))
+    }
+
+    fn canonical(&self, path: &str) -> FsResult<String> {
+        resolve::resolve(self, path, true).map(|c| key(&c))
+    }
+
+    fn describe(&self) -> String {
+        format!("bundle {}", self.shown)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(kind: EntryKind) -> Node {
+        Node {
+            meta: Some(Metadata {
+                kind,
+                mode: 0o644,
+                uid: 0,
+                gid: 0,
+                device: None,
+            }),
+            ..Node::default()
+        }
+    }
+
+    fn link(target: &str) -> Node {
+        Node {
+            target: Some(target.to_string()),
+            ..node(EntryKind::Symlink)
+        }
+    }
+
+    fn bundle() -> BundleFs {
+        let mut nodes = BTreeMap::new();
+        nodes.insert(
+            "/sys/devices/pci0000:00/0000:00:01.0/vendor".to_string(),
+            Node {
+                content: Some(b"0x8086\n".to_vec()),
+                ..node(EntryKind::File)
+            },
+        );
+        nodes.insert(
+            "/sys/bus/pci/devices/0000:00:01.0".to_string(),
+            link("../../../devices/pci0000:00/0000:00:01.0"),
+        );
+        nodes.insert("/sys/escape".to_string(), link("/etc/shadow"));
+        nodes.insert("/sys/bus/up".to_string(), link("../../../../../../etc"));
+        nodes.insert("/sys/loop1".to_string(), link("loop2"));
+        nodes.insert("/sys/loop2".to_string(), link("loop1"));
+        nodes.insert(
+            "/sys/denied".to_string(),
+            Node {
+                error: Some(FsErrorKind::PermissionDenied),
+                ..node(EntryKind::File)
+            },
+        );
+        BundleFs::new("test", nodes)
+    }
+
+    #[test]
+    fn resolves_like_a_tree_and_never_leaves_itself() {
+        let fs = bundle();
+        assert_eq!(
+            fs.read_text("/sys/bus/pci/devices/0000:00:01.0/vendor")
+                .unwrap(),
+            "0x8086"
+        );
+        assert_eq!(
+            fs.canonical("/sys/bus/pci/devices/0000:00:01.0").unwrap(),
+            "/sys/devices/pci0000:00/0000:00:01.0"
+        );
+        assert_eq!(
+            fs.list_dir("/sys/bus/pci/devices").unwrap(),
+            ["0000:00:01.0"]
+        );
+        let e = fs.read("/sys/escape").unwrap_err();
+        assert_eq!(e.kind, FsErrorKind::LinkEscapesRoot("/etc/shadow".into()));
+        assert_eq!(fs.read_link("/sys/escape").unwrap(), "/etc/shadow");
+        let e = fs.read("/sys/bus/up/passwd").unwrap_err();
+        assert!(matches!(e.kind, FsErrorKind::LinkEscapesRoot(_)), "{e}");
+        let e = fs.read("/../../etc/passwd").unwrap_err();
+        assert!(matches!(e.kind, FsErrorKind::LinkEscapesRoot(_)), "{e}");
+        assert_eq!(
+            fs.read("/sys/loop1").unwrap_err().kind,
+            FsErrorKind::LinkLoop
+        );
+        assert!(fs.read("/etc/passwd").unwrap_err().is_not_found());
+        assert!(!fs.exists("/sys/nothing").unwrap());
+        assert_eq!(
+            fs.read("/sys/devices/pci0000:00/0000:00:01.0/vendor/x")
+                .unwrap_err()
+                .kind,
+            FsErrorKind::NotADirectory
+        );
+        // Unreadable stays unreadable, and its metadata is still there.
+        assert_eq!(
+            fs.read("/sys/denied").unwrap_err().kind,
+            FsErrorKind::PermissionDenied
+        );
+        assert_eq!(fs.metadata("/sys/denied").unwrap().mode, 0o644);
+        assert_eq!(fs.describe(), "bundle test");
+    }
+}
