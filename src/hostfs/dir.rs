@@ -25,6 +25,9 @@ pub struct DirFs {
     meta: HashMap<String, MetaEntry>,
     /// What was read, when recording for a bundle.
     record: Option<Mutex<BTreeMap<String, Node>>>,
+    /// Resolved directories (path as asked → canonical components): a
+    /// device's attributes share one directory, which is walked once.
+    dirs: Mutex<HashMap<String, Vec<String>>>,
 }
 
 impl DirFs {
@@ -36,6 +39,7 @@ impl DirFs {
             live: true,
             meta: HashMap::new(),
             record: None,
+            dirs: Mutex::new(HashMap::new()),
         }
     }
 
@@ -62,6 +66,7 @@ impl DirFs {
             live: false,
             meta,
             record: None,
+            dirs: Mutex::new(HashMap::new()),
         })
     }
 
@@ -114,9 +119,60 @@ impl DirFs {
                 .collect();
             return Ok((comps, PathBuf::from(path)));
         }
+        if self.record.is_none() {
+            if let Some(done) = self.resolve_in_cached_dir(path, follow_last)? {
+                let real = self.real(&done);
+                return Ok((done, real));
+            }
+        }
         let done = resolve::resolve(self, path, follow_last)?;
         let real = self.real(&done);
         Ok((done, real))
+    }
+
+    /// Resolves `dir/name` through the cached resolution of `dir`: one
+    /// lstat instead of one per component. None when the shortcut does not
+    /// apply (a `.`/`..` name, a link as the last component, an unresolvable
+    /// directory): the full walk then gives the exact answer or error.
+    fn resolve_in_cached_dir(
+        &self,
+        path: &str,
+        follow_last: bool,
+    ) -> FsResult<Option<Vec<String>>> {
+        let Some((dir, name)) = path.rsplit_once('/') else {
+            return Ok(None);
+        };
+        if dir.is_empty() || name.is_empty() || name == "." || name == ".." {
+            return Ok(None);
+        }
+        let cached = self
+            .dirs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dir)
+            .cloned();
+        let mut comps = match cached {
+            Some(c) => c,
+            None => match resolve::resolve(self, dir, true) {
+                Ok(c) => {
+                    self.dirs
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(dir.to_string(), c.clone());
+                    c
+                }
+                Err(_) => return Ok(None),
+            },
+        };
+        comps.push(name.to_string());
+        if !follow_last {
+            return Ok(Some(comps));
+        }
+        match self.step(&comps) {
+            Ok(Step::Link(_)) => Ok(None),
+            Ok(_) => Ok(Some(comps)),
+            Err(kind) => Err(FsError::new(path, kind)),
+        }
     }
 
     /// Owner, mode and type as reported for `canonical`, overlay applied.
