@@ -88,94 +88,51 @@ impl Engine {
         ctx.add_variable_from_value("host", to_cel(&host_json));
         let focused = !facts.host.targets.is_empty();
         let mut findings = Vec::new();
-        // Each subject device is converted once, whatever the number of rules.
-        let mut converted: BTreeMap<usize, (Json, Value)> = BTreeMap::new();
-        for rule in &self.rules {
-            if rule.scope == Scope::Host {
-                findings.extend(self.eval_host(rule, &mut ctx, &host_json));
+        let (host_rules, device_rules): (Vec<&Rule>, Vec<&Rule>) =
+            self.rules.iter().partition(|r| r.scope == Scope::Host);
+        for rule in host_rules {
+            findings.extend(self.eval_host(rule, &mut ctx, &host_json));
+        }
+        // Device by device: each device is converted to a CEL value once and
+        // bound once, then every rule that applies to it runs; the value is
+        // dropped before the next device.
+        let mut produced = vec![0usize; device_rules.len()];
+        let mut not_applicable: Vec<Option<String>> = vec![None; device_rules.len()];
+        for d in &facts.devices {
+            let rules: Vec<usize> = (0..device_rules.len())
+                .filter(|&r| is_subject(device_rules[r].scope, d, focused))
+                .collect();
+            if rules.is_empty() {
                 continue;
             }
-            let subjects: Vec<usize> = facts
-                .devices
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| is_subject(rule.scope, d, focused))
-                .map(|(i, _)| i)
-                .collect();
-            let mut produced = 0;
-            let mut not_applicable = None;
-            for i in subjects {
-                let (json, value) = converted.entry(i).or_insert_with(|| {
-                    let j = serde_json::to_value(&facts.devices[i]).expect("facts serialize");
-                    let v = to_cel(&j);
-                    (j, v)
-                });
-                ctx.add_variable_from_value("device", value.clone());
-                let d = &facts.devices[i];
-                if let Some(f) = evaluate(
+            let json = serde_json::to_value(d).expect("facts serialize");
+            ctx.add_variable_from_value("device", to_cel(&json));
+            let subject = d.address.to_string();
+            for r in rules {
+                let rule = device_rules[r];
+                match evaluate(
                     rule,
                     &ctx,
                     &host_json,
-                    Some(json),
-                    &d.address.to_string(),
+                    Some(&json),
+                    &subject,
                     d.target || d.target_pf,
                 ) {
-                    findings.push(f);
-                    produced += 1;
-                } else if let Some(t) = &rule.not_applicable {
-                    not_applicable = Some(t.render(&ctx));
+                    Some(f) => {
+                        findings.push(f);
+                        produced[r] += 1;
+                    }
+                    None => {
+                        if let Some(t) = &rule.not_applicable {
+                            not_applicable[r] = Some(t.render(&ctx));
+                        }
+                    }
                 }
             }
-            if produced == 0 {
-                if let Some(why) = not_applicable {
-                    findings.push(finding(
-                        rule,
-                        Status::Skip,
-                        "host",
-                        format!("not applicable: {why}"),
-                        Vec::new(),
-                        Vec::new(),
-                        false,
-                    ));
-                } else if focused
-                    && facts
-                        .devices
-                        .iter()
-                        .any(|d| is_subject(rule.scope, d, false))
-                {
-                    // The host has such devices; the targets are not among them.
-                    findings.push(finding(
-                        rule,
-                        Status::Skip,
-                        "host",
-                        format!(
-                            "not applicable: no --device target is {}",
-                            match rule.scope {
-                                Scope::Pf => "an SR-IOV physical function or the VF of one",
-                                Scope::Vf => "a VF",
-                                _ => "a device this rule checks",
-                            }
-                        ),
-                        Vec::new(),
-                        Vec::new(),
-                        false,
-                    ));
-                } else if let Some(ns) = &rule.no_subjects {
-                    let status = match ns.status.as_str() {
-                        "fail" => Status::Fail,
-                        "warn" => Status::Warn,
-                        _ => Status::Skip,
-                    };
-                    findings.push(finding(
-                        rule,
-                        status,
-                        "host",
-                        ns.message.clone(),
-                        Vec::new(),
-                        ns.remediation.clone(),
-                        focused,
-                    ));
-                }
+        }
+        for (r, rule) in device_rules.iter().enumerate() {
+            if produced[r] == 0 {
+                findings.extend(no_findings(rule, not_applicable[r].take(), facts, focused));
             }
         }
         findings
@@ -184,6 +141,64 @@ impl Engine {
     fn eval_host(&self, rule: &Rule, ctx: &mut Context, host_json: &Json) -> Option<Finding> {
         evaluate(rule, ctx, host_json, None, "host", true)
     }
+}
+
+/// What a device rule reports when it produced no finding: not applicable
+/// (with its reason), not applicable to the targets, or its no_subjects.
+fn no_findings(
+    rule: &Rule,
+    not_applicable: Option<String>,
+    facts: &Facts,
+    focused: bool,
+) -> Option<Finding> {
+    if let Some(why) = not_applicable {
+        return Some(finding(
+            rule,
+            Status::Skip,
+            "host",
+            format!("not applicable: {why}"),
+            Vec::new(),
+            Vec::new(),
+            false,
+        ));
+    }
+    if focused
+        && facts
+            .devices
+            .iter()
+            .any(|d| is_subject(rule.scope, d, false))
+    {
+        // The host has such devices; the targets are not among them.
+        let what = match rule.scope {
+            Scope::Pf => "an SR-IOV physical function or the VF of one",
+            Scope::Vf => "a VF",
+            _ => "a device this rule checks",
+        };
+        return Some(finding(
+            rule,
+            Status::Skip,
+            "host",
+            format!("not applicable: no --device target is {what}"),
+            Vec::new(),
+            Vec::new(),
+            false,
+        ));
+    }
+    let ns = rule.no_subjects.as_ref()?;
+    let status = match ns.status.as_str() {
+        "fail" => Status::Fail,
+        "warn" => Status::Warn,
+        _ => Status::Skip,
+    };
+    Some(finding(
+        rule,
+        status,
+        "host",
+        ns.message.clone(),
+        Vec::new(),
+        ns.remediation.clone(),
+        focused,
+    ))
 }
 
 fn is_subject(scope: Scope, d: &DeviceFacts, focused: bool) -> bool {
