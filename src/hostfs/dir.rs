@@ -28,6 +28,9 @@ pub struct DirFs {
     /// Resolved directories (path as asked → canonical components): a
     /// device's attributes share one directory, which is walked once.
     dirs: Mutex<HashMap<String, Vec<String>>>,
+    /// What each component walked through is (directory, link, other): the
+    /// links of a thousand devices share their first components.
+    steps: Mutex<HashMap<String, Step>>,
 }
 
 impl DirFs {
@@ -40,6 +43,7 @@ impl DirFs {
             meta: HashMap::new(),
             record: None,
             dirs: Mutex::new(HashMap::new()),
+            steps: Mutex::new(HashMap::new()),
         }
     }
 
@@ -67,6 +71,7 @@ impl DirFs {
             meta,
             record: None,
             dirs: Mutex::new(HashMap::new()),
+            steps: Mutex::new(HashMap::new()),
         })
     }
 
@@ -223,6 +228,25 @@ impl DirFs {
 
 impl Walk for DirFs {
     fn step(&self, comps: &[String]) -> Result<Step, FsErrorKind> {
+        // A tree does not change during a run; a recording must see every step.
+        if self.record.is_some() {
+            return self.step_uncached(comps);
+        }
+        let k = key(comps);
+        if let Some(s) = self.steps.lock().unwrap_or_else(|e| e.into_inner()).get(&k) {
+            return Ok(s.clone());
+        }
+        let s = self.step_uncached(comps)?;
+        self.steps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(k, s.clone());
+        Ok(s)
+    }
+}
+
+impl DirFs {
+    fn step_uncached(&self, comps: &[String]) -> Result<Step, FsErrorKind> {
         let real = self.real(comps);
         let md = match fs::symlink_metadata(&real) {
             Ok(md) => md,
@@ -265,9 +289,24 @@ impl HostFs for DirFs {
     fn read(&self, path: &str) -> FsResult<Vec<u8>> {
         let (comps, real) = self.resolve(path, true)?;
         let result = (|| -> FsResult<Vec<u8>> {
-            let file = fs::File::open(&real).map_err(|e| FsError::from_io(path, &e))?;
+            let mut file = fs::File::open(&real).map_err(|e| FsError::from_io(path, &e))?;
             let mut buf = Vec::new();
-            file.take(MAX_FILE_BYTES + 1)
+            if !self.live {
+                // A tree holds regular files: a read that does not fill the
+                // buffer has reached the end, which saves the second read
+                // per file. (procfs and sysfs may return less than what is
+                // left, so the live host always reads to the end.)
+                let mut chunk = vec![0u8; 8 * 1024];
+                let n = file
+                    .read(&mut chunk)
+                    .map_err(|e| FsError::from_io(path, &e))?;
+                chunk.truncate(n);
+                if n < 8 * 1024 {
+                    return Ok(chunk);
+                }
+                buf = chunk;
+            }
+            file.take(MAX_FILE_BYTES + 1 - buf.len() as u64)
                 .read_to_end(&mut buf)
                 .map_err(|e| FsError::from_io(path, &e))?;
             if buf.len() as u64 > MAX_FILE_BYTES {

@@ -11,6 +11,7 @@ use super::{FsError, FsErrorKind, FsResult};
 pub const MAX_LINKS: usize = 40;
 
 /// What one path component is, as `lstat` (and `readlink`) see it.
+#[derive(Clone)]
 pub enum Step {
     Dir,
     /// A link, with its target as written.

@@ -144,8 +144,11 @@ pub fn file_access(fs: &dyn HostFs, path: &str, qemu: &Known<QemuFacts>) -> Know
 /// Fills config and /dev/vfio access for the devices that may be assigned.
 pub fn devices(fs: &dyn HostFs, devices: &mut [DeviceFacts], qemu: &Known<QemuFacts>) {
     for d in devices.iter_mut() {
-        if d.kind != "vf" && !d.target {
-            d.config = Known::unknown("only checked for VFs and --device targets");
+        // device.config-access looks at --device targets and devices on
+        // pci-stub (legacy assignment).
+        let legacy = d.driver_role.value().is_some_and(|r| r == "legacy-stub");
+        if !d.target && !legacy {
+            d.config = Known::unknown("only checked for --device targets and devices on pci-stub");
             continue;
         }
         d.config = file_access(

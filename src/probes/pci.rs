@@ -89,8 +89,6 @@ fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog) -> Device
             .map(|n| Known::Value(Some(n)))
             .unwrap_or_else(|_| Known::unknown(format!("{dir}/iommu_group: bad group '{n}'"))),
     });
-    let numa_node = number_attr(fs, &join(&dir, "numa_node"));
-    let netdevs = fs.list_dir(&join(&dir, "net")).unwrap_or_default();
 
     let is_pf = fs.exists(&join(&dir, "sriov_totalvfs")).unwrap_or(false);
     let pf = link_name(fs, &join(&dir, "physfn"))
@@ -103,6 +101,18 @@ fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog) -> Device
         numvfs: number_attr(fs, &join(&dir, "sriov_numvfs")),
         vfs: virtfns(fs, &dir),
     });
+    // Read only where a rule or `list` shows it: NUMA node of PFs, the
+    // interfaces of a device a host network driver has.
+    let numa_node = if is_pf {
+        number_attr(fs, &join(&dir, "numa_node"))
+    } else {
+        Known::unknown("only read for physical functions")
+    };
+    let netdevs = if driver_role.value().is_some_and(|r| r == "host") {
+        fs.list_dir(&join(&dir, "net")).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let kind = if is_pf {
         "pf"
     } else if pf.is_some() {
@@ -194,11 +204,18 @@ pub fn probe(
     }
     let groups = group_members(&devices);
     let mut types: HashMap<u32, Option<String>> = HashMap::new();
+    // VFIO's no-IOMMU mode makes groups named vfio-noiommu; only then can a
+    // group have that name.
+    let noiommu = fs
+        .read_text("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode")
+        .is_ok_and(|v| v == "Y" || v == "1");
     for id in groups.keys() {
-        // VFIO's no-IOMMU mode makes groups named vfio-noiommu.
-        let name = fs
-            .read_text(&format!("/sys/kernel/iommu_groups/{id}/name"))
-            .ok();
+        let name = noiommu
+            .then(|| {
+                fs.read_text(&format!("/sys/kernel/iommu_groups/{id}/name"))
+                    .ok()
+            })
+            .flatten();
         let t = if name.as_deref() == Some("vfio-noiommu") {
             name
         } else {
