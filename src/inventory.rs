@@ -79,6 +79,11 @@ fn vf_entry(d: &DeviceFacts) -> VfEntry {
 }
 
 pub fn build(facts: &Facts) -> Inventory {
+    let by_address: std::collections::HashMap<String, &DeviceFacts> = facts
+        .devices
+        .iter()
+        .map(|d| (d.address.to_string(), d))
+        .collect();
     let mut pfs = Vec::new();
     for pf in facts.devices.iter().filter(|d| d.kind == "pf") {
         let sriov = pf.sriov.as_ref();
@@ -87,8 +92,8 @@ pub fn build(facts: &Facts) -> Inventory {
             .unwrap_or_default();
         let vfs = vf_addrs
             .iter()
-            .filter_map(|a| facts.devices.iter().find(|d| &d.address.to_string() == a))
-            .map(vf_entry)
+            .filter_map(|a| by_address.get(a))
+            .map(|d| vf_entry(d))
             .collect();
         pfs.push(PfEntry {
             address: pf.address.to_string(),

@@ -19,13 +19,18 @@ pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, kernel: &KernelFacts) -> Kn
     };
     // VFIO's no-IOMMU mode makes groups too, named vfio-noiommu: they
     // isolate nothing and do not count.
+    let noiommu = fs
+        .read_text("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode")
+        .is_ok_and(|v| v == "Y" || v == "1");
     let groups = match list_or_empty(fs, "/sys/kernel/iommu_groups") {
         Ok(g) => g
             .iter()
             .filter(|n| {
-                fs.read_text(&format!("/sys/kernel/iommu_groups/{n}/name"))
-                    .map(|name| name != "vfio-noiommu")
-                    .unwrap_or(true)
+                !noiommu || {
+                    fs.read_text(&format!("/sys/kernel/iommu_groups/{n}/name"))
+                        .map(|name| name != "vfio-noiommu")
+                        .unwrap_or(true)
+                }
             })
             .count(),
         Err(e) => return Known::unknown(e.to_string()),

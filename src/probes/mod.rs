@@ -179,9 +179,19 @@ pub fn collect(
     let mut guests = guests::probe(fs);
     let process_scan = holders::probe(fs, &mut devices, &mut guests);
     let vfio_noiommu = noiommu(fs);
+    // With targets, unrelated VFs are not read: count them from their PFs.
+    let vf_count = if targets.is_empty() {
+        devices.iter().filter(|d| d.kind == "vf").count()
+    } else {
+        devices
+            .iter()
+            .filter_map(|d| d.sriov.as_ref()?.numvfs.value().copied())
+            .map(|n| n as usize)
+            .sum()
+    };
     let sriov = SriovSummary {
         pf_count: devices.iter().filter(|d| d.kind == "pf").count(),
-        vf_count: devices.iter().filter(|d| d.kind == "vf").count(),
+        vf_count,
     };
     Facts {
         host: HostFacts {

@@ -1,7 +1,7 @@
 //! PCI devices from /sys/bus/pci/devices: ids, driver, IOMMU group, SR-IOV
 //! links, and the group each device shares.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::address::PciAddress;
 use crate::catalog::{pci_names, Catalog};
@@ -157,6 +157,72 @@ fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog) -> Device
     }
 }
 
+/// The targets, their PFs, a PF target's VFs, and their IOMMU groups' members.
+fn related(fs: &dyn HostFs, targets: &[PciAddress]) -> BTreeSet<PciAddress> {
+    let mut out: BTreeSet<PciAddress> = targets.iter().copied().collect();
+    for t in targets {
+        let dir = format!("{DEVICES}/{t}");
+        if let Known::Value(vfs) = virtfns(fs, &dir) {
+            out.extend(vfs.iter().filter_map(|v| v.parse::<PciAddress>().ok()));
+        }
+        if let Some(Some(pf)) = link_name(fs, &join(&dir, "physfn")).value() {
+            out.extend(pf.parse::<PciAddress>().ok());
+        }
+        if let Some(Some(g)) = link_name(fs, &join(&dir, "iommu_group")).value() {
+            let members = fs
+                .list_dir(&format!("/sys/kernel/iommu_groups/{g}/devices"))
+                .unwrap_or_default();
+            out.extend(members.iter().filter_map(|m| m.parse::<PciAddress>().ok()));
+        }
+    }
+    out
+}
+
+/// A device that does not bear on the --device targets: whether it is a PF
+/// (for the host's SR-IOV counts), and nothing else.
+fn unrelated_device(fs: &dyn HostFs, address: PciAddress) -> DeviceFacts {
+    let dir = format!("{DEVICES}/{address}");
+    fn why<T>() -> Known<T> {
+        Known::unknown("not read: it does not bear on the --device targets")
+    }
+    let is_pf = fs.exists(&join(&dir, "sriov_totalvfs")).unwrap_or(false);
+    DeviceFacts {
+        address,
+        libvirt_name: address.libvirt_name(),
+        sysfs: why(),
+        vendor: why(),
+        device: why(),
+        class: why(),
+        vendor_name: None,
+        device_name: None,
+        is_bridge: false,
+        kind: if is_pf { "pf" } else { "device" }.to_string(),
+        driver: why(),
+        driver_role: why(),
+        iommu_group: why(),
+        numa_node: why(),
+        netdevs: Vec::new(),
+        target: false,
+        target_pf: false,
+        sriov: is_pf.then(|| SriovFacts {
+            totalvfs: why(),
+            numvfs: number_attr(fs, &join(&dir, "sriov_numvfs")),
+            vfs: why(),
+        }),
+        pf: None,
+        pf_driver: None,
+        catalog: None,
+        group: why(),
+        acs_path: why(),
+        reserved_regions: why(),
+        holders: why(),
+        defined_in: Vec::new(),
+        memlock: None,
+        config: why(),
+        vfio_node: None,
+    }
+}
+
 /// VF addresses from the virtfnN links, ordered by N.
 fn virtfns(fs: &dyn HostFs, dir: &str) -> Known<Vec<String>> {
     let names = match fs.list_dir(dir) {
@@ -189,9 +255,15 @@ pub fn probe(
     catalog: &Catalog,
     xen_dom0: bool,
 ) -> Vec<DeviceFacts> {
+    // With --device targets, only the devices that bear on them are read in
+    // full: the targets, their PFs and the members of their IOMMU groups.
+    let related = (!targets.is_empty()).then(|| related(fs, targets));
     let mut devices: Vec<DeviceFacts> = addresses
         .iter()
-        .map(|a| one_device(fs, *a, catalog))
+        .map(|a| match &related {
+            Some(r) if !r.contains(a) => unrelated_device(fs, *a),
+            _ => one_device(fs, *a, catalog),
+        })
         .collect();
     let target_pfs: Vec<String> = devices
         .iter()
