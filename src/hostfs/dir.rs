@@ -144,11 +144,26 @@ impl DirFs {
         path: &str,
         follow_last: bool,
     ) -> FsResult<Option<Vec<String>>> {
-        let Some((dir, name)) = path.rsplit_once('/') else {
+        let Some(comps) = self.in_cached_dir(path) else {
             return Ok(None);
         };
+        if !follow_last {
+            return Ok(Some(comps));
+        }
+        match self.step(&comps) {
+            Ok(Step::Link(_)) => Ok(None),
+            Ok(_) => Ok(Some(comps)),
+            Err(kind) => Err(FsError::new(path, kind)),
+        }
+    }
+
+    /// The canonical components of `dir/name` when `dir` resolves (cached),
+    /// without looking at `name` itself; None for a `.`/`..` name or an
+    /// unresolvable directory.
+    fn in_cached_dir(&self, path: &str) -> Option<Vec<String>> {
+        let (dir, name) = path.rsplit_once('/')?;
         if dir.is_empty() || name.is_empty() || name == "." || name == ".." {
-            return Ok(None);
+            return None;
         }
         let cached = self
             .dirs
@@ -158,25 +173,36 @@ impl DirFs {
             .cloned();
         let mut comps = match cached {
             Some(c) => c,
-            None => match resolve::resolve(self, dir, true) {
-                Ok(c) => {
-                    self.dirs
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(dir.to_string(), c.clone());
-                    c
-                }
-                Err(_) => return Ok(None),
-            },
+            None => {
+                let c = resolve::resolve(self, dir, true).ok()?;
+                self.dirs
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(dir.to_string(), c.clone());
+                c
+            }
         };
         comps.push(name.to_string());
-        if !follow_last {
-            return Ok(Some(comps));
+        Some(comps)
+    }
+
+    /// Opens a file of a tree without first looking at its last component:
+    /// O_NOFOLLOW makes the open fail if it is a link, which then takes the
+    /// full walk. None when this shortcut does not apply.
+    fn open_in_cached_dir(&self, path: &str) -> Option<FsResult<fs::File>> {
+        use std::os::unix::fs::OpenOptionsExt;
+        if self.live || self.record.is_some() {
+            return None;
         }
-        match self.step(&comps) {
-            Ok(Step::Link(_)) => Ok(None),
-            Ok(_) => Ok(Some(comps)),
-            Err(kind) => Err(FsError::new(path, kind)),
+        let comps = self.in_cached_dir(path)?;
+        match fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(self.real(&comps))
+        {
+            Ok(f) => Some(Ok(f)),
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => None,
+            Err(e) => Some(Err(FsError::from_io(path, &e))),
         }
     }
 
@@ -287,9 +313,17 @@ impl DirFs {
 
 impl HostFs for DirFs {
     fn read(&self, path: &str) -> FsResult<Vec<u8>> {
-        let (comps, real) = self.resolve(path, true)?;
+        let (comps, opened) = match self.open_in_cached_dir(path) {
+            Some(Ok(f)) => (Vec::new(), Ok(f)),
+            Some(Err(e)) => return Err(e),
+            None => {
+                let (comps, real) = self.resolve(path, true)?;
+                let f = fs::File::open(&real).map_err(|e| FsError::from_io(path, &e));
+                (comps, f)
+            }
+        };
         let result = (|| -> FsResult<Vec<u8>> {
-            let mut file = fs::File::open(&real).map_err(|e| FsError::from_io(path, &e))?;
+            let mut file = opened?;
             let mut buf = Vec::new();
             if !self.live {
                 // A tree holds regular files: a read that does not fill the
