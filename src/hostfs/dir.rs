@@ -5,7 +5,7 @@ use std::fs;
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::meta::{self, MetaEntry, META_FILE};
 use super::resolve::{self, key, Step, Walk};
@@ -13,6 +13,13 @@ use super::{EntryKind, FsError, FsErrorKind, FsResult, HostFs, Metadata, Node, M
 
 /// Placeholder that keeps an empty directory of a tree in git.
 pub const GIT_KEEP: &str = ".gitkeep";
+
+/// A directory of a tree, resolved: its canonical components and its path
+/// on disk.
+struct ResolvedDir {
+    comps: Vec<String>,
+    real: PathBuf,
+}
 
 /// A root directory. For the live machine the kernel resolves paths; for a
 /// tree every link is resolved here, component by component, so that no link
@@ -27,7 +34,7 @@ pub struct DirFs {
     record: Option<Mutex<BTreeMap<String, Node>>>,
     /// Resolved directories (path as asked → canonical components): a
     /// device's attributes share one directory, which is walked once.
-    dirs: Mutex<HashMap<String, Vec<String>>>,
+    dirs: Mutex<HashMap<String, Arc<ResolvedDir>>>,
     /// What each component walked through is (directory, link, other): the
     /// links of a thousand devices share their first components.
     steps: Mutex<HashMap<String, Step>>,
@@ -150,17 +157,17 @@ impl DirFs {
         if !follow_last {
             return Ok(Some(comps));
         }
-        match self.step(&comps) {
+        match self.step(&comps, &key(&comps)) {
             Ok(Step::Link(_)) => Ok(None),
             Ok(_) => Ok(Some(comps)),
             Err(kind) => Err(FsError::new(path, kind)),
         }
     }
 
-    /// The canonical components of `dir/name` when `dir` resolves (cached),
-    /// without looking at `name` itself; None for a `.`/`..` name or an
-    /// unresolvable directory.
-    fn in_cached_dir(&self, path: &str) -> Option<Vec<String>> {
+    /// The resolution of `path`'s directory (cached) and its last
+    /// component. None when `path` has no plain last component or its
+    /// directory does not resolve.
+    fn cached_dir<'p>(&self, path: &'p str) -> Option<(Arc<ResolvedDir>, &'p str)> {
         let (dir, name) = path.rsplit_once('/')?;
         if dir.is_empty() || name.is_empty() || name == "." || name == ".." {
             return None;
@@ -171,17 +178,28 @@ impl DirFs {
             .unwrap_or_else(|e| e.into_inner())
             .get(dir)
             .cloned();
-        let mut comps = match cached {
+        let resolved = match cached {
             Some(c) => c,
             None => {
-                let c = resolve::resolve(self, dir, true).ok()?;
+                let comps = resolve::resolve(self, dir, true).ok()?;
+                let real = self.real(&comps);
+                let c = Arc::new(ResolvedDir { comps, real });
                 self.dirs
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .insert(dir.to_string(), c.clone());
+                    .insert(dir.to_string(), Arc::clone(&c));
                 c
             }
         };
+        Some((resolved, name))
+    }
+
+    /// The canonical components of `dir/name` when `dir` resolves (cached),
+    /// without looking at `name`.
+    fn in_cached_dir(&self, path: &str) -> Option<Vec<String>> {
+        let (dir, name) = self.cached_dir(path)?;
+        let mut comps = Vec::with_capacity(dir.comps.len() + 1);
+        comps.extend(dir.comps.iter().cloned());
         comps.push(name.to_string());
         Some(comps)
     }
@@ -194,11 +212,11 @@ impl DirFs {
         if self.live || self.record.is_some() {
             return None;
         }
-        let comps = self.in_cached_dir(path)?;
+        let (dir, name) = self.cached_dir(path)?;
         match fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_NOFOLLOW)
-            .open(self.real(&comps))
+            .open(dir.real.join(name))
         {
             Ok(f) => Some(Ok(f)),
             Err(e) if e.raw_os_error() == Some(libc::ELOOP) => None,
@@ -253,27 +271,31 @@ impl DirFs {
 }
 
 impl Walk for DirFs {
-    fn step(&self, comps: &[String]) -> Result<Step, FsErrorKind> {
+    fn step(&self, comps: &[String], key: &str) -> Result<Step, FsErrorKind> {
         // A tree does not change during a run; a recording must see every step.
         if self.record.is_some() {
-            return self.step_uncached(comps);
+            return self.step_uncached(comps, key);
         }
-        let k = key(comps);
-        if let Some(s) = self.steps.lock().unwrap_or_else(|e| e.into_inner()).get(&k) {
+        if let Some(s) = self
+            .steps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+        {
             return Ok(s.clone());
         }
-        let s = self.step_uncached(comps)?;
+        let s = self.step_uncached(comps, key)?;
         self.steps
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(k, s.clone());
+            .insert(key.to_string(), s.clone());
         Ok(s)
     }
 }
 
 impl DirFs {
-    fn step_uncached(&self, comps: &[String]) -> Result<Step, FsErrorKind> {
-        let real = self.real(comps);
+    fn step_uncached(&self, comps: &[String], key: &str) -> Result<Step, FsErrorKind> {
+        let real = self.root.join(key.trim_start_matches('/'));
         let md = match fs::symlink_metadata(&real) {
             Ok(md) => md,
             Err(e) => {
@@ -292,7 +314,7 @@ impl DirFs {
                 }
             };
             if self.record.is_some() {
-                let m = self.meta_of(&key(comps), &md);
+                let m = self.meta_of(key, &md);
                 self.note(comps, |n| {
                     n.meta.get_or_insert(m);
                     n.target.get_or_insert_with(|| target.clone());
@@ -301,7 +323,7 @@ impl DirFs {
             Ok(Step::Link(target))
         } else {
             if self.record.is_some() {
-                let m = self.meta_of(&key(comps), &md);
+                let m = self.meta_of(key, &md);
                 self.note(comps, |n| {
                     n.meta.get_or_insert(m);
                 });
@@ -330,15 +352,16 @@ impl HostFs for DirFs {
                 // buffer has reached the end, which saves the second read
                 // per file. (procfs and sysfs may return less than what is
                 // left, so the live host always reads to the end.)
-                let mut chunk = vec![0u8; 8 * 1024];
+                // On the stack, and small: most attributes are a few bytes,
+                // and a larger buffer would be zeroed for each.
+                let mut chunk = [0u8; 1024];
                 let n = file
                     .read(&mut chunk)
                     .map_err(|e| FsError::from_io(path, &e))?;
-                chunk.truncate(n);
-                if n < 8 * 1024 {
-                    return Ok(chunk);
+                buf = chunk[..n].to_vec();
+                if n < chunk.len() {
+                    return Ok(buf);
                 }
-                buf = chunk;
             }
             file.take(MAX_FILE_BYTES + 1 - buf.len() as u64)
                 .read_to_end(&mut buf)
@@ -361,7 +384,7 @@ impl HostFs for DirFs {
         let (comps, real) = self.resolve(path, false)?;
         if self.record.is_some() {
             // The walk stopped before the link itself: look at it too.
-            let _ = self.step(&comps);
+            let _ = self.step(&comps, &key(&comps));
         }
         let target = fs::read_link(&real).map_err(|e| FsError::from_io(path, &e))?;
         Ok(target.to_string_lossy().into_owned())

@@ -62,7 +62,11 @@ impl BundleFs {
     }
 
     fn node(&self, path: &str, comps: &[String]) -> FsResult<&Node> {
-        match self.nodes.get(&key(comps)) {
+        self.node_at(path, &key(comps))
+    }
+
+    fn node_at(&self, path: &str, key: &str) -> FsResult<&Node> {
+        match self.nodes.get(key) {
             Some(n) => match (&n.meta, &n.error) {
                 (None, Some(e)) => Err(FsError::new(path, e.clone())),
                 (None, None) => Err(FsError::new(path, not_captured())),
@@ -78,8 +82,8 @@ impl BundleFs {
 }
 
 impl Walk for BundleFs {
-    fn step(&self, comps: &[String]) -> Result<Step, FsErrorKind> {
-        let n = self.node("", comps).map_err(|e| e.kind)?;
+    fn step(&self, _comps: &[String], key: &str) -> Result<Step, FsErrorKind> {
+        let n = self.node_at("", key).map_err(|e| e.kind)?;
         Ok(match Self::kind(n) {
             EntryKind::Dir => Step::Dir,
             EntryKind::Symlink => Step::Link(n.target.clone().ok_or_else(not_captured)?),

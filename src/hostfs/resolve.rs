@@ -22,8 +22,10 @@ pub enum Step {
 
 /// The two questions the walk asks of a root: what is at these canonical
 /// components (without following a final link), and where a link points.
+/// `key` is `key(comps)`, kept up to date by the walk rather than rebuilt
+/// at every step.
 pub trait Walk {
-    fn step(&self, comps: &[String]) -> Result<Step, FsErrorKind>;
+    fn step(&self, comps: &[String], key: &str) -> Result<Step, FsErrorKind>;
 }
 
 /// The canonical components of `path` (absolute), every link resolved inside
@@ -36,6 +38,8 @@ pub fn resolve(w: &dyn Walk, path: &str, follow_last: bool) -> FsResult<Vec<Stri
         ));
     }
     let mut done: Vec<String> = Vec::new();
+    // key(&done), maintained as components are pushed and popped.
+    let mut done_key = String::with_capacity(path.len());
     let mut todo: VecDeque<String> = path
         .split('/')
         .filter(|c| !c.is_empty())
@@ -52,16 +56,22 @@ pub fn resolve(w: &dyn Walk, path: &str, follow_last: bool) -> FsResult<Vec<Stri
                         FsErrorKind::LinkEscapesRoot("..".into()),
                     ));
                 }
+                pop_key(&mut done_key);
                 continue;
             }
             _ => {}
         }
+        done_key.push('/');
+        done_key.push_str(&comp);
         done.push(comp);
         let is_last = todo.is_empty();
         if is_last && !follow_last {
             break;
         }
-        match w.step(&done).map_err(|k| FsError::new(path, k))? {
+        match w
+            .step(&done, &done_key)
+            .map_err(|k| FsError::new(path, k))?
+        {
             Step::Link(target) => {
                 links += 1;
                 if links > MAX_LINKS {
@@ -71,6 +81,7 @@ pub fn resolve(w: &dyn Walk, path: &str, follow_last: bool) -> FsResult<Vec<Stri
                     return Err(FsError::new(path, FsErrorKind::LinkEscapesRoot(target)));
                 }
                 done.pop();
+                pop_key(&mut done_key);
                 for c in target.split('/').rev().filter(|c| !c.is_empty()) {
                     todo.push_front(c.to_string());
                 }
@@ -82,6 +93,11 @@ pub fn resolve(w: &dyn Walk, path: &str, follow_last: bool) -> FsResult<Vec<Stri
         }
     }
     Ok(done)
+}
+
+fn pop_key(key: &mut String) {
+    let cut = key.rfind('/').unwrap_or(0);
+    key.truncate(cut);
 }
 
 /// `/a/b` for the components `a`, `b`; `/` for none.
