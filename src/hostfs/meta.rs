@@ -45,85 +45,116 @@ pub fn parse(text: &str) -> Result<HashMap<String, MetaEntry>, String> {
     // The overlay of a large capture has tens of thousands of entries; the
     // plain shape the tools write is read line by line, anything else by
     // the TOML parser.
-    let file: MetaFile = match parse_plain(text) {
-        Some(f) => f,
-        None => toml::from_str(text).map_err(|e| e.to_string())?,
-    };
-    let mut out = HashMap::new();
-    for e in file.entry {
-        let mode = match &e.mode {
-            Some(m) => Some(
-                u32::from_str_radix(m, 8)
-                    .ok()
-                    .filter(|v| *v <= 0o7777)
-                    .ok_or_else(|| {
-                        format!("{}: mode '{m}' is not octal permission bits", e.path)
-                    })?,
-            ),
-            None => None,
+    if let Some(plain) = parse_plain(text) {
+        return plain;
+    }
+    let file: MetaFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut out = HashMap::with_capacity(file.entry.len());
+    for e in &file.entry {
+        let fields = Fields {
+            path: &e.path,
+            mode: e.mode.as_deref(),
+            uid: e.uid,
+            gid: e.gid,
+            kind: e.kind.as_deref(),
+            major: e.major,
+            minor: e.minor,
         };
-        let kind = match e.kind.as_deref() {
-            None => None,
-            Some("char") => Some(EntryKind::CharDevice),
-            Some("block") => Some(EntryKind::BlockDevice),
-            Some(other) => return Err(format!("{}: unknown type '{other}'", e.path)),
-        };
-        let device = match (kind, e.major, e.minor) {
-            (Some(_), Some(ma), Some(mi)) => Some((ma, mi)),
-            (Some(_), _, _) => {
-                return Err(format!("{}: a device node needs major and minor", e.path))
-            }
-            _ => None,
-        };
-        let path = format!("/{}", e.path.trim_start_matches('/'));
-        if path.split('/').any(|c| c == "..") {
-            return Err(format!("{}: '..' is not allowed", e.path));
-        }
-        out.insert(
-            path,
-            MetaEntry {
-                mode,
-                uid: e.uid,
-                gid: e.gid,
-                kind,
-                device,
-            },
-        );
+        let (path, entry) = fields.entry()?;
+        out.insert(path, entry);
     }
     Ok(out)
 }
 
+/// One `[[entry]]` as written, before it is checked.
+#[derive(Default)]
+struct Fields<'a> {
+    path: &'a str,
+    mode: Option<&'a str>,
+    uid: Option<u32>,
+    gid: Option<u32>,
+    kind: Option<&'a str>,
+    major: Option<u32>,
+    minor: Option<u32>,
+}
+
+impl Fields<'_> {
+    fn entry(&self) -> Result<(String, MetaEntry), String> {
+        let p = self.path;
+        let mode = match self.mode {
+            Some(m) => Some(
+                u32::from_str_radix(m, 8)
+                    .ok()
+                    .filter(|v| *v <= 0o7777)
+                    .ok_or_else(|| format!("{p}: mode '{m}' is not octal permission bits"))?,
+            ),
+            None => None,
+        };
+        let kind = match self.kind {
+            None => None,
+            Some("char") => Some(EntryKind::CharDevice),
+            Some("block") => Some(EntryKind::BlockDevice),
+            Some(other) => return Err(format!("{p}: unknown type '{other}'")),
+        };
+        let device = match (kind, self.major, self.minor) {
+            (Some(_), Some(ma), Some(mi)) => Some((ma, mi)),
+            (Some(_), _, _) => return Err(format!("{p}: a device node needs major and minor")),
+            _ => None,
+        };
+        let rel = p.trim_start_matches('/');
+        if rel.split('/').any(|c| c == "..") {
+            return Err(format!("{p}: '..' is not allowed"));
+        }
+        let mut path = String::with_capacity(rel.len() + 1);
+        path.push('/');
+        path.push_str(rel);
+        let entry = MetaEntry {
+            mode,
+            uid: self.uid,
+            gid: self.gid,
+            kind,
+            device,
+        };
+        Ok((path, entry))
+    }
+}
+
 /// The overlay in its plain shape: `[[entry]]` headers and `key = value`
 /// lines (basic strings without escapes, or integers), comments and blank
-/// lines. None as soon as a line is anything else.
-fn parse_plain(text: &str) -> Option<MetaFile> {
-    let mut entries: Vec<MetaEntryToml> = Vec::new();
-    for line in text.lines() {
-        let line = line.trim();
+/// lines. None as soon as a line is anything else (the TOML parser then
+/// reads the file); Some(Err) for an entry the TOML parser would accept but
+/// that is not valid.
+fn parse_plain(text: &str) -> Option<Result<HashMap<String, MetaEntry>, String>> {
+    let mut out = HashMap::new();
+    let mut current: Option<Fields> = None;
+    let finish = |f: Option<Fields>, out: &mut HashMap<String, MetaEntry>| match f {
+        None => Some(Ok(())),
+        Some(f) if f.path.is_empty() => None,
+        Some(f) => Some(f.entry().map(|(p, e)| {
+            out.insert(p, e);
+        })),
+    };
+    for line in text.split('\n') {
+        let line = line.trim_ascii();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         if line == "[[entry]]" {
-            entries.push(MetaEntryToml {
-                path: String::new(),
-                mode: None,
-                uid: None,
-                gid: None,
-                kind: None,
-                major: None,
-                minor: None,
-            });
+            if let Err(e) = finish(current.take(), &mut out)? {
+                return Some(Err(e));
+            }
+            current = Some(Fields::default());
             continue;
         }
-        let e = entries.last_mut()?;
+        let e = current.as_mut()?;
         let (k, v) = line.split_once('=')?;
-        let v = v.trim();
+        let v = v.trim_ascii();
         let string = || {
             let inner = v.strip_prefix('"')?.strip_suffix('"')?;
-            (!inner.contains(['"', '\\'])).then(|| inner.to_string())
+            (!inner.contains(['"', '\\'])).then_some(inner)
         };
         let int = || v.parse::<u32>().ok();
-        match k.trim() {
+        match k.trim_ascii_end() {
             "path" => e.path = string()?,
             "mode" => e.mode = Some(string()?),
             "type" => e.kind = Some(string()?),
@@ -134,10 +165,10 @@ fn parse_plain(text: &str) -> Option<MetaFile> {
             _ => return None,
         }
     }
-    if entries.iter().any(|e| e.path.is_empty()) {
-        return None;
+    if let Err(e) = finish(current, &mut out)? {
+        return Some(Err(e));
     }
-    Some(MetaFile { entry: entries })
+    Some(Ok(out))
 }
 
 #[cfg(test)]
@@ -155,6 +186,7 @@ mod tests {
             (vfio.mode, vfio.uid, vfio.device),
             (Some(0o600), Some(107), Some((243, 0)))
         );
+        assert_eq!(plain.len(), parse_plain(text).unwrap().unwrap().len());
         // Not the plain shape (an inline table): the TOML parser reads it.
         assert!(parse_plain("entry = [{ path = \"x\" }]\n").is_none());
         assert!(parse("entry = [{ path = \"x\" }]\n").is_ok());
