@@ -12,7 +12,11 @@ const PARAM: &str = "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interr
 fn chips(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for line in text.lines().skip(1) {
-        for word in line.split_whitespace() {
+        // Chip names start with a capital letter; the per-CPU counts (one
+        // column per CPU, hundreds on a big host) and the names of
+        // interrupts do not.
+        let words = line.split_ascii_whitespace();
+        for word in words.filter(|w| w.as_bytes()[0].is_ascii_uppercase()) {
             let base = word.split("-0000:").next().unwrap_or(word);
             let is_chip = [
                 "IO-APIC", "PCI-MSI", "PCIe-MSI", "PCI-MSIX", "DMAR-MSI", "AMD-IR", "INTEL-IR",
