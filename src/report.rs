@@ -145,22 +145,21 @@ impl Report {
 }
 
 /// Targets first, then by area, rule, and subject (host before devices,
-/// devices by address): the same input always gives the same order.
-pub fn sort(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        (
-            !a.target,
-            a.area(),
-            &a.rule,
-            a.subject != "host",
-            &a.subject,
-        )
-            .cmp(&(
-                !b.target,
-                b.area(),
-                &b.rule,
-                b.subject != "host",
-                &b.subject,
-            ))
+/// devices by address): the same input always gives the same order. The
+/// area is worked out once per finding, not once per comparison.
+pub fn sort(findings: &mut Vec<Finding>) {
+    let mut keyed: Vec<(bool, Area, Finding)> = findings
+        .drain(..)
+        .map(|f| (!f.target, f.area(), f))
+        .collect();
+    keyed.sort_by(|(at, aa, a), (bt, ba, b)| {
+        (at, aa, &a.rule, a.subject != "host", &a.subject).cmp(&(
+            bt,
+            ba,
+            &b.rule,
+            b.subject != "host",
+            &b.subject,
+        ))
     });
+    findings.extend(keyed.into_iter().map(|(_, _, f)| f));
 }
