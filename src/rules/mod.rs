@@ -5,6 +5,7 @@
 
 mod cel_value;
 pub mod engine;
+mod facts_val;
 mod spec;
 pub mod template;
 

@@ -1,0 +1,172 @@
+//! A subject's facts as a CEL value that is read on access.
+//!
+//! Binding a device by converting its whole JSON into CEL values cost more
+//! than evaluating every rule against it (a device has some 60 facts; a rule
+//! reads two or three). A [`FactsVal`] stands for one JSON object of the
+//! facts: `device.group.id` indexes it field by field, and only the leaf that
+//! is read is converted (by [`to_cel`], so with the same rules: an unknown
+//! fact is absent, and reading it is an error that skips the rule). Lists
+//! are converted whole when read; objects stay lazy.
+
+use std::sync::Arc;
+
+use cel::common::traits::Indexer;
+use cel::common::types::{CelString, Type};
+use cel::common::value::{CowVal, Val};
+use cel::{ExecutionError, Value};
+use serde_json::Value as Json;
+
+use super::cel_value::to_cel;
+use crate::facts::unknown_reason;
+
+/// The CEL type of a facts object: no expression names it; `has()`, field
+/// selection and `==`/`!=` (with null) are what rules do with one.
+static FACTS_TYPE: Type = Type::new_unspecified_type("sriov_doctor.Facts");
+
+/// One object inside a subject's facts: the root and the field names that
+/// lead from it to the object.
+#[derive(Clone, Debug)]
+pub struct FactsVal {
+    root: Arc<Json>,
+    path: Vec<String>,
+}
+
+impl FactsVal {
+    /// The whole of `root`, which is expected to be a JSON object.
+    pub fn new(root: Arc<Json>) -> FactsVal {
+        FactsVal {
+            root,
+            path: Vec::new(),
+        }
+    }
+
+    fn object(&self) -> Option<&serde_json::Map<String, Json>> {
+        let mut cur: &Json = &self.root;
+        for seg in &self.path {
+            cur = cur.get(seg)?;
+        }
+        cur.as_object()
+    }
+
+    fn field(&self, name: &str) -> Result<Box<dyn Val + 'static>, ExecutionError> {
+        let value = self
+            .object()
+            .and_then(|o| o.get(name))
+            .filter(|v| unknown_reason(v).is_none())
+            .ok_or_else(|| ExecutionError::no_such_key(name))?;
+        if value.is_object() {
+            let mut path = Vec::with_capacity(self.path.len() + 1);
+            path.extend(self.path.iter().cloned());
+            path.push(name.to_string());
+            return Ok(Box::new(FactsVal {
+                root: Arc::clone(&self.root),
+                path,
+            }));
+        }
+        let converted: Value = to_cel(value);
+        Box::<dyn Val>::try_from(converted)
+            .map_err(|_| ExecutionError::function_error("facts", "a fact has no CEL value"))
+    }
+}
+
+impl Val for FactsVal {
+    fn get_type(&self) -> &Type {
+        &FACTS_TYPE
+    }
+
+    fn cel_type() -> &'static Type {
+        &FACTS_TYPE
+    }
+
+    fn as_indexer<'b, 'v>(&'b self) -> Option<&'b (dyn Indexer + 'v)>
+    where
+        Self: 'v,
+    {
+        Some(self)
+    }
+
+    fn equals(&self, other: &dyn Val) -> bool {
+        other
+            .downcast_ref::<FactsVal>()
+            .is_some_and(|o| Arc::ptr_eq(&self.root, &o.root) && self.path == o.path)
+    }
+
+    fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v> {
+        Box::new(self.clone())
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
+    }
+}
+
+impl cel::common::value::StaticVal for FactsVal {}
+
+impl Indexer for FactsVal {
+    fn get<'b, 'v>(&'b self, idx: &dyn Val) -> Result<CowVal<'b, 'v>, ExecutionError>
+    where
+        Self: 'v,
+    {
+        match idx.downcast_ref::<CelString>() {
+            Some(name) => self.field(name.inner()).map(CowVal::Owned),
+            None => Err(ExecutionError::no_such_key(idx.get_type().name())),
+        }
+    }
+
+    fn steal<'v>(self: Box<Self>, idx: &dyn Val) -> Result<Box<dyn Val + 'v>, ExecutionError>
+    where
+        Self: 'v,
+    {
+        self.get(idx).map(CowVal::into_owned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cel::{Context, Env};
+
+    fn eval(facts: serde_json::Value, expr: &str) -> Result<Value, ExecutionError> {
+        let env = Arc::new(Env::stdlib());
+        let program = env.compile(expr).unwrap();
+        let mut ctx = Context::with_env(Arc::clone(&env));
+        ctx.add_variable_as_val("device", Box::new(FactsVal::new(Arc::new(facts))));
+        program.execute(&ctx)
+    }
+
+    #[test]
+    fn reads_like_the_converted_facts() {
+        let facts = serde_json::json!({
+            "address": "0000:03:10.0",
+            "group": {"id": 9, "members": [{"address": "0000:03:10.0", "is_bridge": false}]},
+            "pf": null,
+            "memlock": {"limit": {"unknown": "could not read /proc/4242/limits"}},
+            "numa_node": {"unknown": "only read for physical functions"},
+            "netdevs": ["eth0", {"unknown": "x"}],
+        });
+        let cases = [
+            (
+                "device.address",
+                Ok(Value::String(Arc::new("0000:03:10.0".into()))),
+            ),
+            ("device.group.id", Ok(Value::Int(9))),
+            (
+                "size(device.group.members.filter(m, !m.is_bridge))",
+                Ok(Value::Int(1)),
+            ),
+            ("device.pf == null", Ok(Value::Bool(true))),
+            ("device.group != null", Ok(Value::Bool(true))),
+            ("has(device.group.id)", Ok(Value::Bool(true))),
+            ("has(device.memlock.limit)", Ok(Value::Bool(false))),
+            ("has(device.numa_node)", Ok(Value::Bool(false))),
+            ("size(device.netdevs)", Ok(Value::Int(1))),
+        ];
+        for (expr, want) in cases {
+            assert_eq!(eval(facts.clone(), expr), want, "{expr}");
+        }
+        // Reading an unknown fact is an error (the rule is skipped), never a value.
+        assert!(eval(facts.clone(), "device.numa_node == 0").is_err());
+        assert!(eval(facts.clone(), "device.memlock.limit > 0").is_err());
+        assert!(eval(facts, "device.nothing").is_err());
+    }
+}
