@@ -228,11 +228,13 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             let engine = load_engine(rules_dir.as_deref())?;
             let fs = open_host(root.as_deref(), bundle.as_deref())?;
             let report = crate::check(fs.as_ref(), devices, &engine)?;
-            let text = match format {
-                Format::Json => render::json::render(&report),
-                Format::Text => render::text::render(&report, &render::text::Style { color }),
-            };
-            output::stdout(&text);
+            match format {
+                Format::Json => output::stdout_json(&report),
+                Format::Text => output::stdout(&render::text::render(
+                    &report,
+                    &render::text::Style { color },
+                )),
+            }
             Ok(report.exit_code())
         }
         Command::Explain {

@@ -11,6 +11,16 @@ pub fn stdout(text: &str) {
     let _ = out.flush();
 }
 
+/// A value as pretty JSON (and a newline) on standard output, written as it
+/// is serialized: a large host's report is not built as one string first.
+pub fn stdout_json<T: serde::Serialize>(value: &T) {
+    let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    // As in `stdout`: a closed pipe ends the output, nothing more.
+    let _ = serde_json::to_writer_pretty(&mut out, value);
+    let _ = out.write_all(b"\n");
+    let _ = out.flush();
+}
+
 pub fn stderr(text: &str) {
     let mut err = io::stderr().lock();
     let _ = err.write_all(text.as_bytes());
