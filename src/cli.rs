@@ -44,6 +44,17 @@ pub enum Format {
     Json,
 }
 
+/// What `check` prints.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// The report for a person, grouped by area.
+    Text,
+    /// One JSON document, for scripts.
+    Json,
+    /// JUnit XML, one testcase per finding: a test report for GitLab, Jenkins, GitHub.
+    Junit,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check the host (or a captured tree) for everything VF assignment needs.
@@ -59,8 +70,9 @@ pub enum Command {
         /// the report.
         #[arg(long = "device", short = 'd', value_name = "ADDR")]
         devices: Vec<String>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
         /// Add or override rules from the *.toml files in DIR.
         #[arg(long = "rules", value_name = "DIR")]
         rules_dir: Option<PathBuf>,
@@ -229,11 +241,12 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             let fs = open_host(root.as_deref(), bundle.as_deref())?;
             let report = crate::check(fs.as_ref(), devices, &engine)?;
             match format {
-                Format::Json => output::stdout_json(&report),
-                Format::Text => output::stdout(&render::text::render(
+                CheckFormat::Json => output::stdout_json(&report),
+                CheckFormat::Text => output::stdout(&render::text::render(
                     &report,
                     &render::text::Style { color },
                 )),
+                CheckFormat::Junit => output::stdout(&render::junit::render(&report)),
             }
             Ok(report.exit_code())
         }

@@ -3,6 +3,8 @@
 pub mod acpi;
 pub mod explain;
 pub mod json;
+pub mod junit;
 pub mod list;
 pub mod rules;
 pub mod text;
+pub mod xml;

@@ -91,3 +91,27 @@ impl Run {
 pub fn note(text: &str) {
     println!("{text}");
 }
+
+/// Whether an external program the test needs can run (`PROGRAM ARGS`
+/// starts, whatever it exits with). When it cannot: under CI (`CI` set) the
+/// test fails, naming what .ci/run installs; elsewhere it is skipped with a
+/// note, as tests/lspci.rs does for lspci.
+#[allow(clippy::disallowed_macros)]
+pub fn have(program: &str, args: &[&str], package: &str) -> bool {
+    if Command::new(program).args(args).output().is_ok() {
+        return true;
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("{program} ({package}) is not installed: .ci/run installs it");
+    }
+    eprintln!("skip: {program} ({package}) is not installed here");
+    false
+}
+
+/// A fresh, empty scratch directory for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
