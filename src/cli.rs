@@ -53,6 +53,8 @@ pub enum CheckFormat {
     Json,
     /// JUnit XML, one testcase per finding: a test report for GitLab, Jenkins, GitHub.
     Junit,
+    /// Prometheus metrics for node_exporter's textfile collector.
+    Prometheus,
 }
 
 #[derive(Subcommand, Debug)]
@@ -247,6 +249,7 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
                     &render::text::Style { color },
                 )),
                 CheckFormat::Junit => output::stdout(&render::junit::render(&report)),
+                CheckFormat::Prometheus => output::stdout(&render::prometheus::render(&report)),
             }
             Ok(report.exit_code())
         }

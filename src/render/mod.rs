@@ -5,6 +5,7 @@ pub mod explain;
 pub mod json;
 pub mod junit;
 pub mod list;
+pub mod prometheus;
 pub mod rules;
 pub mod text;
 pub mod xml;
