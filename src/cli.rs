@@ -57,6 +57,17 @@ pub enum CheckFormat {
     Prometheus,
 }
 
+/// What `list` prints.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Each PF with its VFs as a tree.
+    Text,
+    /// One JSON document, for scripts.
+    Json,
+    /// Graphviz: PF → VF → IOMMU group → holder (render with `dot -Tsvg`).
+    Dot,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check the host (or a captured tree) for everything VF assignment needs.
@@ -110,8 +121,9 @@ pub enum Command {
         /// Replay a support bundle (made by `sriov-doctor bundle`) instead of a host.
         #[arg(long, value_name = "FILE", conflicts_with = "root")]
         bundle: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
     },
     /// Print libvirt's <hostdev> element for a device (bus, slot and
     /// function in hex), and how to use it.
@@ -286,8 +298,9 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             let facts = crate::gather(fs.as_ref(), &[])?;
             let inv = crate::inventory::build(&facts);
             output::stdout(&match format {
-                Format::Json => render::json::render(&inv),
-                Format::Text => render::list::text(&inv, &render::text::Style { color }),
+                ListFormat::Json => render::json::render(&inv),
+                ListFormat::Text => render::list::text(&inv, &render::text::Style { color }),
+                ListFormat::Dot => render::dot::render(&inv),
             });
             Ok(0)
         }

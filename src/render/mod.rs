@@ -1,6 +1,7 @@
 //! Renderers take a report (or rules) and return text; they never read the host.
 
 pub mod acpi;
+pub mod dot;
 pub mod explain;
 pub mod json;
 pub mod junit;
