@@ -49,7 +49,7 @@ pub enum Format {
 pub enum CheckFormat {
     /// The report for a person, grouped by area.
     Text,
-    /// One JSON document, for scripts.
+    /// One JSON document, for scripts (docs/report.schema.json).
     Json,
     /// JUnit XML, one testcase per finding: a test report for GitLab, Jenkins, GitHub.
     Junit,

@@ -18,6 +18,7 @@ pub mod probes;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod tables;
 
 use catalog::Catalog;

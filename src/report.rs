@@ -1,5 +1,6 @@
 //! Findings and the report that carries them: what renderers take.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::facts::Facts;
@@ -8,7 +9,9 @@ use crate::rules::{Area, Severity};
 /// Report format version; bump on any incompatible change to the JSON.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// The outcome of one rule on one subject: `skip` when the rule does not
+/// apply or its inputs could not be read, never a pass or a fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Fail,
@@ -28,16 +31,23 @@ impl Status {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// What one rule found on one subject.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Finding {
+    /// The rule id (`kernel.iommu`): a stable public name.
     pub rule: String,
     pub status: Status,
     pub severity: Severity,
     /// "host" or a full PCI address.
+    #[schemars(regex(pattern = r"^(host|[0-9a-f]{4,8}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7])$"))]
     pub subject: String,
+    /// What the rule checks.
     pub title: String,
+    /// What was found, naming the evidence.
     pub message: String,
+    /// The files and values read.
     pub evidence: Vec<String>,
+    /// Steps to fix it, in order (empty for a pass).
     pub remediation: Vec<String>,
     /// The subject is a --device target (or a target's PF).
     #[serde(skip)]
@@ -54,7 +64,8 @@ impl Finding {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+/// Findings counted by status.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq, JsonSchema)]
 pub struct Summary {
     pub total: usize,
     pub pass: usize,
@@ -65,27 +76,40 @@ pub struct Summary {
     pub inconclusive: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// The host the report is about; null where a value could not be read.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct HostSummary {
+    /// What was read: `live host /`, `captured tree DIR` or `bundle FILE`.
     pub root: String,
     pub hostname: Option<String>,
+    /// Kernel release.
     pub kernel: Option<String>,
+    /// CPU model name.
     pub cpu: Option<String>,
+    /// The distribution's pretty name (os-release).
     pub distro: Option<String>,
+    /// PCI devices on the host.
     pub pci_devices: Option<usize>,
+    /// SR-IOV capable physical functions.
     pub sriov_pfs: usize,
+    /// Virtual functions enabled.
     pub sriov_vfs: usize,
+    /// The --device targets, as full PCI addresses.
     pub targets: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// The tool that wrote the report.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// The report of `sriov-doctor check --format json`.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Report {
+    /// Report format version; bumped on any incompatible change.
+    #[schemars(extend("const" = SCHEMA_VERSION))]
     pub schema_version: u32,
     pub tool: Tool,
     pub host: HostSummary,

@@ -2,9 +2,11 @@
 //! host (every file, link, directory listing and metadata, and the reads
 //! that failed), the report and the facts; replayed as a root of its own
 //! ([`BundleFs`]) by `check`, `explain`, `list` and `acpi` with `--bundle`.
-//! The format is described by `docs/bundle.schema.json`.
+//! The format is described by `docs/bundle.schema.json`, generated from
+//! these types (src/schema.rs).
 
 mod capture;
+mod format;
 mod redact;
 mod time;
 
@@ -14,11 +16,12 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::hostfs::{BundleFs, EntryKind, FsErrorKind, Metadata, Node, MAX_FILE_BYTES};
 
 pub use capture::{capture, CaptureOptions};
+pub use format::{Bundle, Entry, ToolInfo};
 
 /// Bundle format version; bump on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -28,73 +31,6 @@ pub const MAX_BUNDLE_BYTES: u64 = 256 << 20;
 pub const MAX_ENTRIES: usize = 1_000_000;
 /// The deepest path a bundle may hold (components).
 pub const MAX_DEPTH: usize = 64;
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ToolInfo {
-    pub name: String,
-    pub version: String,
-}
-
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Bundle {
-    pub schema_version: u32,
-    #[serde(default = "unknown_tool")]
-    pub tool: ToolInfo,
-    #[serde(default)]
-    pub rules_version: String,
-    #[serde(default)]
-    pub created: String,
-    #[serde(default)]
-    pub redacted: bool,
-    #[serde(default)]
-    pub host: serde_json::Value,
-    #[serde(default)]
-    pub check: serde_json::Value,
-    #[serde(default)]
-    pub facts: serde_json::Value,
-    #[serde(default)]
-    pub kernel_log: Vec<String>,
-    pub files: Vec<Entry>,
-}
-
-fn unknown_tool() -> ToolInfo {
-    ToolInfo {
-        name: String::new(),
-        version: String::new(),
-    }
-}
-
-/// One file system entry as the bundle stores it.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Entry {
-    pub path: String,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uid: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gid: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub major: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub minor: Option<u32>,
-    /// Bytes of content (text or base64, decoded).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base64: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
 
 /// Content that is stored as text: UTF-8 without control characters other
 /// than newline, tab, carriage return and NUL (which separates
