@@ -123,11 +123,14 @@ fn every_command_on_the_live_host_changes_nothing() {
     let cases: Vec<(Vec<&str>, Option<&str>)> = vec![
         (vec!["check"], None),
         (vec!["check", "--format", "json"], None),
+        (vec!["check", "--format", "junit"], None),
+        (vec!["check", "--format", "prometheus"], None),
         (
             vec!["explain", "vfio 0000:00:01.0: group 1 is not viable"],
             None,
         ),
         (vec!["list"], None),
+        (vec!["list", "--format", "dot"], None),
         (vec!["rules"], None),
         (vec!["bundle", "-o", &out_s], Some(out_s.as_str())),
     ];
