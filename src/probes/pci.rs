@@ -1,7 +1,7 @@
 //! PCI devices from /sys/bus/pci/devices: ids, driver, IOMMU group, SR-IOV
 //! links, and the group each device shares.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::address::PciAddress;
 use crate::catalog::{pci_names, Catalog};
@@ -178,14 +178,48 @@ fn related(fs: &dyn HostFs, targets: &[PciAddress]) -> BTreeSet<PciAddress> {
     out
 }
 
+/// The VFs a PF has enabled: from its virtfn links when they were read,
+/// else computed as the kernel does (routing ID of VF n = the PF's +
+/// sriov_offset + n × sriov_stride, PCIe SR-IOV 9.3.3.9–10). Empty for
+/// anything else, or when that cannot be read.
+fn vf_addresses(fs: &dyn HostFs, d: &DeviceFacts) -> Vec<PciAddress> {
+    let Some(sriov) = &d.sriov else {
+        return Vec::new();
+    };
+    if let Known::Value(vfs) = &sriov.vfs {
+        return vfs.iter().filter_map(|v| v.parse().ok()).collect();
+    }
+    let dir = format!("{DEVICES}/{}", d.address);
+    let (Known::Value(numvfs), Known::Value(offset), Known::Value(stride)) = (
+        &sriov.numvfs,
+        number_attr::<u32>(fs, &join(&dir, "sriov_offset")),
+        number_attr::<u32>(fs, &join(&dir, "sriov_stride")),
+    ) else {
+        return Vec::new();
+    };
+    let a = d.address;
+    let rid = (a.bus as u32) << 8 | (a.device as u32) << 3 | a.function as u32;
+    (0..*numvfs)
+        .map(|n| rid + offset + n * stride)
+        .take_while(|r| *r <= 0xffff)
+        .map(|r| PciAddress {
+            domain: a.domain,
+            bus: (r >> 8) as u8,
+            device: ((r >> 3) & 0x1f) as u8,
+            function: (r & 0x7) as u8,
+        })
+        .collect()
+}
+
 /// A device that does not bear on the --device targets: whether it is a PF
-/// (for the host's SR-IOV counts), and nothing else.
-fn unrelated_device(fs: &dyn HostFs, address: PciAddress) -> DeviceFacts {
+/// (for the host's SR-IOV counts), and nothing else. `known_vf`: it is the
+/// VF of a PF already seen, so it is not a PF and need not be looked at.
+fn unrelated_device(fs: &dyn HostFs, address: PciAddress, known_vf: bool) -> DeviceFacts {
     let dir = format!("{DEVICES}/{address}");
     fn why<T>() -> Known<T> {
         Known::unknown("not read: it does not bear on the --device targets")
     }
-    let is_pf = fs.exists(&join(&dir, "sriov_totalvfs")).unwrap_or(false);
+    let is_pf = !known_vf && fs.exists(&join(&dir, "sriov_totalvfs")).unwrap_or(false);
     DeviceFacts {
         address,
         libvirt_name: address.libvirt_name(),
@@ -257,14 +291,22 @@ pub fn probe(
 ) -> Vec<DeviceFacts> {
     // With --device targets, only the devices that bear on them are read in
     // full: the targets, their PFs and the members of their IOMMU groups.
+    // The others are only looked at to count the host's PFs; a VF is never
+    // a PF, and a PF's VFs come after it in address order, so once a PF is
+    // seen its VFs are known without a look.
     let related = (!targets.is_empty()).then(|| related(fs, targets));
-    let mut devices: Vec<DeviceFacts> = addresses
-        .iter()
-        .map(|a| match &related {
-            Some(r) if !r.contains(a) => unrelated_device(fs, *a),
+    let mut vfs_seen: HashSet<PciAddress> = HashSet::new();
+    let mut devices: Vec<DeviceFacts> = Vec::with_capacity(addresses.len());
+    for a in addresses {
+        let d = match &related {
+            Some(r) if !r.contains(a) => unrelated_device(fs, *a, vfs_seen.contains(a)),
             _ => one_device(fs, *a, catalog),
-        })
-        .collect();
+        };
+        if related.is_some() {
+            vfs_seen.extend(vf_addresses(fs, &d));
+        }
+        devices.push(d);
+    }
     let target_pfs: Vec<String> = devices
         .iter()
         .filter(|d| targets.contains(&d.address))
