@@ -56,7 +56,13 @@ pub fn cmdline_devices(args: &[String]) -> BTreeSet<PciAddress> {
     out
 }
 
-fn read_process(fs: &dyn HostFs, pid: u32) -> Result<Process, FsError> {
+/// `want_fds`: whether, given what the process names on its command line,
+/// its open files are worth reading too.
+fn read_process(
+    fs: &dyn HostFs,
+    pid: u32,
+    want_fds: impl Fn(&Process) -> bool,
+) -> Result<Process, FsError> {
     let dir = format!("/proc/{pid}");
     let mut p = Process {
         comm: fs.read_text(&format!("{dir}/comm")).unwrap_or_default(),
@@ -76,7 +82,11 @@ fn read_process(fs: &dyn HostFs, pid: u32) -> Result<Process, FsError> {
         p.cmdline_devices = cmdline_devices(&args);
     }
     let fd_dir = format!("{dir}/fd");
-    for fd in fs.list_dir(&fd_dir)? {
+    let fds = fs.list_dir(&fd_dir)?;
+    if !want_fds(&p) {
+        return Ok(p);
+    }
+    for fd in fds {
         // A link's target is a value: /dev/vfio/9 is read, never opened.
         let Ok(target) = fs.read_link(&format!("{fd_dir}/{fd}")) else {
             continue;
@@ -159,11 +169,34 @@ pub fn probe(
             };
         }
     };
+    // With --device targets, only the guests that name a device in a
+    // target's IOMMU group (in their state or on their command line) have
+    // their open files read: a guest that holds such a device without naming
+    // it leaves it opened but unexplained, which the full scan below finds.
+    let focused = devices.iter().any(|d| d.target);
+    let named: BTreeSet<PciAddress> = devices
+        .iter()
+        .filter(|d| d.target)
+        .flat_map(|d| {
+            let members = d.group.value().map(|g| g.members.as_slice()).unwrap_or(&[]);
+            members
+                .iter()
+                .filter_map(|m| m.address.parse().ok())
+                .chain([d.address])
+        })
+        .collect();
     // Running guests, confirmed by their own process.
     let mut procs: BTreeMap<u32, Process> = BTreeMap::new();
     for g in guest_list.iter_mut().filter(|g| g.running) {
         let Some(pid) = g.pid else { continue };
-        match read_process(fs, pid) {
+        let in_state = g
+            .hostdevs
+            .iter()
+            .any(|h| h.parse().is_ok_and(|a: PciAddress| named.contains(&a)));
+        let want_fds = |p: &Process| {
+            !focused || in_state || p.cmdline_devices.iter().any(|a| named.contains(a))
+        };
+        match read_process(fs, pid, want_fds) {
             Ok(p) => {
                 g.memlock_bytes = match fs.read_text(&format!("/proc/{pid}/limits")) {
                     Ok(t) => memlock_limit(&t).map(Known::Value).unwrap_or_else(|| {
@@ -218,7 +251,7 @@ pub fn probe(
                         continue;
                     }
                     scan.scanned += 1;
-                    match read_process(fs, pid) {
+                    match read_process(fs, pid, |_| true) {
                         Ok(p) => {
                             let useful = unexplained
                                 .iter()
