@@ -102,7 +102,7 @@ impl Fields<'_> {
             _ => None,
         };
         let rel = p.trim_start_matches('/');
-        if rel.split('/').any(|c| c == "..") {
+        if rel.contains("..") && rel.split('/').any(|c| c == "..") {
             return Err(format!("{p}: '..' is not allowed"));
         }
         let mut path = String::with_capacity(rel.len() + 1);
@@ -134,8 +134,18 @@ fn parse_plain(text: &str) -> Option<Result<HashMap<String, MetaEntry>, String>>
             out.insert(p, e);
         })),
     };
-    for line in text.split('\n') {
-        let line = line.trim_ascii();
+    // Lines are found byte by byte: they are short, and this file can have
+    // a couple of hundred thousand of them.
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(bytes.len(), |n| start + n);
+        // Cut at ASCII bytes, so on character boundaries.
+        let line = text[start..end].trim_ascii();
+        start = end + 1;
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
@@ -147,7 +157,8 @@ fn parse_plain(text: &str) -> Option<Result<HashMap<String, MetaEntry>, String>>
             continue;
         }
         let e = current.as_mut()?;
-        let (k, v) = line.split_once('=')?;
+        let eq = line.bytes().position(|b| b == b'=')?;
+        let (k, v) = (&line[..eq], &line[eq + 1..]);
         let v = v.trim_ascii();
         let string = || {
             let inner = v.strip_prefix('"')?.strip_suffix('"')?;
