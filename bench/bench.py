@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time sriov-doctor on large generated hosts (normally run through bench/run.sh).
 
-    bench/bench.py [--bin target/release/sriov-doctor] [--big bench/out/big]
+    bench/bench.py [--bin target/x86_64-unknown-linux-gnu/release/sriov-doctor] [--big bench/out/big]
                    [--vf512 bench/out/vf512] [--vf128 bench/out/vf128]
                    [--rounds 7] [--version-rounds 21] [--lspci lspci]
 
@@ -102,7 +102,7 @@ def held_vf(root):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--bin", default="target/release/sriov-doctor")
+    ap.add_argument("--bin", default="target/x86_64-unknown-linux-gnu/release/sriov-doctor")
     ap.add_argument("--big", default="bench/out/big")
     ap.add_argument("--vf512", default="bench/out/vf512")
     ap.add_argument("--vf128", default="bench/out/vf128")

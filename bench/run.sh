@@ -36,5 +36,6 @@ python3 tools/mkbighost.py bench/out/big   --pfs 8 --vfs-per-pf 256
 python3 tools/mkbighost.py bench/out/vf512 --pfs 2 --vfs-per-pf 256
 python3 tools/mkbighost.py bench/out/vf128 --pfs 1 --vfs-per-pf 128
 
-python3 bench/bench.py --bin target/release/sriov-doctor \
+# .cargo/config.toml names the target (static build), hence the path.
+python3 bench/bench.py --bin target/x86_64-unknown-linux-gnu/release/sriov-doctor \
     --big bench/out/big --vf512 bench/out/vf512 --vf128 bench/out/vf128 "$@"
