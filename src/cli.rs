@@ -176,6 +176,16 @@ pub enum Command {
         #[arg(long)]
         no_redact: bool,
     },
+    /// Summarize many `check --format json` reports (files or directories
+    /// of *.json): hosts × rules, with the failing subjects.
+    Summarize {
+        /// Reports written by `sriov-doctor check --format json`, or
+        /// directories holding them (every *.json inside).
+        #[arg(required = true, value_name = "REPORT")]
+        reports: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = crate::summarize::SummaryFormat::Text)]
+        format: crate::summarize::SummaryFormat,
+    },
     /// List the rules, or show one rule's documentation.
     Rules {
         /// A rule id, e.g. kernel.iommu.
@@ -389,6 +399,7 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             crate::bundle::write(&b, output.as_deref())?;
             Ok(0)
         }
+        Command::Summarize { reports, format } => crate::summarize::run(reports, *format),
         Command::Rules {
             id,
             format,

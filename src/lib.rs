@@ -19,6 +19,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod summarize;
 pub mod tables;
 
 use catalog::Catalog;
