@@ -186,6 +186,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::summarize::SummaryFormat::Text)]
         format: crate::summarize::SummaryFormat,
     },
+    /// Print a shell completion script to standard output.
+    Completions {
+        #[arg(value_enum)]
+        shell: crate::cli_extras::Shell,
+    },
+    /// Print the man page (roff) of sriov-doctor, or of one of its commands.
+    Man {
+        /// A command (check, explain, …) for its own page, sriov-doctor-COMMAND(1).
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+    },
     /// List the rules, or show one rule's documentation.
     Rules {
         /// A rule id, e.g. kernel.iommu.
@@ -400,6 +411,8 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             Ok(0)
         }
         Command::Summarize { reports, format } => crate::summarize::run(reports, *format),
+        Command::Completions { shell } => crate::cli_extras::completions(*shell),
+        Command::Man { command } => crate::cli_extras::man(command.as_deref()),
         Command::Rules {
             id,
             format,

@@ -9,6 +9,7 @@ pub mod address;
 pub mod bundle;
 pub mod catalog;
 pub mod cli;
+pub mod cli_extras;
 pub mod explain;
 pub mod facts;
 pub mod hostfs;
