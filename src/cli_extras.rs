@@ -92,6 +92,10 @@ pub fn man_page(command: Option<&str>) -> Result<String, String> {
     };
     let mut buf = Vec::new();
     clap_mangen::Man::new(page)
+        // No date (the page is as old as the binary): an explicitly empty
+        // argument, since roff 1.1 writes "" as nothing, which would shift
+        // the source and manual into .TH's date field.
+        .date("\"\"")
         .manual("sriov-doctor manual")
         .render(&mut buf)
         .map_err(|e| format!("man page: {e}"))?;
@@ -123,7 +127,12 @@ mod tests {
             );
         }
         let main = man_page(None).unwrap();
-        assert!(main.contains(".TH sriov-doctor 1"), "{main}");
+        // Title, section, an empty date, source, manual: each in its place.
+        let th = format!(
+            ".TH sriov-doctor 1 \"\" \"sriov-doctor {}\" \"sriov-doctor manual\"\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        assert!(main.contains(&th), "{th}{main}");
         // The main page refers to each command's own page.
         assert!(main.contains("sriov\\-doctor\\-check(1)"), "{main}");
     }
