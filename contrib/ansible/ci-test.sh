@@ -19,7 +19,10 @@ bin=$(realpath "${1:-target/x86_64-unknown-linux-gnu/release/sriov-doctor}")
 ansible_version=2.19.14 # the last ansible-core series that runs on Python 3.11
 
 venv=target/ansible-venv
-if ! "$venv/bin/ansible-playbook" --version 2>/dev/null | grep -q "core $ansible_version"; then
+# (Read whole before grep: with pipefail, grep -q's early exit would fail
+# the pipe on SIGPIPE and reinstall every time.)
+installed=$("$venv/bin/ansible-playbook" --version 2>/dev/null || true)
+if [[ $installed != *"core $ansible_version]"* ]]; then
     rm -rf "$venv"
     start=$(date +%s)
     python3 -m venv "$venv"
