@@ -274,7 +274,12 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
         } => {
             let engine = load_engine(rules_dir.as_deref())?;
             let fs = open_host(root.as_deref(), bundle.as_deref())?;
-            let report = crate::check(fs.as_ref(), devices, &engine)?;
+            let facts = crate::gather(fs.as_ref(), devices)?;
+            // The root's caches (and a tree's metadata overlay) are not
+            // needed by the rules: freed before the findings pile up.
+            drop(fs);
+            let report = crate::report::Report::new(&facts, engine.run(&facts));
+            drop(facts);
             match format {
                 CheckFormat::Json => output::stdout_json(&report),
                 CheckFormat::Text => output::stdout(&render::text::render(
