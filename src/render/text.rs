@@ -102,14 +102,18 @@ pub fn render(report: &Report, style: &Style) -> String {
         section(&mut out, style, area.title(), &findings);
     }
     let s = &report.summary;
+    // A check that could not read its inputs is no pass: without failures
+    // the answer is incomplete, not ready.
     let verdict = if s.fail > 0 {
         "NOT READY"
+    } else if s.inconclusive > 0 {
+        "INCOMPLETE"
     } else if s.warn > 0 {
         "READY, with warnings"
     } else {
         "READY"
     };
-    let _ = writeln!(
+    let _ = write!(
         out,
         "\nResult: {} · {} failed, {} warning(s), {} passed, {} skipped",
         style.heading(verdict),
@@ -118,6 +122,10 @@ pub fn render(report: &Report, style: &Style) -> String {
         s.pass,
         s.skip
     );
+    if s.inconclusive > 0 {
+        let _ = write!(out, " ({} could not be checked)", s.inconclusive);
+    }
+    out.push('\n');
     out
 }
 
