@@ -212,3 +212,70 @@ fn damaged_trees_never_panic_and_never_pass_what_they_destroyed() {
     );
     common::note(&summary);
 }
+
+/// Damages that the corruption suite (tests/corruption) found passing a
+/// rule whose input they destroyed, each fixed in src/: the rule must now
+/// be a skip that says why. (host, name, damage, --device, rule, subject)
+type Regression = (
+    &'static str,
+    &'static str,
+    fn(&Path),
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+fn regressions() -> Vec<Regression> {
+    vec![
+        (
+            "seed-ready",
+            "DMAR cut in half: the RMRRs past the cut are lost",
+            |r| {
+                let p = r.join("sys/firmware/acpi/tables/DMAR");
+                let b = fs::read(&p).unwrap();
+                fs::write(&p, &b[..b.len() / 2]).unwrap()
+            },
+            "03:10.0",
+            "firmware.rmrr",
+            "0000:03:10.0",
+        ),
+        (
+            "hp-rmrr",
+            "config of the bridge on the RMRR path to the NIC emptied",
+            |r| fs::write(r.join("sys/devices/pci0000:00/0000:00:1c.4/config"), b"").unwrap(),
+            "03:00.0",
+            "firmware.rmrr",
+            "0000:03:00.0",
+        ),
+    ]
+}
+
+#[test]
+fn damages_that_once_passed_a_rule_now_skip_it() {
+    for (host, name, damage, device, rule, subject) in regressions() {
+        let root = scratch(&format!("{host}-{rule}-{subject}"));
+        copy_tree(Path::new(&format!("tests/hosts/{host}/root")), &root);
+        damage(&root);
+        let root_s = root.to_str().unwrap();
+        let r = common::run(&[
+            "check", "--root", root_s, "--format", "json", "--device", device,
+        ]);
+        assert!([0, 1].contains(&r.code), "{host}, {name}: {}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let f = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule && f["subject"] == subject)
+            .unwrap_or_else(|| panic!("{host}, {name}: no {rule} finding for {subject}"));
+        assert_eq!(f["status"], "skip", "{host}, {name}: {f}");
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("could not check: "),
+            "{host}, {name}: {f}"
+        );
+        let _ = fs::remove_dir_all(&root);
+    }
+}

@@ -107,7 +107,10 @@ fn future_vf(
 }
 
 /// RMRR and IVMD regions by device: known when the table that would list
-/// them was read, or is absent.
+/// them was read whole, or is absent. A damaged table may have lost some of
+/// its regions, and an RMRR path through a bridge whose config space cannot
+/// be read names an unknown device: then a device named nowhere is unknown,
+/// not free of reserved memory (one that is named is known to be restricted).
 fn reserved_regions(
     fs: &dyn HostFs,
     firmware: &crate::facts::FirmwareFacts,
@@ -120,9 +123,23 @@ fn reserved_regions(
         }
         return;
     }
+    let mut doubts: Vec<String> = Vec::new();
+    for table in [&firmware.dmar, &firmware.ivrs] {
+        match table {
+            Known::Unknown(r) => doubts.push(r.clone()),
+            Known::Value(t) if t.present && !t.problems.is_empty() => doubts.push(format!(
+                "the {} table is damaged ({}): the memory it reserves is not all known",
+                t.name,
+                t.problems.join("; ")
+            )),
+            Known::Value(_) => {}
+        }
+    }
     let mut regions = std::collections::BTreeMap::new();
     if let Some(d) = &tables.dmar {
-        regions.extend(reserved::from_dmar(fs, d));
+        let (named, unresolved) = reserved::from_dmar(fs, d);
+        regions.extend(named);
+        doubts.extend(unresolved);
     }
     if let Some(v) = &tables.ivrs {
         let present: Vec<PciAddress> = devices.iter().map(|d| d.address).collect();
@@ -130,7 +147,7 @@ fn reserved_regions(
             regions.entry(addr).or_insert_with(Vec::new).append(&mut r);
         }
     }
-    reserved::apply(devices, &regions);
+    reserved::apply(devices, &regions, doubts.first());
 }
 
 /// VFIO's unsafe no-IOMMU mode.

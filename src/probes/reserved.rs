@@ -18,9 +18,34 @@ pub fn secondary_bus(fs: &dyn HostFs, bridge: PciAddress) -> Option<u8> {
     config::secondary_bus(&bytes)
 }
 
-/// Every device an RMRR names, with the region.
-pub fn from_dmar(fs: &dyn HostFs, table: &dmar::Dmar) -> BTreeMap<PciAddress, Vec<ReservedRegion>> {
+/// Like [`secondary_bus`], but tells a bridge that is not there (the path
+/// truthfully leads nowhere) from one whose config space cannot be read
+/// (Err: where the path leads is unknown).
+fn secondary_bus_or_doubt(fs: &dyn HostFs, bridge: PciAddress) -> Result<Option<u8>, String> {
+    let path = format!("/sys/bus/pci/devices/{bridge}/config");
+    match fs.read(&path) {
+        Ok(bytes) if bytes.len() < 0x1a => Err(format!(
+            "{path}: {} bytes, too short for a header",
+            bytes.len()
+        )),
+        Ok(bytes) => Ok(config::secondary_bus(&bytes)),
+        Err(e) if e.is_not_found() => match fs.exists(&format!("/sys/bus/pci/devices/{bridge}")) {
+            Ok(false) => Ok(None),
+            Ok(true) => Err(e.to_string()),
+            Err(e) => Err(e.to_string()),
+        },
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Every device an RMRR names, with the region; and why an RMRR path could
+/// not be followed, when a bridge on it could not be read.
+pub fn from_dmar(
+    fs: &dyn HostFs,
+    table: &dmar::Dmar,
+) -> (BTreeMap<PciAddress, Vec<ReservedRegion>>, Vec<String>) {
     let mut out: BTreeMap<PciAddress, Vec<ReservedRegion>> = BTreeMap::new();
+    let mut doubts = Vec::new();
     for s in &table.structures {
         if let dmar::DmarKind::Rmrr {
             segment,
@@ -30,20 +55,33 @@ pub fn from_dmar(fs: &dyn HostFs, table: &dmar::Dmar) -> BTreeMap<PciAddress, Ve
         } = &s.kind
         {
             for sc in scopes.iter().filter(|sc| matches!(sc.scope_type, 1 | 2)) {
-                let resolved =
-                    scope::resolve(*segment, sc.start_bus, &sc.path, &|b| secondary_bus(fs, b));
-                if let Ok(addr) = resolved {
-                    out.entry(addr).or_default().push(ReservedRegion {
+                let unreadable = std::cell::RefCell::new(None);
+                let resolved = scope::resolve(*segment, sc.start_bus, &sc.path, &|b| {
+                    secondary_bus_or_doubt(fs, b).unwrap_or_else(|why| {
+                        unreadable.borrow_mut().get_or_insert(why);
+                        None
+                    })
+                });
+                match resolved {
+                    Ok(addr) => out.entry(addr).or_default().push(ReservedRegion {
                         table: "RMRR".to_string(),
                         at: format!("{:#05x}", s.offset),
                         base: format!("{base:#x}"),
                         limit: format!("{limit:#x}"),
-                    });
+                    }),
+                    Err(_) => {
+                        if let Some(why) = unreadable.into_inner() {
+                            doubts.push(format!(
+                                "the device the RMRR at {:#05x} names is unknown: {why}",
+                                s.offset
+                            ));
+                        }
+                    }
                 }
             }
         }
     }
-    out
+    (out, doubts)
 }
 
 /// Devices named by IVMD blocks for one device (21h) or a range (22h);
@@ -85,9 +123,18 @@ pub fn from_ivrs(
     out
 }
 
-/// Fills each device's reserved regions.
-pub fn apply(devices: &mut [DeviceFacts], regions: &BTreeMap<PciAddress, Vec<ReservedRegion>>) {
+/// Fills each device's reserved regions; a device named nowhere is unknown
+/// when there is a `doubt` that a region could not be read.
+pub fn apply(
+    devices: &mut [DeviceFacts],
+    regions: &BTreeMap<PciAddress, Vec<ReservedRegion>>,
+    doubt: Option<&String>,
+) {
     for d in devices {
-        d.reserved_regions = Known::Value(regions.get(&d.address).cloned().unwrap_or_default());
+        d.reserved_regions = match (regions.get(&d.address), doubt) {
+            (Some(r), _) => Known::Value(r.clone()),
+            (None, Some(why)) => Known::unknown(why.clone()),
+            (None, None) => Known::Value(Vec::new()),
+        };
     }
 }
