@@ -247,6 +247,20 @@ fn regressions() -> Vec<Regression> {
             "firmware.rmrr",
             "0000:03:00.0",
         ),
+        (
+            "seed-config-denied",
+            "qemu.conf (dynamic_ownership = 0) overwritten with garbage",
+            |r| {
+                fs::write(
+                    r.join("etc/libvirt/qemu.conf"),
+                    [0xff, 0x00, 0x13, 0x37].repeat(300),
+                )
+                .unwrap()
+            },
+            "03:10.0",
+            "device.config-access",
+            "0000:03:10.0",
+        ),
     ]
 }
 

@@ -19,6 +19,55 @@ fn conf_value(text: &str, key: &str) -> Option<String> {
         .next()
 }
 
+/// Why `text` is not in libvirt's configuration format (virConfParse), or
+/// None: blank lines, `#` comments, and `name = value` settings whose value
+/// is a quoted string, a number or a `[list]` (which may span lines).
+/// libvirtd does not start with anything else, so what such a file sets is
+/// unknown; reading past the damage would fall back to defaults that the
+/// file may well override (dynamic_ownership = 0).
+fn conf_syntax_error(text: &str) -> Option<String> {
+    let mut in_list = false;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if in_list {
+            in_list = !line.contains(']');
+            continue;
+        }
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = || {
+            let shown: String = line.chars().take(40).collect();
+            Some(format!("line {} ({shown:?}) is not a setting", n + 1))
+        };
+        let Some((name, value)) = line.split_once('=') else {
+            return bad();
+        };
+        let name = name.trim();
+        let name_ok = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        let value = value.trim();
+        let value_ok = if let Some(rest) = value.strip_prefix('"') {
+            rest.contains('"')
+        } else if let Some(rest) = value.strip_prefix('\'') {
+            rest.contains('\'')
+        } else if value.starts_with('[') {
+            in_list = !value.contains(']');
+            true
+        } else {
+            let number = value.split('#').next().unwrap_or("").trim();
+            let digits = number.strip_prefix('-').unwrap_or(number);
+            !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+        };
+        if !name_ok || !value_ok {
+            return bad();
+        }
+    }
+    in_list.then(|| "a [list] is not closed".to_string())
+}
+
 /// Fields of the /etc/passwd or /etc/group line whose first field is `name`.
 fn etc_entry(text: &str, name: &str) -> Option<Vec<String>> {
     text.lines()
@@ -32,6 +81,11 @@ pub fn qemu(fs: &dyn HostFs, distro: &Known<DistroFacts>) -> Known<QemuFacts> {
         Err(e) if e.is_not_found() => None,
         Err(e) => return Known::unknown(e.to_string()),
     };
+    if let Some(why) = conf.as_deref().and_then(conf_syntax_error) {
+        return Known::unknown(format!(
+            "{QEMU_CONF}: {why}: libvirt would not read this file"
+        ));
+    }
     let family = distro.value().map(|d| d.family.as_str()).unwrap_or("other");
     let (default_user, default_group) = match family {
         "debian" => ("libvirt-qemu", "kvm"),
@@ -173,5 +227,16 @@ mod tests {
         assert_eq!(conf_value(conf, "user").as_deref(), Some("qemu"));
         assert_eq!(conf_value(conf, "dynamic_ownership").as_deref(), Some("0"));
         assert_eq!(conf_value(conf, "group"), None);
+        assert_eq!(conf_syntax_error(conf), None);
+    }
+
+    #[test]
+    fn qemu_conf_that_libvirt_cannot_parse_is_told_apart() {
+        let lists = "cgroup_device_acl = [\n    \"/dev/null\", \"/dev/full\",\n]\nnamespaces = [ \"mount\" ]\nmax_files = 32768 # a comment\n";
+        assert_eq!(conf_syntax_error(lists), None);
+        assert!(conf_syntax_error("dynamic_ownership = \n").is_some());
+        assert!(conf_syntax_error("user = \"qe").is_some());
+        assert!(conf_syntax_error("\u{fffd}\u{1}x\n").is_some());
+        assert!(conf_syntax_error("security_driver = [ \"selinux\"").is_some());
     }
 }
