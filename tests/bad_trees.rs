@@ -261,6 +261,14 @@ fn regressions() -> Vec<Regression> {
             "device.config-access",
             "0000:03:10.0",
         ),
+        (
+            "seed-ready",
+            "/proc/cmdline a link to itself: whether iommu=pt is asked is unknown",
+            |r| replace_with_link(&r.join("proc/cmdline"), "cmdline"),
+            "03:10.0",
+            "iommu.mode",
+            "0000:03:10.0",
+        ),
     ]
 }
 
