@@ -269,6 +269,42 @@ fn regressions() -> Vec<Regression> {
             "iommu.mode",
             "0000:03:10.0",
         ),
+        (
+            "seed-noiommu",
+            "iommu_groups dangles: whether group 0 is VFIO's no-IOMMU group is unknown",
+            |r| replace_with_link(&r.join("sys/kernel/iommu_groups"), "missing"),
+            "03:10.0",
+            "iommu.group",
+            "0000:03:10.0",
+        ),
+        (
+            "seed-noiommu",
+            "enable_unsafe_noiommu_mode is garbage: group names must be read",
+            |r| {
+                fs::write(
+                    r.join("sys/module/vfio/parameters/enable_unsafe_noiommu_mode"),
+                    "\u{1}\u{2}garbage",
+                )
+                .unwrap()
+            },
+            "03:10.0",
+            "iommu.group",
+            "0000:03:10.0",
+        ),
+        (
+            "amd-ready",
+            "enable_unsafe_noiommu_mode is garbage: the mode is unknown, not off",
+            |r| {
+                fs::write(
+                    r.join("sys/module/vfio/parameters/enable_unsafe_noiommu_mode"),
+                    "\u{1}\u{2}garbage",
+                )
+                .unwrap()
+            },
+            "41:02.0",
+            "kernel.vfio-noiommu",
+            "host",
+        ),
     ]
 }
 

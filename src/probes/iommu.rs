@@ -12,6 +12,48 @@ fn list_or_empty(fs: &dyn HostFs, path: &str) -> FsResult<Vec<String>> {
     }
 }
 
+pub const NOIOMMU_PARAM: &str = "/sys/module/vfio/parameters/enable_unsafe_noiommu_mode";
+
+/// VFIO's enable_unsafe_noiommu_mode as the kernel prints it (Y or N, or 1
+/// or 0); off when vfio is not loaded (no file). Anything else, or a file
+/// that cannot be read, is unknown: never "off" by default.
+pub fn noiommu_param(fs: &dyn HostFs) -> Known<bool> {
+    match fs.read_text(NOIOMMU_PARAM) {
+        Ok(v) => match v.as_str() {
+            "Y" | "1" => Known::Value(true),
+            "N" | "0" => Known::Value(false),
+            other => {
+                let shown: String = other.chars().take(20).collect();
+                Known::unknown(format!("{NOIOMMU_PARAM}: {shown:?} is neither Y nor N"))
+            }
+        },
+        Err(e) if e.is_not_found() => Known::Value(false),
+        Err(e) => Known::unknown(e.to_string()),
+    }
+}
+
+/// Whether IOMMU group `id` is VFIO's no-IOMMU group (named vfio-noiommu).
+/// Only in no-IOMMU mode can a group have that name, so the name is read
+/// only when the mode is on or unknown; then a group whose name cannot be
+/// read, or whose directory is missing, is unknown.
+pub fn is_noiommu_group(fs: &dyn HostFs, mode: &Known<bool>, id: &str) -> Known<bool> {
+    if *mode == Known::Value(false) {
+        return Known::Value(false);
+    }
+    let dir = format!("/sys/kernel/iommu_groups/{id}");
+    match fs.read_text(&format!("{dir}/name")) {
+        Ok(name) => Known::Value(name == "vfio-noiommu"),
+        Err(e) if e.is_not_found() => match fs.exists(&dir) {
+            Ok(true) => Known::Value(false),
+            Ok(false) => Known::unknown(format!(
+                "{dir} not found: whether group {id} is VFIO's no-IOMMU group is unknown"
+            )),
+            Err(e) => Known::unknown(e.to_string()),
+        },
+        Err(e) => Known::unknown(e.to_string()),
+    }
+}
+
 pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, kernel: &KernelFacts) -> Known<IommuFacts> {
     let units = match list_or_empty(fs, "/sys/class/iommu") {
         Ok(u) => u,
@@ -19,20 +61,19 @@ pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, kernel: &KernelFacts) -> Kn
     };
     // VFIO's no-IOMMU mode makes groups too, named vfio-noiommu: they
     // isolate nothing and do not count.
-    let noiommu = fs
-        .read_text("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode")
-        .is_ok_and(|v| v == "Y" || v == "1");
+    let mode = noiommu_param(fs);
     let groups = match list_or_empty(fs, "/sys/kernel/iommu_groups") {
-        Ok(g) => g
-            .iter()
-            .filter(|n| {
-                !noiommu || {
-                    fs.read_text(&format!("/sys/kernel/iommu_groups/{n}/name"))
-                        .map(|name| name != "vfio-noiommu")
-                        .unwrap_or(true)
+        Ok(g) => {
+            let mut real = 0;
+            for id in &g {
+                match is_noiommu_group(fs, &mode, id) {
+                    Known::Value(false) => real += 1,
+                    Known::Value(true) => {}
+                    Known::Unknown(r) => return Known::unknown(r),
                 }
-            })
-            .count(),
+            }
+            real
+        }
         Err(e) => return Known::unknown(e.to_string()),
     };
     let enabled = groups > 0;

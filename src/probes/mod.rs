@@ -152,10 +152,9 @@ fn reserved_regions(
 
 /// VFIO's unsafe no-IOMMU mode.
 fn noiommu(fs: &dyn HostFs) -> Known<crate::facts::NoIommuFacts> {
-    let enabled = match fs.read_text("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode") {
-        Ok(v) => v == "Y" || v == "1",
-        Err(e) if e.is_not_found() => false,
-        Err(e) => return Known::unknown(e.to_string()),
+    let enabled = match iommu::noiommu_param(fs) {
+        Known::Value(on) => on,
+        Known::Unknown(r) => return Known::unknown(r),
     };
     let nodes = match fs.list_dir("/dev/vfio") {
         Ok(n) => n

@@ -353,25 +353,21 @@ pub fn probe(
         d.target_pf = d.sriov.is_some() && target_pfs.contains(&d.address.to_string());
     }
     let groups = group_members(&devices);
-    let mut types: HashMap<u32, Option<String>> = HashMap::new();
-    // VFIO's no-IOMMU mode makes groups named vfio-noiommu; only then can a
-    // group have that name.
-    let noiommu = fs
-        .read_text("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode")
-        .is_ok_and(|v| v == "Y" || v == "1");
+    // A group's domain type; VFIO's no-IOMMU groups are named vfio-noiommu
+    // instead, and whether a group is one may be unknown.
+    let mut types: HashMap<u32, Known<Option<String>>> = HashMap::new();
+    let noiommu_mode = crate::probes::iommu::noiommu_param(fs);
     for id in groups.keys() {
-        let name = noiommu
-            .then(|| {
-                fs.read_text(&format!("/sys/kernel/iommu_groups/{id}/name"))
-                    .ok()
-            })
-            .flatten();
-        let t = if name.as_deref() == Some("vfio-noiommu") {
-            name
-        } else {
-            fs.read_text(&format!("/sys/kernel/iommu_groups/{id}/type"))
-                .ok()
-        };
+        let t = crate::probes::iommu::is_noiommu_group(fs, &noiommu_mode, &id.to_string()).map(
+            |noiommu| {
+                if noiommu {
+                    Some("vfio-noiommu".to_string())
+                } else {
+                    fs.read_text(&format!("/sys/kernel/iommu_groups/{id}/type"))
+                        .ok()
+                }
+            },
+        );
         types.insert(*id, t);
     }
     let group_facts: Vec<Known<GroupFacts>> = devices
@@ -397,7 +393,7 @@ fn group_members(devices: &[DeviceFacts]) -> HashMap<u32, Vec<&DeviceFacts>> {
 fn group_facts(
     d: &DeviceFacts,
     groups: &HashMap<u32, Vec<&DeviceFacts>>,
-    types: &HashMap<u32, Option<String>>,
+    types: &HashMap<u32, Known<Option<String>>>,
     xen_dom0: bool,
 ) -> Known<GroupFacts> {
     let id = match &d.iommu_group {
@@ -415,7 +411,12 @@ fn group_facts(
         }
         Known::Unknown(r) => return Known::unknown(r.clone()),
     };
-    if types.get(&id).cloned().flatten().as_deref() == Some("vfio-noiommu") {
+    let domain_type = match types.get(&id) {
+        Some(Known::Unknown(r)) => return Known::unknown(r.clone()),
+        Some(Known::Value(t)) => t.clone(),
+        None => None,
+    };
+    if domain_type.as_deref() == Some("vfio-noiommu") {
         return Known::unknown(format!(
             "group {id} is VFIO's no-IOMMU group (enable_unsafe_noiommu_mode): no IOMMU isolates {} (see kernel.vfio-noiommu)",
             d.address
@@ -453,7 +454,7 @@ fn group_facts(
     }
     Known::Value(GroupFacts {
         id,
-        domain_type: types.get(&id).cloned().flatten(),
+        domain_type,
         members,
         blockers,
         unreadable,
