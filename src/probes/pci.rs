@@ -157,8 +157,11 @@ fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog) -> Device
     }
 }
 
-/// The targets, their PFs, a PF target's VFs, and their IOMMU groups' members.
-fn related(fs: &dyn HostFs, targets: &[PciAddress]) -> BTreeSet<PciAddress> {
+/// The targets, their PFs, a PF target's VFs, and their IOMMU groups'
+/// members; None when a target's group cannot be listed: then every device
+/// is read, as without targets, and the group's members come from their own
+/// iommu_group links (leaving them out would make the group look viable).
+fn related(fs: &dyn HostFs, targets: &[PciAddress]) -> Option<BTreeSet<PciAddress>> {
     let mut out: BTreeSet<PciAddress> = targets.iter().copied().collect();
     for t in targets {
         let dir = format!("{DEVICES}/{t}");
@@ -171,11 +174,11 @@ fn related(fs: &dyn HostFs, targets: &[PciAddress]) -> BTreeSet<PciAddress> {
         if let Some(Some(g)) = link_name(fs, &join(&dir, "iommu_group")).value() {
             let members = fs
                 .list_dir(&format!("/sys/kernel/iommu_groups/{g}/devices"))
-                .unwrap_or_default();
+                .ok()?;
             out.extend(members.iter().filter_map(|m| m.parse::<PciAddress>().ok()));
         }
     }
-    out
+    Some(out)
 }
 
 /// Every device in full. A large host's devices are read in contiguous runs
@@ -327,7 +330,9 @@ pub fn probe(
     // The others are only looked at to count the host's PFs; a VF is never
     // a PF, and a PF's VFs come after it in address order, so once a PF is
     // seen its VFs are known without a look.
-    let related = (!targets.is_empty()).then(|| related(fs, targets));
+    let related = (!targets.is_empty())
+        .then(|| related(fs, targets))
+        .flatten();
     let mut vfs_seen: HashSet<PciAddress> = HashSet::new();
     let mut devices: Vec<DeviceFacts> = Vec::with_capacity(addresses.len());
     if related.is_none() {
