@@ -300,6 +300,20 @@ fn regressions() -> Vec<Regression> {
             "skip",
         ),
         (
+            "seed-noiommu",
+            "enable_unsafe_noiommu_mode dangles: /dev/vfio/noiommu-0 still tells",
+            |r| {
+                replace_with_link(
+                    &r.join("sys/module/vfio/parameters/enable_unsafe_noiommu_mode"),
+                    "missing",
+                )
+            },
+            "03:10.0",
+            "iommu.group",
+            "0000:03:10.0",
+            "skip",
+        ),
+        (
             "amd-ready",
             "enable_unsafe_noiommu_mode is garbage: the mode is unknown, not off",
             |r| {

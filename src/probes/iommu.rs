@@ -32,12 +32,27 @@ pub fn noiommu_param(fs: &dyn HostFs) -> Known<bool> {
     }
 }
 
+/// Whether VFIO's no-IOMMU groups may exist: the mode is on (or unknown),
+/// or /dev/vfio has noiommu-N nodes, which each such group has (the mode
+/// may have been turned off since, or its parameter file be missing from a
+/// damaged tree).
+pub fn noiommu_groups_possible(fs: &dyn HostFs) -> Known<bool> {
+    match noiommu_param(fs) {
+        Known::Value(false) => match fs.list_dir("/dev/vfio") {
+            Ok(nodes) => Known::Value(nodes.iter().any(|n| n.starts_with("noiommu-"))),
+            Err(e) if e.is_not_found() => Known::Value(false),
+            Err(e) => Known::unknown(e.to_string()),
+        },
+        other => other,
+    }
+}
+
 /// Whether IOMMU group `id` is VFIO's no-IOMMU group (named vfio-noiommu).
-/// Only in no-IOMMU mode can a group have that name, so the name is read
-/// only when the mode is on or unknown; then a group whose name cannot be
-/// read, or whose directory is missing, is unknown.
-pub fn is_noiommu_group(fs: &dyn HostFs, mode: &Known<bool>, id: &str) -> Known<bool> {
-    if *mode == Known::Value(false) {
+/// The name is read only when such groups are possible (`possible`, from
+/// [`noiommu_groups_possible`]); then a group whose name cannot be read, or
+/// whose directory is missing, is unknown.
+pub fn is_noiommu_group(fs: &dyn HostFs, possible: &Known<bool>, id: &str) -> Known<bool> {
+    if *possible == Known::Value(false) {
         return Known::Value(false);
     }
     let dir = format!("/sys/kernel/iommu_groups/{id}");
@@ -61,12 +76,12 @@ pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, kernel: &KernelFacts) -> Kn
     };
     // VFIO's no-IOMMU mode makes groups too, named vfio-noiommu: they
     // isolate nothing and do not count.
-    let mode = noiommu_param(fs);
+    let possible = noiommu_groups_possible(fs);
     let groups = match list_or_empty(fs, "/sys/kernel/iommu_groups") {
         Ok(g) => {
             let mut real = 0;
             for id in &g {
-                match is_noiommu_group(fs, &mode, id) {
+                match is_noiommu_group(fs, &possible, id) {
                     Known::Value(false) => real += 1,
                     Known::Value(true) => {}
                     Known::Unknown(r) => return Known::unknown(r),

@@ -361,9 +361,9 @@ pub fn probe(
     // A group's domain type; VFIO's no-IOMMU groups are named vfio-noiommu
     // instead, and whether a group is one may be unknown.
     let mut types: HashMap<u32, Known<Option<String>>> = HashMap::new();
-    let noiommu_mode = crate::probes::iommu::noiommu_param(fs);
+    let noiommu_possible = crate::probes::iommu::noiommu_groups_possible(fs);
     for id in groups.keys() {
-        let t = crate::probes::iommu::is_noiommu_group(fs, &noiommu_mode, &id.to_string()).map(
+        let t = crate::probes::iommu::is_noiommu_group(fs, &noiommu_possible, &id.to_string()).map(
             |noiommu| {
                 if noiommu {
                     Some("vfio-noiommu".to_string())
