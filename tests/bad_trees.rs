@@ -342,6 +342,28 @@ fn regressions() -> Vec<Regression> {
             "fail",
         ),
         (
+            "seed-iommu-off",
+            "the VF's directory (on igbvf) dangles: no driver link is not 'unbound'",
+            |r| replace_with_link(&r.join(format!("{DEV}/0000:03:10.0")), "missing"),
+            "03:10.0",
+            "device.host-driver",
+            "0000:03:10.0",
+            "skip",
+        ),
+        (
+            "xen-ready",
+            "the VF's bus link is an empty directory",
+            |r| {
+                let p = r.join("sys/bus/pci/devices/0000:03:10.0");
+                fs::remove_file(&p).unwrap();
+                fs::create_dir(&p).unwrap()
+            },
+            "03:10.0",
+            "device.host-driver",
+            "0000:03:10.0",
+            "skip",
+        ),
+        (
             "seed-ready",
             "the device list is a file: no SR-IOV device is a guess, not a finding",
             |r| {

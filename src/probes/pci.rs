@@ -78,7 +78,16 @@ fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog) -> Device
         _ => (None, None),
     };
     let is_bridge = class.value().is_some_and(|c| c.starts_with("0604"));
-    let driver = link_name(fs, &join(&dir, "driver"));
+    // No driver link is an unbound device, but only in a sound device
+    // directory: where the directory cannot be resolved or has no vendor
+    // (its link dangles, it is empty), the missing link says nothing.
+    let driver = match (link_name(fs, &join(&dir, "driver")), &sysfs, &vendor) {
+        (Known::Value(None), Known::Unknown(why), _)
+        | (Known::Value(None), _, Known::Unknown(why)) => Known::unknown(format!(
+            "{dir}/driver not found in a device directory that is not whole: {why}"
+        )),
+        (driver, _, _) => driver,
+    };
     let driver_role = driver
         .clone()
         .map(|d| driver_role(d.as_deref()).to_string());
