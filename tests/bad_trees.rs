@@ -364,6 +364,32 @@ fn regressions() -> Vec<Regression> {
             "skip",
         ),
         (
+            "seed-dpdk-holds",
+            "the VF's driver link is a directory: DPDK's fd on its group is still found",
+            |r| {
+                let p = r.join(format!("{DEV}/0000:03:10.1/driver"));
+                fs::remove_file(&p).unwrap();
+                fs::create_dir(&p).unwrap()
+            },
+            "03:10.1",
+            "device.in-use",
+            "0000:03:10.1",
+            "fail",
+        ),
+        (
+            "seed-dpdk-holds",
+            "the VF's iommu_group link is a directory: a /dev/vfio fd cannot be matched",
+            |r| {
+                let p = r.join(format!("{DEV}/0000:03:10.1/iommu_group"));
+                fs::remove_file(&p).unwrap();
+                fs::create_dir(&p).unwrap()
+            },
+            "03:10.1",
+            "device.in-use",
+            "0000:03:10.1",
+            "skip",
+        ),
+        (
             "seed-ready",
             "the device list is a file: no SR-IOV device is a guess, not a finding",
             |r| {

@@ -220,8 +220,9 @@ pub fn probe(
     let mut unexplained: Vec<usize> = Vec::new();
     for &i in &subjects {
         let d = &devices[i];
+        // A device whose driver cannot be read may be on either.
         let role = d.driver_role.value().map(String::as_str);
-        if !matches!(role, Some("vfio" | "legacy-stub")) {
+        if role.is_some_and(|r| !matches!(r, "vfio" | "legacy-stub")) {
             continue;
         }
         let enabled = fs
@@ -300,9 +301,18 @@ pub fn probe(
         }
         let unresolved = unexplained.contains(&i);
         let addr = d.address.to_string();
-        devices[i].holders = match (&scan_error, unresolved, holders.is_empty()) {
-            (Some(e), true, true) => Known::unknown(format!(
+        // Without its driver or IOMMU group, a process's /dev/vfio/N fd
+        // cannot be told to hold the device, so "nobody holds it" is unknown.
+        let unrecognizable = match (&d.driver_role, &d.iommu_group) {
+            (Known::Unknown(r), _) | (_, Known::Unknown(r)) => Some(r),
+            _ => None,
+        };
+        devices[i].holders = match (&scan_error, unresolved, holders.is_empty(), unrecognizable) {
+            (Some(e), true, true, _) => Known::unknown(format!(
                 "{addr} is open (enable = 1) and no readable process holds it: {e}"
+            )),
+            (None, true, true, Some(r)) => Known::unknown(format!(
+                "{addr} may be open, and its holders cannot be recognized: {r}"
             )),
             _ => Known::Value(holders),
         };
