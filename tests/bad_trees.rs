@@ -276,6 +276,15 @@ fn regressions() -> Vec<Regression> {
             "skip",
         ),
         (
+            "seed-ready",
+            "/proc/cmdline is garbage: it asks for nothing, or for iommu=pt, nobody knows",
+            |r| fs::write(r.join("proc/cmdline"), [0xff, 0x00, 0x13, 0x37].repeat(40)).unwrap(),
+            "03:10.0",
+            "iommu.mode",
+            "0000:03:10.0",
+            "skip",
+        ),
+        (
             "seed-noiommu",
             "iommu_groups dangles: whether group 0 is VFIO's no-IOMMU group is unknown",
             |r| replace_with_link(&r.join("sys/kernel/iommu_groups"), "missing"),

@@ -64,9 +64,28 @@ pub fn parse_cmdline(line: &str) -> BTreeMap<String, String> {
     params
 }
 
+/// /proc/cmdline: one line of text, as the kernel prints its command line
+/// (a C string: no NUL, and in practice no control characters). Anything
+/// else, random bytes for one, is no command line: unknown, not the empty
+/// set of parameters that a parse of it would give.
+fn cmdline(fs: &dyn HostFs) -> Known<String> {
+    let bytes = match fs.read("/proc/cmdline") {
+        Ok(b) => b,
+        Err(e) => return Known::unknown(e.to_string()),
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Known::unknown("/proc/cmdline is not text: not a kernel command line");
+    };
+    let line = text.strip_suffix('\n').unwrap_or(text);
+    if line.chars().any(|c| c.is_control() && c != '\t') {
+        return Known::unknown("/proc/cmdline holds control characters: not a kernel command line");
+    }
+    Known::Value(line.trim().to_string())
+}
+
 pub fn kernel(fs: &dyn HostFs) -> KernelFacts {
     let release: Known<String> = fs.read_text("/proc/sys/kernel/osrelease").into();
-    let cmdline: Known<String> = fs.read_text("/proc/cmdline").into();
+    let cmdline = cmdline(fs);
     let params = cmdline.clone().map(|c| parse_cmdline(&c));
     let intel_iommu_default_on = release.clone().and_then(|rel| {
         let path = format!("/boot/config-{rel}");
