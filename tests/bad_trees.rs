@@ -399,6 +399,19 @@ fn regressions() -> Vec<Regression> {
             "skip",
         ),
         (
+            "xen-xl-twice",
+            "vm1.cfg is a directory: what it defines is unknown",
+            |r| {
+                let p = r.join("etc/xen/vm1.cfg");
+                fs::remove_file(&p).unwrap();
+                fs::create_dir(&p).unwrap()
+            },
+            "03:10.0",
+            "device.defined-twice",
+            "0000:03:10.0",
+            "skip",
+        ),
+        (
             "seed-ready",
             "the device list is a file: no SR-IOV device is a guess, not a finding",
             |r| {

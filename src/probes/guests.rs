@@ -173,10 +173,14 @@ pub fn probe(fs: &dyn HostFs) -> Known<Vec<GuestFacts>> {
     }
     match list_xml(fs, XEN, ".cfg") {
         Ok(names) => {
+            // A config xl cannot read (no name) defines no guest; one that
+            // cannot be read at all may define any.
             for n in names {
                 let path = join(XEN, &n);
-                if let Some(g) = fs.read_text(&path).ok().and_then(|t| parse_xl(&t, &path)) {
-                    out.push(g);
+                match fs.read_text(&path) {
+                    Ok(text) => out.extend(parse_xl(&text, &path)),
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => return Known::unknown(e.to_string()),
                 }
             }
         }
