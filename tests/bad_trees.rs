@@ -412,6 +412,37 @@ fn regressions() -> Vec<Regression> {
             "skip",
         ),
         (
+            "seed-guest-holds",
+            "QEMU's fd directory is gone while its /proc entry is there",
+            |r| fs::remove_dir_all(r.join("proc/4242/fd")).unwrap(),
+            "03:10.0",
+            "device.in-use",
+            "0000:03:10.0",
+            "skip",
+        ),
+        (
+            "seed-dpdk-holds",
+            "DPDK's fd on /dev/vfio/10 is a link to itself",
+            |r| replace_with_link(&r.join("proc/5151/fd/11"), "11"),
+            "03:10.1",
+            "device.in-use",
+            "0000:03:10.1",
+            "skip",
+        ),
+        (
+            "seed-dpdk-holds",
+            "DPDK's fd on /dev/vfio/10 is a directory",
+            |r| {
+                let p = r.join("proc/5151/fd/11");
+                fs::remove_file(&p).unwrap();
+                fs::create_dir(&p).unwrap()
+            },
+            "03:10.1",
+            "device.in-use",
+            "0000:03:10.1",
+            "skip",
+        ),
+        (
             "seed-ready",
             "the device list is a file: no SR-IOV device is a guess, not a finding",
             |r| {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::address::PciAddress;
 use crate::facts::{DeviceFacts, GuestFacts, Holder, Known, MemlockFacts, ProcessScan};
-use crate::hostfs::{FsError, HostFs};
+use crate::hostfs::{FsError, FsErrorKind, HostFs};
 
 /// What one process holds, read from /proc/PID.
 #[derive(Default)]
@@ -81,16 +81,43 @@ fn read_process(
             .collect();
         p.cmdline_devices = cmdline_devices(&args);
     }
+    // A process that has ended has no directory at all; a live one always
+    // has its fd directory, whose links are all readable when it is, and
+    // name a path or a `type:[inode]`. Anything else is an fd table that
+    // cannot be read whole: an error, not "holds nothing".
     let fd_dir = format!("{dir}/fd");
-    let fds = fs.list_dir(&fd_dir)?;
+    let fds = match fs.list_dir(&fd_dir) {
+        Ok(fds) => fds,
+        Err(e) if e.is_not_found() => match fs.exists(&dir) {
+            Ok(false) => return Err(e),
+            Ok(true) => {
+                return Err(FsError::new(
+                    &fd_dir,
+                    FsErrorKind::Other("missing from a process directory that exists".into()),
+                ))
+            }
+            Err(e) => return Err(e),
+        },
+        Err(e) => return Err(e),
+    };
     if !want_fds(&p) {
         return Ok(p);
     }
     for fd in fds {
         // A link's target is a value: /dev/vfio/9 is read, never opened.
-        let Ok(target) = fs.read_link(&format!("{fd_dir}/{fd}")) else {
-            continue;
+        let link = format!("{fd_dir}/{fd}");
+        let target = match fs.read_link(&link) {
+            Ok(t) => t,
+            // Closed while we read.
+            Err(e) if e.is_not_found() => continue,
+            Err(e) => return Err(e),
         };
+        if !target.starts_with('/') && !target.contains(':') {
+            return Err(FsError::new(
+                link,
+                FsErrorKind::Other(format!("-> {target}: not an fd link the kernel writes")),
+            ));
+        }
         if let Some(g) = target
             .strip_prefix("/dev/vfio/")
             .and_then(|g| g.parse().ok())
