@@ -59,10 +59,15 @@ fn table(
     if xen_present && matches!(&bytes, Err(e) if e.is_not_found()) {
         // Xen keeps the IOMMU to itself and renames DMAR to XMAR in dom0's view.
         let xmar = format!("{TABLES}/XMAR");
-        if let Ok(b) = fs.read(&xmar) {
-            path = xmar;
-            hidden_by_xen = true;
-            bytes = Ok(b);
+        match fs.read(&xmar) {
+            Ok(b) => {
+                path = xmar;
+                hidden_by_xen = true;
+                bytes = Ok(b);
+            }
+            Err(e) if e.is_not_found() => {}
+            // An XMAR that cannot be read is not an absent DMAR.
+            Err(e) => bytes = Err(e),
         }
     }
     let bytes = match bytes {
