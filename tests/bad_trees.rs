@@ -500,3 +500,22 @@ fn damages_that_once_passed_a_rule_pass_it_no_more() {
         let _ = fs::remove_dir_all(&root);
     }
 }
+
+#[test]
+fn a_check_that_could_not_read_its_inputs_makes_the_verdict_incomplete() {
+    // Nothing fails when the device list is a file, but the device rules
+    // could not look: that is not READY.
+    let root = scratch("incomplete-verdict");
+    copy_tree(Path::new("tests/hosts/seed-ready/root"), &root);
+    let p = root.join("sys/bus/pci/devices");
+    fs::remove_dir_all(&p).unwrap();
+    fs::write(&p, "").unwrap();
+    let r = common::run(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("Result: INCOMPLETE · 0 failed"),
+        "{}",
+        r.stdout
+    );
+    let _ = fs::remove_dir_all(&root);
+}
