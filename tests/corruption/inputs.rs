@@ -240,7 +240,8 @@ pub fn is_pci_address(s: &str) -> bool {
 
 /// Damages after which a finding that did not pass on the pristine tree may
 /// truthfully pass: (pattern of the damaged path, effect on it, rule, why).
-/// Each was seen in a run and judged; none hides a destroyed input.
+/// Each was seen in a run (or is the same case for a sibling rule or path)
+/// and judged; none hides a destroyed input.
 pub const TRUTHFUL_PASSES: &[(&str, Effect, &str, &str)] = &[
     (
         "sys/firmware/**",
@@ -261,16 +262,28 @@ pub const TRUTHFUL_PASSES: &[(&str, Effect, &str, &str)] = &[
         "a qemu.conf cut in a comment or between lines is a valid, shorter file: libvirt applies its defaults to what was cut",
     ),
     (
-        "etc/libvirt/qemu/*.xml",
+        "etc/libvirt/**",
         Missing,
         "device.defined-twice",
-        "a removed libvirt definition defines nothing",
+        "a removed libvirt definition (or directory of them) defines nothing",
     ),
     (
-        "etc/xen/*.cfg",
+        "etc/xen/**",
         Missing,
         "device.defined-twice",
-        "a removed xl config defines nothing",
+        "a removed xl config (or /etc/xen) defines nothing",
+    ),
+    (
+        "sys/devices/**/driver",
+        Missing,
+        "device.host-driver",
+        "a device without a driver link is unbound, which libvirt can take over",
+    ),
+    (
+        "sys/devices/**/driver",
+        Missing,
+        "iommu.group",
+        "a group member without a driver link is unbound, which blocks no one",
     ),
     (
         "etc/xen/*.cfg",
