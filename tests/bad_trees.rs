@@ -4,33 +4,9 @@
 mod common;
 
 use std::fs;
-use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        let ft = entry.file_type().unwrap();
-        if ft.is_symlink() {
-            symlink(fs::read_link(&src).unwrap(), &dst).unwrap();
-        } else if ft.is_dir() {
-            copy_tree(&src, &dst);
-        } else {
-            fs::copy(&src, &dst).unwrap();
-        }
-    }
-}
-
-fn replace_with_link(path: &Path, target: &str) {
-    if path.is_dir() && !path.is_symlink() {
-        fs::remove_dir_all(path).unwrap();
-    } else {
-        let _ = fs::remove_file(path);
-    }
-    symlink(target, path).unwrap();
-}
+use common::{copy_tree, replace_with_link};
 
 const DEV: &str = "sys/devices/pci0000:00/0000:00:01.0";
 

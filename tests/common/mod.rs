@@ -115,3 +115,30 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// Copies a host tree: files, directories, and links as links.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let ft = entry.file_type().unwrap();
+        if ft.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), &dst).unwrap();
+        } else if ft.is_dir() {
+            copy_tree(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+/// Replaces a file, link or directory with a link to `target`.
+pub fn replace_with_link(path: &Path, target: &str) {
+    if path.is_dir() && !path.is_symlink() {
+        std::fs::remove_dir_all(path).unwrap();
+    } else {
+        let _ = std::fs::remove_file(path);
+    }
+    std::os::unix::fs::symlink(target, path).unwrap();
+}

@@ -103,23 +103,6 @@ pub fn entries(root: &Path) -> Vec<Entry> {
     out
 }
 
-/// Copies a tree: files, directories and links as links.
-pub fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let (src, dst) = (e.path(), to.join(e.file_name()));
-        let ft = e.file_type().unwrap();
-        if ft.is_symlink() {
-            symlink(fs::read_link(&src).unwrap(), &dst).unwrap();
-        } else if ft.is_dir() {
-            copy_tree(&src, &dst);
-        } else {
-            fs::copy(&src, &dst).unwrap();
-        }
-    }
-}
-
 /// Gives every directory its permissions back, so that the copy can be
 /// removed by a user other than root too.
 pub fn restore_modes(dir: &Path) {
@@ -269,7 +252,7 @@ pub fn undo(root: &Path, pristine: &Path, entry: &Entry, pristine_entries: &[Ent
     let src = pristine.join(&entry.path);
     match entry.kind {
         EntryKind::Link => symlink(fs::read_link(&src).unwrap(), &p).unwrap(),
-        EntryKind::Dir => copy_tree(&src, &p),
+        EntryKind::Dir => crate::common::copy_tree(&src, &p),
         EntryKind::File => {
             fs::copy(&src, &p).unwrap();
         }

@@ -285,7 +285,7 @@ fn every_damaged_host_gives_an_answer_and_no_false_pass() {
         let mut rng = Prng::new(seed ^ damage::fnv1a(&host.name));
         // One copy per host; each variant damages it and is undone.
         let root = scratch.join(&host.name);
-        damage::copy_tree(pristine, &root);
+        common::copy_tree(pristine, &root);
         for (i, (entry, damage)) in plan(&entries, &mut rng, others).into_iter().enumerate() {
             if damage.needs_unprivileged_run() && !tool.can_deny_reads() {
                 continue;
