@@ -428,6 +428,15 @@ fn regressions() -> Vec<Regression> {
             "skip",
         ),
         (
+            "seed-vfio-perm",
+            "the VF unbound: managed mode binds it to vfio-pci, and /dev/vfio/9 stays root's",
+            |r| fs::remove_file(r.join(format!("{DEV}/0000:03:10.0/driver"))).unwrap(),
+            "03:10.0",
+            "device.config-access",
+            "0000:03:10.0",
+            "fail",
+        ),
+        (
             "seed-ready",
             "the device list is a file: no SR-IOV device is a guess, not a finding",
             |r| {
