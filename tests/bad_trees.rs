@@ -437,6 +437,15 @@ fn regressions() -> Vec<Regression> {
             "fail",
         ),
         (
+            "seed-config-denied",
+            "the pci-stub VF's driver link dangles: /dev/vfio/9 will be root's",
+            |r| replace_with_link(&r.join(format!("{DEV}/0000:03:10.0/driver")), "gone"),
+            "03:10.0",
+            "device.config-access",
+            "0000:03:10.0",
+            "warn",
+        ),
+        (
             "seed-ready",
             "the device list is a file: no SR-IOV device is a guess, not a finding",
             |r| {
