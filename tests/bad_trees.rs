@@ -45,11 +45,7 @@ fn damages() -> Vec<Damage> {
         ),
         (
             "DMAR is a directory",
-            |r| {
-                let p = r.join("sys/firmware/acpi/tables/DMAR");
-                fs::remove_file(&p).unwrap();
-                fs::create_dir(&p).unwrap()
-            },
+            |r| file_to_dir(&r.join("sys/firmware/acpi/tables/DMAR")),
             "firmware.iommu",
             "host",
         ),
@@ -120,6 +116,13 @@ fn damages() -> Vec<Damage> {
             "host",
         ),
     ]
+}
+
+/// Replaces a file or link with an empty directory, which no one, root
+/// included, can read as a file or a link.
+fn file_to_dir(path: &Path) {
+    fs::remove_file(path).unwrap();
+    fs::create_dir(path).unwrap()
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -347,11 +350,7 @@ fn regressions() -> Vec<Regression> {
         (
             "xen-ready",
             "the VF's bus link is an empty directory",
-            |r| {
-                let p = r.join("sys/bus/pci/devices/0000:03:10.0");
-                fs::remove_file(&p).unwrap();
-                fs::create_dir(&p).unwrap()
-            },
+            |r| file_to_dir(&r.join("sys/bus/pci/devices/0000:03:10.0")),
             "03:10.0",
             "device.host-driver",
             "0000:03:10.0",
@@ -360,11 +359,7 @@ fn regressions() -> Vec<Regression> {
         (
             "seed-dpdk-holds",
             "the VF's driver link is a directory: DPDK's fd on its group is still found",
-            |r| {
-                let p = r.join(format!("{DEV}/0000:03:10.1/driver"));
-                fs::remove_file(&p).unwrap();
-                fs::create_dir(&p).unwrap()
-            },
+            |r| file_to_dir(&r.join(format!("{DEV}/0000:03:10.1/driver"))),
             "03:10.1",
             "device.in-use",
             "0000:03:10.1",
@@ -373,11 +368,7 @@ fn regressions() -> Vec<Regression> {
         (
             "seed-dpdk-holds",
             "the VF's iommu_group link is a directory: a /dev/vfio fd cannot be matched",
-            |r| {
-                let p = r.join(format!("{DEV}/0000:03:10.1/iommu_group"));
-                fs::remove_file(&p).unwrap();
-                fs::create_dir(&p).unwrap()
-            },
+            |r| file_to_dir(&r.join(format!("{DEV}/0000:03:10.1/iommu_group"))),
             "03:10.1",
             "device.in-use",
             "0000:03:10.1",
@@ -386,11 +377,7 @@ fn regressions() -> Vec<Regression> {
         (
             "xen-xl-twice",
             "vm1.cfg is a directory: what it defines is unknown",
-            |r| {
-                let p = r.join("etc/xen/vm1.cfg");
-                fs::remove_file(&p).unwrap();
-                fs::create_dir(&p).unwrap()
-            },
+            |r| file_to_dir(&r.join("etc/xen/vm1.cfg")),
             "03:10.0",
             "device.defined-twice",
             "0000:03:10.0",
@@ -417,11 +404,7 @@ fn regressions() -> Vec<Regression> {
         (
             "seed-dpdk-holds",
             "DPDK's fd on /dev/vfio/10 is a directory",
-            |r| {
-                let p = r.join("proc/5151/fd/11");
-                fs::remove_file(&p).unwrap();
-                fs::create_dir(&p).unwrap()
-            },
+            |r| file_to_dir(&r.join("proc/5151/fd/11")),
             "03:10.1",
             "device.in-use",
             "0000:03:10.1",
