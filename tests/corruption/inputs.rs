@@ -250,6 +250,18 @@ pub const TRUTHFUL_PASSES: &[(&str, Effect, &str, &str)] = &[
         "no DMAR or IVRS is firmware that reserves no memory for any device (firmware.iommu fails instead)",
     ),
     (
+        "proc/*",
+        Missing,
+        "device.in-use",
+        "a process that is gone holds nothing (its libvirt state file is then stale)",
+    ),
+    (
+        "etc/libvirt/**",
+        Missing,
+        "device.config-access",
+        "no qemu.conf is libvirt's defaults, dynamic_ownership = 1 among them",
+    ),
+    (
         "etc/libvirt/qemu.conf",
         Empty,
         "device.config-access",
