@@ -210,9 +210,13 @@ pub fn devices(fs: &dyn HostFs, devices: &mut [DeviceFacts], qemu: &Known<QemuFa
             &format!("/sys/bus/pci/devices/{}/config", d.address),
             qemu,
         );
-        if let Known::Value(Some(g)) = d.iommu_group {
-            d.vfio_node = Some(file_access(fs, &format!("/dev/vfio/{g}"), qemu));
-        }
+        // No group: no node to check; a group that cannot be read: the
+        // node is unknown, not absent (legacy assignment does not use it).
+        d.vfio_node = match &d.iommu_group {
+            Known::Value(Some(g)) => Some(file_access(fs, &format!("/dev/vfio/{g}"), qemu)),
+            Known::Unknown(r) if !legacy => Some(Known::unknown(r.clone())),
+            _ => None,
+        };
     }
 }
 
