@@ -111,6 +111,17 @@ impl Serialize for PciAddress {
     }
 }
 
+/// Serialized as its full form, `0000:03:10.0`.
+impl schemars::JsonSchema for PciAddress {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PciAddress".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string" })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Serialize, Serializer};
 
 use crate::address::PciAddress;
@@ -66,6 +67,34 @@ impl<T: Serialize> Serialize for Known<T> {
     }
 }
 
+/// The schema of a fact: its value's, or the unknown marker. Rules are
+/// checked against these schemas at load (`rules::schema`), so the names
+/// and types a rule may use come from the fact types themselves.
+impl<T: JsonSchema> JsonSchema for Known<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Known_{}", T::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({
+            "anyOf": [generator.subschema_for::<T>(), generator.subschema_for::<UnknownFact>()]
+        })
+    }
+}
+
+/// The serialized form of [`Known::Unknown`], for the schema only.
+#[derive(JsonSchema)]
+#[schemars(rename = "Unknown")]
+#[allow(dead_code)]
+pub struct UnknownFact {
+    /// Why the value could not be read.
+    unknown: String,
+}
+
 /// The key that marks an unknown value in the serialized facts.
 pub const UNKNOWN_KEY: &str = "unknown";
 
@@ -78,14 +107,14 @@ pub fn unknown_reason(v: &serde_json::Value) -> Option<&str> {
     m.get(UNKNOWN_KEY)?.as_str()
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Facts {
     pub host: HostFacts,
     /// Every PCI device, sorted by address.
     pub devices: Vec<DeviceFacts>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct HostFacts {
     /// What was read: "live host" or "captured tree DIR".
     pub root: String,
@@ -114,7 +143,7 @@ pub struct HostFacts {
     pub targets: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct CpuFacts {
     pub vendor: String,
     pub model_name: String,
@@ -125,7 +154,7 @@ pub struct CpuFacts {
     pub hypervisor: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct KernelFacts {
     pub release: Known<String>,
     pub cmdline: Known<String>,
@@ -139,7 +168,7 @@ pub struct KernelFacts {
     pub intel_iommu_default_on: Known<bool>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct DistroFacts {
     pub id: String,
     pub pretty_name: String,
@@ -147,7 +176,7 @@ pub struct DistroFacts {
     pub family: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct FirmwareFacts {
     /// The table that announces this CPU vendor's IOMMU: "DMAR" (Intel VT-d)
     /// or "IVRS" (AMD-Vi); null when the CPU vendor is unknown.
@@ -159,7 +188,7 @@ pub struct FirmwareFacts {
     pub iommu_table: Known<AcpiTableFacts>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct AcpiTableFacts {
     /// The signature looked for ("DMAR" or "IVRS").
     pub name: String,
@@ -182,7 +211,7 @@ pub struct AcpiTableFacts {
     pub intr_remap: Option<bool>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct IommuFacts {
     pub enabled: bool,
     /// Entries of /sys/class/iommu (dmar0, ivhd0, …).
@@ -203,7 +232,7 @@ pub struct IommuFacts {
     pub cmdline_remove: Vec<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ModuleState {
     /// In /proc/modules.
@@ -216,7 +245,7 @@ pub enum ModuleState {
     Absent,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct IrqRemapFacts {
     /// The kernel remaps interrupts: its interrupt chips are IR-… in /proc/interrupts.
     pub kernel_enabled: Known<bool>,
@@ -229,7 +258,7 @@ pub struct IrqRemapFacts {
     pub allow_unsafe_source: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct GuestFacts {
     pub name: String,
     /// "libvirt" or "xl".
@@ -250,7 +279,7 @@ pub struct GuestFacts {
     pub memlock_bytes: Known<Option<u64>>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
 pub struct ProcessScan {
     /// An opened VFIO device was not accounted for by a running guest, so
     /// every process's fds were read.
@@ -259,7 +288,7 @@ pub struct ProcessScan {
     pub note: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct NoIommuFacts {
     /// vfio's enable_unsafe_noiommu_mode parameter.
     pub enabled: bool,
@@ -267,7 +296,7 @@ pub struct NoIommuFacts {
     pub nodes: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Holder {
     pub pid: u32,
     pub comm: String,
@@ -278,7 +307,7 @@ pub struct Holder {
     pub how: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct MemlockFacts {
     pub domain: String,
     pub running: bool,
@@ -291,7 +320,7 @@ pub struct MemlockFacts {
     pub limit_source: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct XenFacts {
     pub present: bool,
     pub dom0: bool,
@@ -302,7 +331,7 @@ pub struct XenFacts {
     pub hvm: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct QemuFacts {
     pub user: String,
     pub group: String,
@@ -315,13 +344,13 @@ pub struct QemuFacts {
     pub dynamic_ownership: bool,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
 pub struct SriovSummary {
     pub pf_count: usize,
     pub vf_count: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct DeviceFacts {
     pub address: PciAddress,
     /// `pci_0000_03_10_0`, libvirt's node-device name.
@@ -370,7 +399,7 @@ pub struct DeviceFacts {
     pub vfio_node: Option<Known<FileAccess>>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct SriovFacts {
     pub totalvfs: Known<u32>,
     pub numvfs: Known<u32>,
@@ -378,7 +407,7 @@ pub struct SriovFacts {
     pub vfs: Known<Vec<String>>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct PfDriverFacts {
     pub module: String,
     /// How the module was found: "bound driver", "modules.alias" or "device catalog".
@@ -391,7 +420,7 @@ pub struct PfDriverFacts {
     pub missing_deps: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct CatalogFacts {
     pub family: String,
     pub pf_driver: String,
@@ -401,7 +430,7 @@ pub struct CatalogFacts {
     pub notes: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct GroupFacts {
     pub id: u32,
     /// /sys/kernel/iommu_groups/N/type: DMA, DMA-FQ, identity, …; null when the kernel has no such file.
@@ -415,7 +444,7 @@ pub struct GroupFacts {
     pub unreadable: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct ReservedRegion {
     /// "RMRR" or "IVMD".
     pub table: String,
@@ -425,7 +454,7 @@ pub struct ReservedRegion {
     pub limit: String,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct PortAcs {
     pub address: String,
     /// The port has an ACS capability.
@@ -436,14 +465,14 @@ pub struct PortAcs {
     pub missing: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct GroupMember {
     pub address: String,
     pub driver: Option<String>,
     pub is_bridge: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct FileAccess {
     pub path: String,
     pub exists: bool,

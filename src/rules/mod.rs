@@ -4,13 +4,15 @@
 //! adds or overrides rules without a rebuild.
 
 mod cel_value;
+pub mod check;
 pub mod engine;
 mod facts_val;
+pub mod schema;
 mod spec;
 pub mod template;
 
 pub use engine::read_toml_dir;
 pub use engine::Engine;
-pub use spec::{file_stem, toml_error, valid_id, Area, Rule, RuleError, Scope, Severity};
+pub use spec::{file_stem, line_of, toml_error, valid_id, Area, Rule, RuleError, Scope, Severity};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));

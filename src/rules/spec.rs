@@ -8,6 +8,7 @@ use cel::{Env, Program};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::check::{self, Want};
 use super::template::Template;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
@@ -86,22 +87,22 @@ struct RuleToml {
     scope: Scope,
     severity: Severity,
     #[serde(default)]
-    needs: Vec<String>,
+    needs: Vec<Spanned<String>>,
     applies: Option<Spanned<String>>,
-    not_applicable: Option<String>,
+    not_applicable: Option<Spanned<String>>,
     condition: Spanned<String>,
     warn_if: Option<Spanned<String>>,
-    no_subjects: Option<NoSubjectsToml>,
+    no_subjects: Option<Spanned<NoSubjectsToml>>,
     message: MessageToml,
     #[serde(default)]
-    remediation: Vec<RemediationToml>,
+    remediation: Vec<Spanned<RemediationToml>>,
     doc: Doc,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct NoSubjectsToml {
-    status: String,
+    status: Spanned<String>,
     message: String,
     #[serde(default)]
     remediation: Vec<String>,
@@ -110,16 +111,16 @@ struct NoSubjectsToml {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MessageToml {
-    pass: String,
-    fail: String,
+    pass: Spanned<String>,
+    fail: Spanned<String>,
     #[serde(default)]
-    evidence: Vec<String>,
+    evidence: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RemediationToml {
-    text: String,
+    text: Spanned<String>,
     when: Option<Spanned<String>>,
 }
 
@@ -209,8 +210,33 @@ pub fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> RuleError {
     }
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
+/// The 1-based line of a byte offset in a file.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset.min(text.len()))
+        .unwrap_or(text)
+        .matches('\n')
+        .count()
+        + 1
+}
+
+/// The line of a place in a string value whose TOML span is `span`: the
+/// key's line, and in a multi-line string the lines before `at`, a character
+/// offset in the value.
+fn line_in(text: &str, span: std::ops::Range<usize>, value: &str, at: Option<usize>) -> usize {
+    let line = line_of(text, span.start);
+    let raw = text.get(span).unwrap_or_default();
+    let Some(rest) = raw
+        .strip_prefix("\"\"\"")
+        .or_else(|| raw.strip_prefix("'''"))
+    else {
+        return line;
+    };
+    let Some(at) = at else {
+        return line;
+    };
+    // A newline right after the opening quotes is not part of the value.
+    let first = usize::from(rest.starts_with('\n') || rest.starts_with("\r\n"));
+    line + first + value.chars().take(at).filter(|&c| c == '\n').count()
 }
 
 /// Whether `id` is a well-formed rule id: `area.name`, lowercase, kebab-case.
@@ -227,8 +253,10 @@ pub fn valid_id(id: &str) -> bool {
 }
 
 impl Rule {
-    /// Parses and compiles one rule file. `file` is its name for messages;
-    /// the id is its stem.
+    /// Parses, compiles and checks one rule file: its CEL conditions and
+    /// message placeholders must parse, name only facts that exist, and
+    /// type-check as far as that can be told without a host (`check`).
+    /// `file` is its name for messages; the id is its stem.
     pub fn load(file: &str, text: &str, origin: &str, env: &Arc<Env>) -> Result<Rule, RuleError> {
         let err = |line: Option<usize>, reason: String| RuleError {
             file: file.to_string(),
@@ -240,56 +268,72 @@ impl Rule {
             return Err(err(None, format!("'{id}' is not a rule id: the file stem must be area.name in lowercase kebab-case")));
         }
         let raw: RuleToml = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+        let device = raw.scope != Scope::Host;
+        let at = |s: &Spanned<String>, offset: Option<usize>| {
+            Some(line_in(text, s.span(), s.get_ref(), offset))
+        };
         let expr = |s: &Spanned<String>, what: &str| -> Result<Expr, RuleError> {
-            let program = env.compile(s.get_ref()).map_err(|e| {
-                err(
-                    Some(line_of(text, s.span().start)),
-                    format!("{what}: CEL does not parse: {e}"),
-                )
-            })?;
-            check_variables(&program, raw.scope).map_err(|why| {
-                err(
-                    Some(line_of(text, s.span().start)),
-                    format!("{what}: {why}"),
-                )
-            })?;
+            let program = env
+                .compile(s.get_ref())
+                .map_err(|e| err(at(s, None), format!("{what}: CEL does not parse: {e}")))?;
+            check::check(&program, env, device, Want::Bool)
+                .map_err(|e| err(at(s, e.offset), format!("{what}: {}", e.reason)))?;
             Ok(Expr {
                 source: s.get_ref().clone(),
                 program,
             })
         };
-        let template = |t: &str, what: &str| -> Result<Template, RuleError> {
-            Template::compile(t, env).map_err(|why| err(None, format!("{what}: {why}")))
+        let template = |t: &Spanned<String>, what: &str| -> Result<Template, RuleError> {
+            let compiled = Template::compile(t.get_ref(), env)
+                .map_err(|why| err(at(t, None), format!("{what}: {why}")))?;
+            for (source, program) in compiled.placeholders() {
+                check::check(program, env, device, Want::Any).map_err(|e| {
+                    // Where the placeholder stands in the template.
+                    let offset = t
+                        .get_ref()
+                        .find(source)
+                        .map(|byte| t.get_ref()[..byte].chars().count() + e.offset.unwrap_or(0));
+                    err(
+                        at(t, offset),
+                        format!("{what}: placeholder {{{{ {source} }}}}: {}", e.reason),
+                    )
+                })?;
+            }
+            Ok(compiled)
         };
         for need in &raw.needs {
-            let root = need.split('.').next().unwrap_or("");
-            let ok = root == "host" || (root == "device" && raw.scope != Scope::Host);
-            if !ok {
-                return Err(err(None, format!("needs '{need}': a fact path starts with host. (or device. outside host rules)")));
-            }
+            check::check_need(need.get_ref(), device).map_err(|why| err(at(need, None), why))?;
         }
         if raw.applies.is_some() != raw.not_applicable.is_some() && raw.scope == Scope::Host {
-            return Err(err(None, "a host rule with 'applies' needs 'not_applicable', the reason shown when it does not apply".into()));
+            let line = raw
+                .applies
+                .as_ref()
+                .or(raw.not_applicable.as_ref())
+                .and_then(|s| at(s, None));
+            return Err(err(line, "a host rule with 'applies' needs 'not_applicable', the reason shown when it does not apply".into()));
         }
         if let Some(ns) = &raw.no_subjects {
-            if !["fail", "warn", "skip"].contains(&ns.status.as_str()) {
+            let ns_line = Some(line_of(text, ns.span().start));
+            let ns = ns.get_ref();
+            if !["fail", "warn", "skip"].contains(&ns.status.get_ref().as_str()) {
                 return Err(err(
-                    None,
+                    at(&ns.status, None),
                     format!(
                         "no_subjects.status '{}' is not fail, warn or skip",
-                        ns.status
+                        ns.status.get_ref()
                     ),
                 ));
             }
-            if ns.status != "skip" && ns.remediation.is_empty() {
+            if ns.status.get_ref() != "skip" && ns.remediation.is_empty() {
                 return Err(err(
-                    None,
+                    ns_line,
                     "no_subjects that fails or warns needs a remediation".into(),
                 ));
             }
         }
         let mut remediation = Vec::new();
         for (i, r) in raw.remediation.iter().enumerate() {
+            let r = r.get_ref();
             remediation.push(Remediation {
                 text: template(&r.text, &format!("remediation {}", i + 1))?,
                 when: r
@@ -304,7 +348,7 @@ impl Rule {
             title: raw.title.clone(),
             scope: raw.scope,
             severity: raw.severity,
-            needs: raw.needs.clone(),
+            needs: raw.needs.iter().map(|n| n.get_ref().clone()).collect(),
             applies: raw
                 .applies
                 .as_ref()
@@ -312,7 +356,7 @@ impl Rule {
                 .transpose()?,
             not_applicable: raw
                 .not_applicable
-                .as_deref()
+                .as_ref()
                 .map(|t| template(t, "not_applicable"))
                 .transpose()?,
             condition: expr(&raw.condition, "condition")?,
@@ -321,10 +365,13 @@ impl Rule {
                 .as_ref()
                 .map(|w| expr(w, "warn_if"))
                 .transpose()?,
-            no_subjects: raw.no_subjects.map(|n| NoSubjects {
-                status: n.status,
-                message: n.message,
-                remediation: n.remediation,
+            no_subjects: raw.no_subjects.map(|n| {
+                let n = n.into_inner();
+                NoSubjects {
+                    status: n.status.into_inner(),
+                    message: n.message,
+                    remediation: n.remediation,
+                }
             }),
             pass: template(&raw.message.pass, "message.pass")?,
             fail: template(&raw.message.fail, "message.fail")?,
@@ -343,14 +390,4 @@ impl Rule {
     pub fn area(&self) -> Area {
         Area::of(&self.id)
     }
-}
-
-/// `device` exists only outside host rules. (Other names may be comprehension
-/// variables, which the reference list includes; an undeclared one fails at
-/// evaluation and the rule is skipped with the reason.)
-fn check_variables(program: &Program, scope: Scope) -> Result<(), String> {
-    if scope == Scope::Host && program.references().has_variable("device") {
-        return Err("'device' is not available in a host rule".into());
-    }
-    Ok(())
 }

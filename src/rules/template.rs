@@ -105,6 +105,16 @@ impl Template {
         out
     }
 
+    /// Each placeholder's source and program, in order.
+    pub fn placeholders(&self) -> impl Iterator<Item = (&str, &Program)> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Expr(source, program) | Part::Path(source, _, program) => {
+                Some((source.as_str(), program))
+            }
+            Part::Text(_) => None,
+        })
+    }
+
     /// The text with placeholders shown as `<expression>`, for documentation.
     pub fn outline(&self) -> String {
         let mut out = String::new();
