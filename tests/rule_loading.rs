@@ -291,3 +291,68 @@ fn every_rejected_file_is_reported_not_just_the_first() {
         r.stderr
     );
 }
+
+/// A valid site signature; the cases break one line of it.
+const SIGNATURE: &str = r#"title = "Site message"
+pattern = '''site-tool: (?P<device>[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]) refused'''
+meaning = "The site tool refused the device."
+rules = ["device.host-driver"]
+confirm = ["lspci -nnk -s {device}"]
+"#;
+
+fn signature_rejected(text: &str, line: usize, want: &str) {
+    let dir = SiteDir::new("sig", &[("signatures/site-tool.toml", text)]);
+    let r = run(&[
+        "explain",
+        "--root",
+        SEED,
+        "--rules",
+        dir.path(),
+        "site-tool: 0000:03:10.0 refused",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stdout.is_empty(), "nothing explained: {}", r.stdout);
+    let at = format!("signatures/site-tool.toml:{line}: {want}");
+    assert!(r.stderr.contains(&at), "want '{at}' in {}", r.stderr);
+}
+
+#[test]
+fn site_signatures_are_checked_at_load_too() {
+    let dir = SiteDir::new("sig-ok", &[("signatures/site-tool.toml", SIGNATURE)]);
+    let r = run(&[
+        "explain",
+        "--root",
+        SEED,
+        "--rules",
+        dir.path(),
+        "site-tool: 0000:03:10.0 refused",
+    ]);
+    assert!(r.code < 2, "{}", r.stderr);
+    assert!(r.stdout.contains("site-tool"), "{}", r.stdout);
+
+    signature_rejected(
+        &SIGNATURE.replace("refused'''", "refused('''"),
+        2,
+        "pattern: regex parse error",
+    );
+    signature_rejected(
+        &SIGNATURE.replace("(?P<device>", "(?P<bdf>"),
+        2,
+        "pattern: capture 'bdf' is not one of device, group, driver, domain",
+    );
+    signature_rejected(
+        &SIGNATURE.replace("[\"device.host-driver\"]", "[\"device.host-drivers\"]"),
+        4,
+        "rules: no rule 'device.host-drivers'",
+    );
+    signature_rejected(
+        &SIGNATURE.replace("-s {device}", "-s {device}; ls /dev/vfio/{group}"),
+        5,
+        "confirm: '{group}' is not a capture of the pattern (it has device)",
+    );
+    signature_rejected(
+        &SIGNATURE.replace("meaning = ", "meening = "),
+        3,
+        "unknown field `meening`",
+    );
+}

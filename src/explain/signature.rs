@@ -4,8 +4,9 @@
 
 use regex::Regex;
 use serde::Deserialize;
+use toml::Spanned;
 
-use crate::rules::{file_stem, toml_error, valid_id, RuleError};
+use crate::rules::{file_stem, line_of, toml_error, valid_id, RuleError};
 
 /// Named captures the tool understands.
 pub const CAPTURES: &[&str] = &["device", "group", "driver", "domain"];
@@ -14,11 +15,11 @@ pub const CAPTURES: &[&str] = &["device", "group", "driver", "domain"];
 #[serde(deny_unknown_fields)]
 struct SignatureToml {
     title: String,
-    pattern: String,
+    pattern: Spanned<String>,
     meaning: String,
-    rules: Vec<String>,
+    rules: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
-    confirm: Vec<String>,
+    confirm: Vec<Spanned<String>>,
     #[serde(default)]
     example: Vec<Example>,
     test: Option<SignatureTest>,
@@ -70,14 +71,15 @@ impl Signature {
             ));
         }
         let raw: SignatureToml = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
-        let pattern = regex::RegexBuilder::new(&raw.pattern)
+        let line = |span: std::ops::Range<usize>| Some(line_of(text, span.start));
+        let pattern = regex::RegexBuilder::new(raw.pattern.get_ref())
             .size_limit(1 << 20)
             .build()
-            .map_err(|e| err(None, format!("pattern: {e}")))?;
+            .map_err(|e| err(line(raw.pattern.span()), format!("pattern: {e}")))?;
         for name in pattern.capture_names().flatten() {
             if !CAPTURES.contains(&name) {
                 return Err(err(
-                    None,
+                    line(raw.pattern.span()),
                     format!(
                         "pattern: capture '{name}' is not one of {}",
                         CAPTURES.join(", ")
@@ -85,15 +87,38 @@ impl Signature {
                 ));
             }
         }
-        if raw.rules.is_empty() {
+        if raw.rules.get_ref().is_empty() {
             return Err(err(
-                None,
+                line(raw.rules.span()),
                 "rules: name at least one rule that bears on the message".into(),
             ));
         }
-        for r in &raw.rules {
-            if !known_rules.contains(&r.as_str()) {
-                return Err(err(None, format!("rules: no rule '{r}'")));
+        for r in raw.rules.get_ref() {
+            if !known_rules.contains(&r.get_ref().as_str()) {
+                return Err(err(
+                    line(r.span()),
+                    format!("rules: no rule '{}'", r.get_ref()),
+                ));
+            }
+        }
+        // A command that names a capture the pattern does not have would
+        // never be shown.
+        let captured: Vec<&str> = pattern.capture_names().flatten().collect();
+        for c in &raw.confirm {
+            for name in CAPTURES {
+                if c.get_ref().contains(&format!("{{{name}}}")) && !captured.contains(name) {
+                    return Err(err(
+                        line(c.span()),
+                        format!(
+                            "confirm: '{{{name}}}' is not a capture of the pattern (it has {})",
+                            if captured.is_empty() {
+                                "none".to_string()
+                            } else {
+                                captured.join(", ")
+                            }
+                        ),
+                    ));
+                }
             }
         }
         Ok(Signature {
@@ -101,8 +126,13 @@ impl Signature {
             title: raw.title,
             pattern,
             meaning: raw.meaning,
-            rules: raw.rules,
-            confirm: raw.confirm,
+            rules: raw
+                .rules
+                .into_inner()
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
+            confirm: raw.confirm.into_iter().map(Spanned::into_inner).collect(),
             examples: raw.example,
             test: raw.test,
         })
