@@ -250,6 +250,14 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
     file.take(limit + 1)
         .read_to_end(&mut raw)
         .map_err(|e| format!("bundle {shown}: {e}"))?;
+    decode(raw, &shown.to_string())
+}
+
+/// A bundle file's bytes as JSON: decompressed when they start with gzip's
+/// magic bytes; at most [`MAX_BUNDLE_BYTES`] either way. `shown` names the
+/// bundle in messages.
+pub fn decode(raw: Vec<u8>, shown: &str) -> Result<Vec<u8>, String> {
+    let limit = MAX_BUNDLE_BYTES;
     if raw.len() as u64 > limit {
         return Err(format!(
             "bundle {shown} is larger than the limit of {} MiB",
