@@ -255,6 +255,56 @@ fn a_rule_with_a_cel_type_error_is_rejected() {
     );
 }
 
+/// Long chains grow CEL's syntax tree without the parser's nesting limit;
+/// checking or evaluating them recursed until the stack overflowed (the
+/// index chain aborted the `rules` fuzz target). Now they are an error.
+#[test]
+fn a_chain_too_deep_to_walk_is_rejected_not_a_stack_overflow() {
+    for (name, condition, levels) in [
+        (
+            "bad.index-chain.toml",
+            format!("host.iommu.units{} == ''", "[0]".repeat(1500)),
+            1504,
+        ),
+        (
+            "bad.select-chain.toml",
+            format!("host{} == ''", ".a".repeat(2300)),
+            2302,
+        ),
+        (
+            "bad.add-chain.toml",
+            format!("1{} > 0", " + 1".repeat(1100)),
+            1102,
+        ),
+    ] {
+        let text = RULE.replace(
+            "condition = \"host.distro.family == 'rhel'\"",
+            &format!("condition = \"{condition}\""),
+        );
+        rejected(
+            name,
+            &text,
+            5,
+            &format!(
+                "condition: the expression nests {levels} levels deep, more than the 100 allowed"
+            ),
+        );
+    }
+    let text = RULE.replace(
+        "pass = \"{{ host.distro.pretty_name }}\"",
+        &format!(
+            "pass = \"{{{{ host.iommu.units{} }}}}\"",
+            "[0]".repeat(1500)
+        ),
+    );
+    rejected(
+        "bad.deep-placeholder.toml",
+        &text,
+        7,
+        "message.pass: placeholder {{ host.iommu.units[0]",
+    );
+}
+
 #[test]
 fn a_placeholder_in_a_remediation_is_checked() {
     let text =

@@ -62,8 +62,17 @@ pub fn check(
     device: bool,
     want: Want,
 ) -> Result<(), CheckError> {
-    let mut c = Checker::new(env, device);
     let expr = program.expression();
+    let depth = depth(expr);
+    if depth > MAX_DEPTH {
+        return Err(CheckError {
+            reason: format!(
+                "the expression nests {depth} levels deep, more than the {MAX_DEPTH} allowed"
+            ),
+            offset: None,
+        });
+    }
+    let mut c = Checker::new(env, device);
     let t = c.infer(expr).map_err(|(id, reason)| CheckError {
         reason,
         offset: program
@@ -81,6 +90,58 @@ pub fn check(
         });
     }
     Ok(())
+}
+
+/// The deepest expression a rule may hold, counted in syntax tree levels.
+/// The CEL parser limits nesting (96 levels of parentheses, calls, …) but
+/// not chains: `a.b.c…`, `a[0][0]…` and `1 + 1 + …` grow the tree without
+/// limit, and both this check and CEL's evaluation recurse on it, so a long
+/// enough chain would overflow the stack. The built-in rules reach 18 (see
+/// the test); comprehensions add three levels each.
+pub const MAX_DEPTH: usize = 100;
+
+/// The depth of the syntax tree, walked without recursion.
+pub fn depth(e: &IdedExpr) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(e, 1usize)];
+    while let Some((e, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        stack.extend(children(e).into_iter().map(|c| (c, d + 1)));
+    }
+    deepest
+}
+
+/// The sub-expressions of an expression.
+fn children(e: &IdedExpr) -> Vec<&IdedExpr> {
+    match &e.expr {
+        Expr::Select(s) => vec![&*s.operand],
+        Expr::Call(c) => c.target.as_deref().into_iter().chain(&c.args).collect(),
+        Expr::List(l) => l.elements.iter().collect(),
+        Expr::Map(m) => m
+            .entries
+            .iter()
+            .flat_map(|en| match &en.expr {
+                EntryExpr::MapEntry(me) => vec![&me.key, &me.value],
+                EntryExpr::StructField(f) => vec![&f.value],
+            })
+            .collect(),
+        Expr::Struct(st) => st
+            .entries
+            .iter()
+            .flat_map(|en| match &en.expr {
+                EntryExpr::MapEntry(me) => vec![&me.key, &me.value],
+                EntryExpr::StructField(f) => vec![&f.value],
+            })
+            .collect(),
+        Expr::Comprehension(c) => vec![
+            &c.iter_range,
+            &c.accu_init,
+            &c.loop_cond,
+            &c.loop_step,
+            &c.result,
+        ],
+        Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => Vec::new(),
+    }
 }
 
 /// The type inferred for each node of the expression, by node id (a node
@@ -1027,6 +1088,44 @@ mod tests {
         ] {
             let got = checked(src, false, Want::Bool).expect_err(src);
             assert!(got.contains(want), "{src}: {got}");
+        }
+    }
+
+    #[test]
+    fn deep_chains_are_rejected_before_anything_recurses_on_them() {
+        let env = cel_env();
+        let mut deepest = 0;
+        for (file, text) in crate::rules::BUILTIN_RULES {
+            let value: toml::Value = toml::from_str(text).unwrap();
+            let mut sources: Vec<String> = Vec::new();
+            for key in ["applies", "condition", "warn_if"] {
+                sources.extend(value.get(key).and_then(|v| v.as_str()).map(String::from));
+            }
+            let rule = crate::rules::Rule::load(file, text, "built-in", &env).unwrap();
+            for t in [&rule.pass, &rule.fail].into_iter().chain(&rule.evidence) {
+                sources.extend(t.placeholders().map(|(s, _)| s.to_string()));
+            }
+            for src in sources {
+                deepest = deepest.max(depth(env.compile(&src).unwrap().expression()));
+            }
+        }
+        assert!(
+            deepest >= 10 && deepest * 4 <= MAX_DEPTH,
+            "built-in rules reach {deepest}"
+        );
+        for (src, levels) in [
+            (format!("host{}", ".a".repeat(150)), 151),
+            (format!("host.iommu.units{}", "[0]".repeat(150)), 153),
+            (format!("1{} > 0", " + 1".repeat(150)), 152),
+        ] {
+            let program = env.compile(&src).unwrap();
+            assert_eq!(depth(program.expression()), levels);
+            let err = check(&program, &env, false, Want::Bool).unwrap_err();
+            assert!(
+                err.reason.contains(&format!("nests {levels} levels deep")),
+                "{}",
+                err.reason
+            );
         }
     }
 
