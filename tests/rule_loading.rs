@@ -256,25 +256,26 @@ fn a_rule_with_a_cel_type_error_is_rejected() {
 }
 
 /// Long chains grow CEL's syntax tree without the parser's nesting limit;
-/// checking or evaluating them recursed until the stack overflowed (the
-/// index chain aborted the `rules` fuzz target). Now they are an error.
+/// checking or evaluating them recursed until the stack overflowed (an
+/// index chain aborted the `rules` fuzz target), and the parser itself
+/// overflows on a long enough one. Now both are errors.
 #[test]
 fn a_chain_too_deep_to_walk_is_rejected_not_a_stack_overflow() {
     for (name, condition, levels) in [
         (
             "bad.index-chain.toml",
-            format!("host.iommu.units{} == ''", "[0]".repeat(1500)),
-            1504,
+            format!("host.iommu.units{} == ''", "[0]".repeat(1300)),
+            1304,
         ),
         (
             "bad.select-chain.toml",
-            format!("host{} == ''", ".a".repeat(2300)),
-            2302,
+            format!("host{} == ''", ".a".repeat(2000)),
+            2002,
         ),
         (
             "bad.add-chain.toml",
-            format!("1{} > 0", " + 1".repeat(1100)),
-            1102,
+            format!("1{} > 0", " + 1".repeat(1000)),
+            1002,
         ),
     ] {
         let text = RULE.replace(
@@ -302,6 +303,27 @@ fn a_chain_too_deep_to_walk_is_rejected_not_a_stack_overflow() {
         &text,
         7,
         "message.pass: placeholder {{ host.iommu.units[0]",
+    );
+    // 100,000 links: the CEL parser alone overflows the stack on this, so
+    // it must not see it.
+    let long = format!("host.iommu.units{} == ''", "[0]".repeat(100_000));
+    rejected(
+        "bad.long-chain.toml",
+        &RULE.replace(
+            "condition = \"host.distro.family == 'rhel'\"",
+            &format!("condition = \"{long}\""),
+        ),
+        5,
+        &format!(
+            "condition: the expression is {} characters long, more than the 4096 allowed",
+            long.len()
+        ),
+    );
+    rejected(
+        "bad.long-placeholder.toml",
+        &RULE.replace("{{ host.distro.pretty_name }} is not", &format!("{{{{ {long} }}}} is not")),
+        8,
+        "message.fail: placeholder {{ host.iommu.units[0][0][0][0][0][0][0][0] … }}: the expression is 300022 characters long",
     );
 }
 

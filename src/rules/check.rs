@@ -100,6 +100,23 @@ pub fn check(
 /// the test); comprehensions add three levels each.
 pub const MAX_DEPTH: usize = 100;
 
+/// The longest CEL expression a rule may hold, in characters. The CEL
+/// parser itself recurses on chains (`a[0][0]…`) and overflows the stack on
+/// one of 100,000 links, which a 1 MiB rule file can hold; this keeps every
+/// expression well below that. The longest built-in one has 821.
+pub const MAX_SOURCE: usize = 4096;
+
+/// Whether an expression's source is short enough to hand to the parser.
+pub fn check_source(source: &str) -> Result<(), String> {
+    let n = source.chars().count();
+    if n > MAX_SOURCE {
+        return Err(format!(
+            "the expression is {n} characters long, more than the {MAX_SOURCE} allowed"
+        ));
+    }
+    Ok(())
+}
+
 /// The depth of the syntax tree, walked without recursion.
 pub fn depth(e: &IdedExpr) -> usize {
     let mut deepest = 0;

@@ -273,6 +273,8 @@ impl Rule {
             Some(line_in(text, s.span(), s.get_ref(), offset))
         };
         let expr = |s: &Spanned<String>, what: &str| -> Result<Expr, RuleError> {
+            check::check_source(s.get_ref())
+                .map_err(|why| err(at(s, None), format!("{what}: {why}")))?;
             let program = env
                 .compile(s.get_ref())
                 .map_err(|e| err(at(s, None), format!("{what}: CEL does not parse: {e}")))?;

@@ -71,6 +71,8 @@ impl Template {
                 .find("}}")
                 .ok_or_else(|| format!("'{{{{' without '}}}}' in \"{text}\""))?;
             let source = after[..end].trim().to_string();
+            super::check::check_source(&source)
+                .map_err(|why| format!("placeholder {{{{ {} … }}}}: {why}", prefix(&source)))?;
             let program = env
                 .compile(&source)
                 .map_err(|e| format!("placeholder {{{{ {source} }}}} does not parse: {e}"))?;
@@ -145,6 +147,11 @@ fn unknown(source: &str, out: &mut String) {
     out.push('<');
     out.push_str(source);
     out.push_str(": unknown>");
+}
+
+/// The start of a long text, for a message.
+fn prefix(text: &str) -> String {
+    text.chars().take(40).collect()
 }
 
 fn is_path(source: &str) -> bool {
