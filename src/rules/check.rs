@@ -2,8 +2,14 @@
 //! the facts (`schema`): every name and fact path must exist, and what can be
 //! told without the host's values must not be a type error.
 //!
-//! Scope, chosen so that a rule that can ever evaluate is never rejected:
+//! Scope, chosen so that no valid rule is rejected: an expression is
+//! rejected only when, on every host, it fails to evaluate or can only give
+//! one answer (a comparison that is never equal), or when it is too long or
+//! too deep to handle safely.
 //!
+//! - Size: at most 4,096 characters and 100 levels of syntax tree
+//!   (`MAX_SOURCE`, `MAX_DEPTH`): CEL's parser and evaluator recurse on
+//!   chains such as `a[0][0]…`, which the parser's own nesting limit misses.
 //! - Names: `host`, `device` (not in host rules), comprehension variables,
 //!   and what the CEL environment itself resolves (type names such as
 //!   `int`). Anything else is an unknown name.
@@ -26,7 +32,8 @@
 //!   taken from that call.
 //! - `dyn(x)` opts out, as in cel-go: its type is not known.
 //! - Where a type is not known (`dyn`, an element of a list built from
-//!   unknown parts, a value of a nullable that is null), nothing is checked.
+//!   unknown parts), nothing is checked. A nullable fact is checked as its
+//!   value; a call that fails on the value but takes null is accepted.
 
 use std::collections::HashMap;
 use std::sync::Arc;
