@@ -129,7 +129,7 @@ fn scratch(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!(
         "sriov-doctor-bad-{}-{}",
         std::process::id(),
-        name.replace(' ', "-")
+        name.replace([' ', '/'], "-")
     ));
     let _ = fs::remove_dir_all(&d);
     d
