@@ -6,11 +6,13 @@
 //! facts: `device.group.id` indexes it field by field, and only the leaf that
 //! is read is converted (by [`to_cel`], so with the same rules: an unknown
 //! fact is absent, and reading it is an error that skips the rule). Lists
-//! are converted whole when read; objects stay lazy.
+//! are converted whole when read; objects stay lazy. An object supports
+//! field selection, `has()`, `in` and comparison with null; not `size()`,
+//! which cel picks by type (no rule takes the size of an object).
 
 use std::sync::Arc;
 
-use cel::common::traits::Indexer;
+use cel::common::traits::{Container, Indexer};
 use cel::common::types::{CelString, Type};
 use cel::common::value::{CowVal, Val};
 use cel::{ExecutionError, Value};
@@ -85,6 +87,10 @@ impl Val for FactsVal {
         Some(self)
     }
 
+    fn as_container(&self) -> Option<&dyn Container> {
+        Some(self)
+    }
+
     fn equals(&self, other: &dyn Val) -> bool {
         other
             .downcast_ref::<FactsVal>()
@@ -101,6 +107,17 @@ impl Val for FactsVal {
 }
 
 impl cel::common::value::StaticVal for FactsVal {}
+
+/// `'name' in device.group`: a known field, as in the converted map (where
+/// unknown facts were left out).
+impl Container for FactsVal {
+    fn contains(&self, key: &dyn Val) -> Result<bool, ExecutionError> {
+        match key.downcast_ref::<CelString>() {
+            Some(name) => Ok(self.field(name.inner()).is_ok()),
+            None => Ok(false),
+        }
+    }
+}
 
 impl Indexer for FactsVal {
     fn get<'b, 'v>(&'b self, idx: &dyn Val) -> Result<CowVal<'b, 'v>, ExecutionError>
@@ -160,6 +177,8 @@ mod tests {
             ("has(device.memlock.limit)", Ok(Value::Bool(false))),
             ("has(device.numa_node)", Ok(Value::Bool(false))),
             ("size(device.netdevs)", Ok(Value::Int(1))),
+            ("'id' in device.group", Ok(Value::Bool(true))),
+            ("'limit' in device.memlock", Ok(Value::Bool(false))),
         ];
         for (expr, want) in cases {
             assert_eq!(eval(facts.clone(), expr), want, "{expr}");
