@@ -1,7 +1,7 @@
 //! Findings and the report that carries them: what renderers take.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::facts::Facts;
 use crate::rules::{Area, Severity};
@@ -11,7 +11,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// The outcome of one rule on one subject: `skip` when the rule does not
 /// apply or its inputs could not be read, never a pass or a fail.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Fail,

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::output;
 
@@ -25,26 +25,8 @@ pub enum SummaryFormat {
     Markdown,
 }
 
-/// A finding's status, worst first (the order of `report::Status`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Fail,
-    Warn,
-    Skip,
-    Pass,
-}
-
-impl Status {
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Fail => "FAIL",
-            Status::Warn => "WARN",
-            Status::Skip => "SKIP",
-            Status::Pass => "PASS",
-        }
-    }
-}
+/// A finding's status, worst first: the report's own, read back.
+pub use crate::report::Status;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
