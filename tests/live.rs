@@ -53,12 +53,30 @@ fn offending_calls(args: &[&str], allowed_output: Option<&str>) -> (Vec<String>,
     let mut output_fds: BTreeSet<String> = ["1", "2"].iter().map(|s| s.to_string()).collect();
     let mut bad = Vec::new();
     let mut calls = 0;
+    // A call that another thread interrupts is logged in two lines,
+    // "openat(AT_FDCWD, "/x", O_RDONLY <unfinished ...>" and later
+    // "<... openat resumed>) = 3": joined again here, by thread.
+    let mut unfinished: std::collections::HashMap<String, String> = Default::default();
     for line in text.lines() {
         // "1234  openat(AT_FDCWD, "/x", O_RDONLY|O_CLOEXEC) = 3"
-        let call = line
+        let (pid, call) = line
             .split_once(char::is_whitespace)
-            .map(|(_, c)| c.trim_start())
-            .unwrap_or(line);
+            .map(|(p, c)| (p, c.trim_start()))
+            .unwrap_or(("", line));
+        if let Some(head) = call.strip_suffix("<unfinished ...>") {
+            unfinished.insert(pid.to_string(), head.trim_end().to_string());
+            continue;
+        }
+        let joined;
+        let call = match call.strip_prefix("<... ") {
+            Some(rest) => {
+                let tail = rest.split_once("resumed>").map_or("", |(_, t)| t);
+                let head = unfinished.remove(pid).unwrap_or_default();
+                joined = format!("{head}{tail}");
+                joined.as_str()
+            }
+            None => call,
+        };
         let name = call.split('(').next().unwrap_or("");
         if name.is_empty() || call.starts_with("+++") || call.starts_with("---") {
             continue;
