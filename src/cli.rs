@@ -251,6 +251,32 @@ fn open_host(
     }
 }
 
+/// Runs `load` (the rules: parsing and compiling them) on a second thread
+/// while `read` (the host) runs on this one: they are independent, and on a
+/// large host each takes milliseconds. `load`'s error comes first, as when
+/// the two ran one after the other.
+fn alongside<L: Send, R>(
+    load: impl FnOnce() -> Result<L, String> + Send,
+    read: impl FnOnce() -> Result<R, String>,
+) -> Result<(L, R), String> {
+    std::thread::scope(|scope| {
+        let loading = scope.spawn(load);
+        let read = read();
+        let loaded = loading
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        Ok((loaded, read?))
+    })
+}
+
+/// The rules, loaded alongside `read` (see [`alongside`]).
+fn alongside_rules<R>(
+    dir: Option<&std::path::Path>,
+    read: impl FnOnce() -> Result<R, String>,
+) -> Result<(Engine, R), String> {
+    alongside(|| load_engine(dir), read)
+}
+
 fn load_engine(dir: Option<&std::path::Path>) -> Result<Engine, String> {
     Engine::load(dir).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
@@ -272,12 +298,13 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             format,
             rules_dir,
         } => {
-            let engine = load_engine(rules_dir.as_deref())?;
-            let fs = open_host(root.as_deref(), bundle.as_deref())?;
-            let facts = crate::gather(fs.as_ref(), devices)?;
-            // The root's caches (and a tree's metadata overlay) are not
-            // needed by the rules: freed before the findings pile up.
-            drop(fs);
+            let (engine, facts) = alongside_rules(rules_dir.as_deref(), || {
+                let fs = open_host(root.as_deref(), bundle.as_deref())?;
+                // The root's caches (and a tree's metadata overlay) are not
+                // needed by the rules: freed (on return) before the findings
+                // pile up.
+                crate::gather(fs.as_ref(), devices)
+            })?;
             let report = crate::report::Report::new(&facts, engine.run(&facts));
             drop(facts);
             match format {
@@ -299,14 +326,21 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             format,
             rules_dir,
         } => {
-            let engine = load_engine(rules_dir.as_deref())?;
-            let signatures = crate::explain::load_signatures(&engine, rules_dir.as_deref())
-                .map_err(|errors| {
-                    let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-                    format!("signatures rejected:\n  {}", lines.join("\n  "))
-                })?;
-            let input = read_input(text, file.as_deref())?;
-            let fs = open_host(root.as_deref(), bundle.as_deref())?;
+            let ((engine, signatures), (input, fs)) = alongside(
+                || {
+                    let engine = load_engine(rules_dir.as_deref())?;
+                    let signatures = crate::explain::load_signatures(&engine, rules_dir.as_deref())
+                        .map_err(|errors| {
+                            let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                            format!("signatures rejected:\n  {}", lines.join("\n  "))
+                        })?;
+                    Ok((engine, signatures))
+                },
+                || {
+                    let input = read_input(text, file.as_deref())?;
+                    Ok((input, open_host(root.as_deref(), bundle.as_deref())?))
+                },
+            )?;
             let e = crate::explain::explain(fs.as_ref(), &input, &engine, &signatures)?;
             let out = match format {
                 Format::Json => render::json::render(&e),
