@@ -11,21 +11,38 @@ const PARAM: &str = "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interr
 /// Interrupt chip names in /proc/interrupts: `IR-IO-APIC`, `IR-PCI-MSI-0000:03:00.0`, `IO-APIC`, …
 fn chips(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for line in text.lines().skip(1) {
-        // Chip names start with a capital letter; the per-CPU counts (one
-        // column per CPU, hundreds on a big host) and the names of
-        // interrupts do not.
-        let words = line.split_ascii_whitespace();
-        for word in words.filter(|w| w.as_bytes()[0].is_ascii_uppercase()) {
-            let base = word.split("-0000:").next().unwrap_or(word);
-            let is_chip = [
-                "IO-APIC", "PCI-MSI", "PCIe-MSI", "PCI-MSIX", "DMAR-MSI", "AMD-IR", "INTEL-IR",
-            ]
-            .iter()
-            .any(|c| base.contains(c));
-            if is_chip {
-                out.insert(base.trim_end_matches('-').to_string());
-            }
+    // After the header line (CPU0 CPU1 …), the words of every line. Chip
+    // names start with a capital letter; the per-CPU counts (one column per
+    // CPU, hundreds on a big host, a megabyte of digits with thousands of
+    // VFs) and the names of interrupts do not, so they are passed over byte
+    // by byte rather than cut into words.
+    let bytes = text.as_bytes();
+    let mut i = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |n| n + 1);
+    while i < bytes.len() {
+        if bytes[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if !bytes[start].is_ascii_uppercase() {
+            continue;
+        }
+        // Both ends are next to ASCII bytes: character boundaries.
+        let word = &text[start..i];
+        let base = word.split("-0000:").next().unwrap_or(word);
+        let is_chip = [
+            "IO-APIC", "PCI-MSI", "PCIe-MSI", "PCI-MSIX", "DMAR-MSI", "AMD-IR", "INTEL-IR",
+        ]
+        .iter()
+        .any(|c| base.contains(c));
+        if is_chip {
+            out.insert(base.trim_end_matches('-').to_string());
         }
     }
     out
