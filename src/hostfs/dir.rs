@@ -7,7 +7,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::meta::{self, MetaEntry, META_FILE};
+use super::meta::{self, Overlay, META_FILE};
 use super::resolve::{self, key, Step, Walk};
 use super::{EntryKind, FsError, FsErrorKind, FsResult, HostFs, Metadata, Node, MAX_FILE_BYTES};
 
@@ -29,7 +29,7 @@ pub struct DirFs {
     /// The root as the user gave it, for reports.
     shown: String,
     live: bool,
-    meta: HashMap<String, MetaEntry>,
+    meta: Overlay,
     /// What was read, when recording for a bundle.
     record: Option<Mutex<BTreeMap<String, Node>>>,
     /// Resolved directories (path as asked → canonical components): a
@@ -47,7 +47,7 @@ impl DirFs {
             root: PathBuf::from("/"),
             shown: "/".to_string(),
             live: true,
-            meta: HashMap::new(),
+            meta: Overlay::default(),
             record: None,
             dirs: Mutex::new(HashMap::new()),
             steps: Mutex::new(HashMap::new()),
@@ -68,7 +68,7 @@ impl DirFs {
         let meta_path = root.join(META_FILE);
         let meta = match fs::read_to_string(&meta_path) {
             Ok(text) => meta::parse(&text).map_err(|e| format!("{}: {e}", meta_path.display()))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashMap::new(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Overlay::default(),
             Err(e) => return Err(format!("{}: {e}", meta_path.display())),
         };
         Ok(DirFs {

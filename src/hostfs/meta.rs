@@ -1,8 +1,6 @@
 //! The metadata that git cannot keep (owners, modes, device nodes), carried by
 //! a captured tree in `.sriov-doctor-meta.toml` at its root.
 
-use std::collections::HashMap;
-
 use serde::Deserialize;
 
 use super::EntryKind;
@@ -40,8 +38,91 @@ pub struct MetaEntry {
     pub device: Option<(u32, u32)>,
 }
 
-/// Parses the overlay; keys are canonical host paths (`/sys/...`).
-pub fn parse(text: &str) -> Result<HashMap<String, MetaEntry>, String> {
+/// The overlay's entries by canonical host path (`/sys/...`).
+///
+/// A large capture's overlay has tens of thousands of entries and a run
+/// looks up a few thousand: the paths are kept in one string, and found by
+/// a sorted table of their hashes, rather than allocated one by one into a
+/// map.
+#[derive(Debug, Default)]
+pub struct Overlay {
+    /// Every entry's path without its leading '/', one after the other.
+    paths: String,
+    /// Per entry: where its path is in `paths`, and what it overrides.
+    entries: Vec<((u32, u32), MetaEntry)>,
+    /// (hash of the path, entry index), sorted: equal paths are adjacent,
+    /// the later entry last.
+    index: Vec<(u64, u32)>,
+}
+
+impl Overlay {
+    fn with_capacity(entries: usize) -> Overlay {
+        Overlay {
+            paths: String::new(),
+            entries: Vec::with_capacity(entries),
+            index: Vec::new(),
+        }
+    }
+
+    /// Adds an entry (`rel`: its path without the leading '/'); a later
+    /// entry for the same path wins, as in a map.
+    fn push(&mut self, rel: &str, entry: MetaEntry) -> Result<(), String> {
+        let too_big = || "the overlay is larger than 4 GiB".to_string();
+        let start = u32::try_from(self.paths.len()).map_err(|_| too_big())?;
+        let len = u32::try_from(rel.len()).map_err(|_| too_big())?;
+        self.paths.push_str(rel);
+        self.entries.push(((start, len), entry));
+        Ok(())
+    }
+
+    fn finish(mut self) -> Overlay {
+        self.index = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, ((start, len), _))| {
+                let rel = &self.paths[*start as usize..(*start + *len) as usize];
+                (fnv1a(rel.as_bytes()), i as u32)
+            })
+            .collect();
+        self.index.sort_unstable();
+        self
+    }
+
+    fn path(&self, i: u32) -> &str {
+        let (start, len) = self.entries[i as usize].0;
+        &self.paths[start as usize..(start + len) as usize]
+    }
+
+    /// The entry for a canonical host path (`/dev/vfio/12`).
+    pub fn get(&self, canonical: &str) -> Option<&MetaEntry> {
+        let rel = canonical.strip_prefix('/')?;
+        let h = fnv1a(rel.as_bytes());
+        let first = self.index.partition_point(|(k, _)| *k < h);
+        self.index[first..]
+            .iter()
+            .take_while(|(k, _)| *k == h)
+            .filter(|(_, i)| self.path(*i) == rel)
+            .last()
+            .map(|(_, i)| &self.entries[*i as usize].1)
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+/// FNV-1a, 64 bits: the overlay's paths are short, and this is a lookup
+/// table for a file the user gave, not a map facing an attacker.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Parses the overlay.
+pub fn parse(text: &str) -> Result<Overlay, String> {
     // The overlay of a large capture has tens of thousands of entries; the
     // plain shape the tools write is read line by line, anything else by
     // the TOML parser.
@@ -49,7 +130,7 @@ pub fn parse(text: &str) -> Result<HashMap<String, MetaEntry>, String> {
         return plain;
     }
     let file: MetaFile = toml::from_str(text).map_err(|e| e.to_string())?;
-    let mut out = HashMap::with_capacity(file.entry.len());
+    let mut out = Overlay::with_capacity(file.entry.len());
     for e in &file.entry {
         let fields = Fields {
             path: &e.path,
@@ -60,10 +141,10 @@ pub fn parse(text: &str) -> Result<HashMap<String, MetaEntry>, String> {
             major: e.major,
             minor: e.minor,
         };
-        let (path, entry) = fields.entry()?;
-        out.insert(path, entry);
+        let (rel, entry) = fields.entry()?;
+        out.push(rel, entry)?;
     }
-    Ok(out)
+    Ok(out.finish())
 }
 
 /// One `[[entry]]` as written, before it is checked.
@@ -79,7 +160,8 @@ struct Fields<'a> {
 }
 
 impl Fields<'_> {
-    fn entry(&self) -> Result<(String, MetaEntry), String> {
+    /// The entry, and its path without the leading '/'.
+    fn entry(&self) -> Result<(&str, MetaEntry), String> {
         let p = self.path;
         let mode = match self.mode {
             Some(m) => Some(
@@ -105,9 +187,6 @@ impl Fields<'_> {
         if rel.contains("..") && rel.split('/').any(|c| c == "..") {
             return Err(format!("{p}: '..' is not allowed"));
         }
-        let mut path = String::with_capacity(rel.len() + 1);
-        path.push('/');
-        path.push_str(rel);
         let entry = MetaEntry {
             mode,
             uid: self.uid,
@@ -115,7 +194,7 @@ impl Fields<'_> {
             kind,
             device,
         };
-        Ok((path, entry))
+        Ok((rel, entry))
     }
 }
 
@@ -124,15 +203,14 @@ impl Fields<'_> {
 /// lines. None as soon as a line is anything else (the TOML parser then
 /// reads the file); Some(Err) for an entry the TOML parser would accept but
 /// that is not valid.
-fn parse_plain(text: &str) -> Option<Result<HashMap<String, MetaEntry>, String>> {
-    let mut out = HashMap::new();
+fn parse_plain(text: &str) -> Option<Result<Overlay, String>> {
+    // Entries are some 70 bytes each.
+    let mut out = Overlay::with_capacity(text.len() / 64);
     let mut current: Option<Fields> = None;
-    let finish = |f: Option<Fields>, out: &mut HashMap<String, MetaEntry>| match f {
+    let finish = |f: Option<Fields>, out: &mut Overlay| match f {
         None => Some(Ok(())),
         Some(f) if f.path.is_empty() => None,
-        Some(f) => Some(f.entry().map(|(p, e)| {
-            out.insert(p, e);
-        })),
+        Some(f) => Some(f.entry().and_then(|(rel, e)| out.push(rel, e))),
     };
     // Lines are found byte by byte: they are short, and this file can have
     // a couple of hundred thousand of them.
@@ -179,7 +257,7 @@ fn parse_plain(text: &str) -> Option<Result<HashMap<String, MetaEntry>, String>>
     if let Err(e) = finish(current, &mut out)? {
         return Some(Err(e));
     }
-    Some(Ok(out))
+    Some(Ok(out.finish()))
 }
 
 #[cfg(test)]
@@ -192,12 +270,15 @@ mod tests {
         let plain = parse(text).unwrap();
         let file: MetaFile = toml::from_str(text).unwrap();
         assert_eq!(plain.len(), file.entry.len());
-        let vfio = &plain["/dev/vfio/9"];
+        let vfio = plain.get("/dev/vfio/9").unwrap();
         assert_eq!(
             (vfio.mode, vfio.uid, vfio.device),
             (Some(0o600), Some(107), Some((243, 0)))
         );
         assert_eq!(plain.len(), parse_plain(text).unwrap().unwrap().len());
+        assert!(plain.get("/sys/firmware/acpi/tables/DMAR").is_some());
+        assert!(plain.get("/sys/firmware/acpi/tables").is_none());
+        assert!(plain.get("sys/firmware/acpi/tables/DMAR").is_none());
         // Not the plain shape (an inline table): the TOML parser reads it.
         assert!(parse_plain("entry = [{ path = \"x\" }]\n").is_none());
         assert!(parse("entry = [{ path = \"x\" }]\n").is_ok());
