@@ -19,11 +19,13 @@ pub use signature::Signature;
 pub const MAX_INPUT: usize = 4 << 20;
 
 /// The built-in signatures plus those in `site_dir/signatures`.
+/// `known_rules` are the ids of the rules loaded with the same `site_dir`
+/// ([`Engine::rule_ids`] gives them without compiling the rules).
 pub fn load_signatures(
-    engine: &Engine,
+    known_rules: &[String],
     site_dir: Option<&Path>,
 ) -> Result<Vec<Signature>, Vec<RuleError>> {
-    let known: Vec<&str> = engine.rules.iter().map(|r| r.id.as_str()).collect();
+    let known: Vec<&str> = known_rules.iter().map(String::as_str).collect();
     let mut by_id: BTreeMap<String, Signature> = BTreeMap::new();
     let mut errors = Vec::new();
     let mut files: Vec<(String, String)> = BUILTIN_SIGNATURES

@@ -79,6 +79,27 @@ impl Engine {
         }
     }
 
+    /// The ids of the rules [`Engine::load`] gives for `site_dir` when it
+    /// succeeds (every rule's id is its file's stem), without reading or
+    /// compiling them: what signatures are checked against while the rules
+    /// load.
+    pub fn rule_ids(site_dir: Option<&Path>) -> Vec<String> {
+        let mut ids: Vec<String> = BUILTIN_RULES
+            .iter()
+            .map(|(file, _)| super::spec::file_stem(file))
+            .collect();
+        let site = site_dir.and_then(|dir| std::fs::read_dir(dir).ok());
+        for entry in site.into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+                ids.push(super::spec::file_stem(&path.to_string_lossy()));
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
