@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
 use sriov_doctor::rules::engine::cel_env;
-use sriov_doctor::rules::Rule;
+use sriov_doctor::rules::{Compile, Rule};
 
 fuzz_target!(|data: &[u8]| {
     static ENV: OnceLock<Arc<cel::Env>> = OnceLock::new();
@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match Rule::load("site.fuzz.toml", text, "fuzz", env) {
+    match Rule::load("site.fuzz.toml", text, "fuzz", env, Compile::Checked) {
         Ok(rule) => assert_eq!(rule.id, "site.fuzz"),
         Err(e) => {
             assert_eq!(e.file, "site.fuzz.toml");

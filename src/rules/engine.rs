@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use super::cel_value::to_cel;
 use super::facts_val::FactsVal;
-use super::spec::{Expr, Rule, RuleError, Scope, Severity};
+use super::spec::{Compile, Expr, Rule, RuleError, Scope, Severity};
 use super::template::Subject;
 use super::BUILTIN_RULES;
 use crate::facts::{unknown_reason, DeviceFacts, Facts};
@@ -40,7 +40,7 @@ impl Engine {
         let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
         let mut errors = Vec::new();
         for (file, text) in BUILTIN_RULES {
-            match Rule::load(file, text, "built-in", &env) {
+            match Rule::load(file, text, "built-in", &env, Compile::Deferred) {
                 Ok(r) => {
                     rules.insert(r.id.clone(), r);
                 }
@@ -55,7 +55,7 @@ impl Engine {
                             .file_name()
                             .map(|n| n.to_string_lossy().into_owned())
                             .unwrap_or_default();
-                        match Rule::load(&name, &text, &path, &env) {
+                        match Rule::load(&name, &text, &path, &env, Compile::Checked) {
                             Ok(r) => {
                                 rules.insert(r.id.clone(), r);
                             }

@@ -1,6 +1,8 @@
 //! Message templates: text with `{{ CEL expression }}` placeholders, compiled
 //! once at load and rendered against a subject's facts.
 
+use std::sync::{Arc, OnceLock};
+
 use cel::{Context, Env, Program, Value};
 use serde_json::Value as Json;
 
@@ -9,10 +11,34 @@ use crate::facts::unknown_reason;
 
 enum Part {
     Text(String),
-    Expr(String, Program),
+    Expr(String, Compiled),
     /// A plain fact path (`device.group.id`): read from the facts directly,
     /// which gives what the program would, for a fraction of the cost.
-    Path(String, Vec<String>, Program),
+    Path(String, Vec<String>, Compiled),
+}
+
+/// A placeholder's program: compiled with the template, or when it is
+/// first rendered (built-in rules: a run renders only some of their
+/// templates, and parsing them all was a fifth of a focused run).
+enum Compiled {
+    Now(Program),
+    Later {
+        env: Arc<Env>,
+        program: OnceLock<Option<Program>>,
+    },
+}
+
+impl Compiled {
+    /// None only for a deferred placeholder that does not parse (the tests
+    /// compile every built-in one).
+    fn get(&self, source: &str) -> Option<&Program> {
+        match self {
+            Compiled::Now(p) => Some(p),
+            Compiled::Later { env, program } => {
+                program.get_or_init(|| env.compile(source).ok()).as_ref()
+            }
+        }
+    }
 }
 
 /// The facts a template is rendered against, as JSON (the CEL context holds
@@ -59,7 +85,9 @@ pub struct Template {
 }
 
 impl Template {
-    pub fn compile(text: &str, env: &Env) -> Result<Template, String> {
+    /// Splits `text` into text and placeholders, each placeholder parsed
+    /// now, or (`defer`) when it is first rendered.
+    pub fn compile(text: &str, env: &Arc<Env>, defer: bool) -> Result<Template, String> {
         let mut parts = Vec::new();
         let mut rest = text;
         while let Some(start) = rest.find("{{") {
@@ -73,9 +101,17 @@ impl Template {
             let source = after[..end].trim().to_string();
             super::check::check_source(&source)
                 .map_err(|why| format!("placeholder {{{{ {} … }}}}: {why}", prefix(&source)))?;
-            let program = env
-                .compile(&source)
-                .map_err(|e| format!("placeholder {{{{ {source} }}}} does not parse: {e}"))?;
+            let program =
+                if defer {
+                    Compiled::Later {
+                        env: Arc::clone(env),
+                        program: OnceLock::new(),
+                    }
+                } else {
+                    Compiled::Now(env.compile(&source).map_err(|e| {
+                        format!("placeholder {{{{ {source} }}}} does not parse: {e}")
+                    })?)
+                };
             if is_path(&source) && (source.starts_with("host.") || source.starts_with("device.")) {
                 let segs = source.split('.').map(str::to_string).collect();
                 parts.push(Part::Path(source, segs, program));
@@ -107,11 +143,12 @@ impl Template {
         out
     }
 
-    /// Each placeholder's source and program, in order.
-    pub fn placeholders(&self) -> impl Iterator<Item = (&str, &Program)> {
+    /// Each placeholder's source and program (compiled now if it was
+    /// deferred; None if it does not parse), in order.
+    pub fn placeholders(&self) -> impl Iterator<Item = (&str, Option<&Program>)> {
         self.parts.iter().filter_map(|p| match p {
             Part::Expr(source, program) | Part::Path(source, _, program) => {
-                Some((source.as_str(), program))
+                Some((source.as_str(), program.get(source)))
             }
             Part::Text(_) => None,
         })
@@ -136,7 +173,10 @@ impl Template {
     }
 }
 
-fn execute(source: &str, program: &Program, ctx: &Context, out: &mut String) {
+fn execute(source: &str, program: &Compiled, ctx: &Context, out: &mut String) {
+    let Some(program) = program.get(source) else {
+        return unknown(source, out);
+    };
     match program.execute(ctx) {
         Ok(v) => display(&v, out),
         Err(_) => unknown(source, out),

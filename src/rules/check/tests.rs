@@ -140,7 +140,9 @@ fn deep_chains_are_rejected_before_anything_recurses_on_them() {
         for key in ["applies", "condition", "warn_if"] {
             sources.extend(value.get(key).and_then(|v| v.as_str()).map(String::from));
         }
-        let rule = crate::rules::Rule::load(file, text, "built-in", &env).unwrap();
+        let rule =
+            crate::rules::Rule::load(file, text, "built-in", &env, crate::rules::Compile::Checked)
+                .unwrap();
         for t in [&rule.pass, &rule.fail].into_iter().chain(&rule.evidence) {
             sources.extend(t.placeholders().map(|(s, _)| s.to_string()));
         }
@@ -166,6 +168,24 @@ fn deep_chains_are_rejected_before_anything_recurses_on_them() {
             err.reason
         );
     }
+}
+
+/// What lets the built-in rules load `Compile::Deferred` at run time (no
+/// type checks, placeholders parsed when first rendered): every one of them
+/// parses and checks here.
+#[test]
+fn every_built_in_rule_loads_checked() {
+    let env = cel_env();
+    let errors: Vec<String> = crate::rules::BUILTIN_RULES
+        .iter()
+        .filter_map(|(file, text)| {
+            crate::rules::Rule::load(file, text, "built-in", &env, crate::rules::Compile::Checked)
+                .err()
+                .map(|e| e.to_string())
+        })
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(crate::rules::BUILTIN_RULES.len() >= 18);
 }
 
 #[test]
@@ -291,14 +311,14 @@ fn inference_agrees_with_evaluation_on_every_test_host() {
         all.extend(rule.warn_if.iter().map(|e| &e.program));
         for r in &rule.remediation {
             all.extend(r.when.iter().map(|e| &e.program));
-            all.extend(r.text.placeholders().map(|(_, p)| p));
+            all.extend(r.text.placeholders().map(|(s, p)| p.expect(s)));
         }
         for t in [&rule.pass, &rule.fail]
             .into_iter()
             .chain(&rule.evidence)
             .chain(&rule.not_applicable)
         {
-            all.extend(t.placeholders().map(|(_, p)| p));
+            all.extend(t.placeholders().map(|(s, p)| p.expect(s)));
         }
         for p in all {
             let mut types: HashMap<u64, Vec<Ty>> = HashMap::new();
