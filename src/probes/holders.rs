@@ -2,7 +2,7 @@
 //! command lines), confirmed by the holders' own fd tables; every process's
 //! fds are read only for opened devices nothing else explains.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::address::PciAddress;
 use crate::facts::{DeviceFacts, GuestFacts, Holder, Known, MemlockFacts, ProcessScan};
@@ -156,6 +156,37 @@ pub fn memlock_limit(limits: &str) -> Option<Option<u64>> {
     }
 }
 
+/// The processes that may hold a device, by IOMMU group and by address:
+/// a device is matched against these few, not against every process read.
+#[derive(Default)]
+struct ProcessIndex {
+    by_group: HashMap<u32, Vec<u32>>,
+    by_address: HashMap<PciAddress, Vec<u32>>,
+}
+
+impl ProcessIndex {
+    fn add(&mut self, pid: u32, p: &Process) {
+        for g in p.vfio_groups.keys() {
+            self.by_group.entry(*g).or_default().push(pid);
+        }
+        for a in p.sysfs_devices.keys().chain(&p.cmdline_devices) {
+            self.by_address.entry(*a).or_default().push(pid);
+        }
+    }
+
+    /// The pids that may hold `d`, ascending, each once.
+    fn candidates(&self, d: &DeviceFacts) -> Vec<u32> {
+        let mut pids = Vec::new();
+        if let Some(Some(g)) = d.iommu_group.value() {
+            pids.extend(self.by_group.get(g).into_iter().flatten());
+        }
+        pids.extend(self.by_address.get(&d.address).into_iter().flatten());
+        pids.sort_unstable();
+        pids.dedup();
+        pids
+    }
+}
+
 fn holds(p: &Process, d: &DeviceFacts) -> Vec<String> {
     let mut how = Vec::new();
     if let Some(Some(g)) = d.iommu_group.value() {
@@ -243,6 +274,20 @@ pub fn probe(
             Err(e) => g.memlock_bytes = Known::unknown(e.to_string()),
         }
     }
+    let mut index = ProcessIndex::default();
+    for (pid, p) in &procs {
+        index.add(*pid, p);
+    }
+    let held_by = |index: &ProcessIndex, procs: &BTreeMap<u32, Process>, d: &DeviceFacts| {
+        index
+            .candidates(d)
+            .into_iter()
+            .filter_map(|pid| {
+                let how = holds(procs.get(&pid)?, d);
+                (!how.is_empty()).then_some((pid, how))
+            })
+            .collect::<Vec<_>>()
+    };
     // Devices a user has opened: vfio-pci and pci-assign enable them.
     let mut unexplained: Vec<usize> = Vec::new();
     for &i in &subjects {
@@ -256,7 +301,7 @@ pub fn probe(
             .read_text(&format!("/sys/bus/pci/devices/{}/enable", d.address))
             .map(|e| e == "1")
             .unwrap_or(true);
-        let explained = procs.values().any(|p| !holds(p, d).is_empty());
+        let explained = !held_by(&index, &procs, d).is_empty();
         if enabled && !explained {
             unexplained.push(i);
         }
@@ -281,10 +326,12 @@ pub fn probe(
                     scan.scanned += 1;
                     match read_process(fs, pid, |_| true) {
                         Ok(p) => {
-                            let useful = unexplained
-                                .iter()
-                                .any(|&i| !holds(&p, &devices[i]).is_empty());
-                            if useful {
+                            // What it explains (what the processes read
+                            // before it did not).
+                            let before = unexplained.len();
+                            unexplained.retain(|&i| holds(&p, &devices[i]).is_empty());
+                            if unexplained.len() < before {
+                                index.add(pid, &p);
                                 procs.insert(pid, p);
                             }
                         }
@@ -294,8 +341,6 @@ pub fn probe(
                             scan_error.get_or_insert_with(|| e.to_string());
                         }
                     }
-                    unexplained
-                        .retain(|&i| !procs.values().any(|p| !holds(p, &devices[i]).is_empty()));
                     if unexplained.is_empty() {
                         break;
                     }
@@ -305,21 +350,28 @@ pub fn probe(
             Err(e) => scan_error = Some(e.to_string()),
         }
     }
+    // The guests that name each device, in their order.
+    let guest_list: &[GuestFacts] = guest_list;
+    let mut naming: HashMap<&str, Vec<&GuestFacts>> = HashMap::new();
+    for g in guest_list {
+        for h in &g.hostdevs {
+            let named = naming.entry(h.as_str()).or_default();
+            if !named.last().is_some_and(|last| std::ptr::eq(*last, g)) {
+                named.push(g);
+            }
+        }
+    }
     for &i in &subjects {
         let d = &devices[i];
         let mut holders = Vec::new();
-        for (pid, p) in &procs {
-            let how = holds(p, d);
-            if how.is_empty() {
-                continue;
-            }
-            let guest = guest_list.iter().find(|g| g.running && g.pid == Some(*pid));
-            let mut how = how;
+        for (pid, mut how) in held_by(&index, &procs, d) {
+            let Some(p) = procs.get(&pid) else { continue };
+            let guest = guest_list.iter().find(|g| g.running && g.pid == Some(pid));
             if let Some(g) = guest.filter(|g| g.hostdevs.contains(&d.address.to_string())) {
                 how.insert(0, format!("libvirt state {}", g.source));
             }
             holders.push(Holder {
-                pid: *pid,
+                pid,
                 comm: p.comm.clone(),
                 uid: p.uid,
                 domain: guest.map(|g| g.name.clone()),
@@ -346,21 +398,23 @@ pub fn probe(
         // Every guest definition that names the device, running or not, once
         // per guest (a running libvirt guest has a state file and usually a
         // persistent definition).
+        let named_by = naming.get(addr.as_str()).map_or(&[][..], Vec::as_slice);
         let mut defined: BTreeMap<(String, String), String> = BTreeMap::new();
-        for g in guest_list.iter().filter(|g| g.hostdevs.contains(&addr)) {
+        for g in named_by {
             defined
                 .entry((g.kind.clone(), g.name.clone()))
                 .or_insert_with(|| format!("{} ({})", g.name, g.source));
         }
         devices[i].defined_in = defined.into_values().collect();
-        devices[i].memlock = memlock(guest_list, &addr);
+        devices[i].memlock = memlock(named_by, &addr);
     }
     scan
 }
 
 /// The memory a guest that uses this device pins, against the limit that
 /// applies: the running holder's actual limit, or what libvirt will set.
-fn memlock(guests: &[GuestFacts], addr: &str) -> Option<MemlockFacts> {
+/// `guests` are those that name the device, in their order.
+fn memlock(guests: &[&GuestFacts], addr: &str) -> Option<MemlockFacts> {
     let g = guests
         .iter()
         // Legacy KVM assignment pins guest memory without RLIMIT_MEMLOCK;
