@@ -436,6 +436,9 @@ pub struct GroupFacts {
     /// /sys/kernel/iommu_groups/N/type: DMA, DMA-FQ, identity, …; null when the kernel has no such file.
     pub domain_type: Option<String>,
     pub members: Vec<GroupMember>,
+    /// How many members are not bridges, this device included: 1 when the
+    /// group holds no other endpoint.
+    pub endpoints: usize,
     /// Other endpoints in the group bound to a driver other than vfio-pci,
     /// pci-stub or pciback: they make the group not viable.
     pub blockers: Vec<GroupMember>,

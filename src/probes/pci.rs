@@ -469,6 +469,7 @@ fn group_facts(
     Known::Value(GroupFacts {
         id,
         domain_type,
+        endpoints: members.iter().filter(|m| !m.is_bridge).count(),
         members,
         blockers,
         unreadable,
