@@ -148,8 +148,13 @@ impl Engine {
         };
         let mut produced = vec![0usize; device_rules.len()];
         let mut not_applicable: Vec<Option<String>> = vec![None; device_rules.len()];
+        // Rule by rule, each rule's findings in device order: the order the
+        // report sorts them into, so that sorting finds them almost sorted.
+        let mut by_rule: Vec<Vec<Finding>> = (0..device_rules.len()).map(|_| Vec::new()).collect();
         for run in runs {
-            findings.extend(run.findings);
+            for (r, f) in run.findings.into_iter().enumerate() {
+                by_rule[r].extend(f);
+            }
             for (r, n) in run.produced.into_iter().enumerate() {
                 produced[r] += n;
             }
@@ -159,6 +164,7 @@ impl Engine {
                 }
             }
         }
+        findings.extend(by_rule.into_iter().flatten());
         for (r, rule) in device_rules.iter().enumerate() {
             if produced[r] == 0 {
                 findings.extend(no_findings(rule, not_applicable[r].take(), facts, focused));
@@ -183,7 +189,7 @@ impl Engine {
     ) -> DeviceRun {
         let mut ctx = self.context(host_json);
         let mut out = DeviceRun {
-            findings: Vec::new(),
+            findings: (0..device_rules.len()).map(|_| Vec::new()).collect(),
             produced: vec![0; device_rules.len()],
             not_applicable: vec![None; device_rules.len()],
         };
@@ -202,7 +208,7 @@ impl Engine {
                 let target = d.target || d.target_pf;
                 match evaluate(rule, &ctx, host_json, Some(&json), &subject, target) {
                     Some(f) => {
-                        out.findings.push(f);
+                        out.findings[r].push(f);
                         out.produced[r] += 1;
                     }
                     None => {
@@ -223,7 +229,8 @@ impl Engine {
 
 /// What the device rules gave for a run of devices.
 struct DeviceRun {
-    findings: Vec<Finding>,
+    /// Per device rule, its findings in device order.
+    findings: Vec<Vec<Finding>>,
     /// Findings per device rule.
     produced: Vec<usize>,
     /// Per device rule, why it did not apply to the last device it skipped.
