@@ -305,18 +305,27 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
                 // pile up.
                 crate::gather(fs.as_ref(), devices)
             })?;
-            let report = crate::report::Report::new(&facts, engine.run(&facts));
-            drop(facts);
-            match format {
-                CheckFormat::Json => output::stdout_json(&report),
-                CheckFormat::Text => output::stdout(&render::text::render(
-                    &report,
-                    &render::text::Style { color },
-                )),
-                CheckFormat::Junit => output::stdout(&render::junit::render(&report)),
-                CheckFormat::Prometheus => output::stdout(&render::prometheus::render(&report)),
-            }
-            Ok(report.exit_code())
+            let findings = engine.run(&facts);
+            let report = crate::report::Report::new(&facts, findings);
+            // The facts are freed on a second thread while the report is
+            // written. The report is not freed at all: the process ends with
+            // this command, and freeing thousands of findings one by one
+            // would only delay the exit.
+            std::thread::scope(|scope| {
+                scope.spawn(move || drop(facts));
+                match format {
+                    CheckFormat::Json => output::stdout_json(&report),
+                    CheckFormat::Text => output::stdout(&render::text::render(
+                        &report,
+                        &render::text::Style { color },
+                    )),
+                    CheckFormat::Junit => output::stdout(&render::junit::render(&report)),
+                    CheckFormat::Prometheus => output::stdout(&render::prometheus::render(&report)),
+                }
+            });
+            let code = report.exit_code();
+            std::mem::forget(report);
+            Ok(code)
         }
         Command::Explain {
             text,
