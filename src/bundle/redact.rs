@@ -351,7 +351,7 @@ fn processes(nodes: &mut BTreeMap<String, Node>) {
                         args.first().map(|a| vec![a.as_str()]).unwrap_or_default();
                     for pair in args.windows(2) {
                         if pair[0] == "-device"
-                            && !crate::probes::holders::cmdline_devices(pair).is_empty()
+                            && !crate::probes::processes::cmdline_devices(pair).is_empty()
                         {
                             kept.push("-device");
                             kept.push(&pair[1]);

@@ -1,160 +1,15 @@
 //! Who holds a device: running libvirt guests (state files and their QEMU
 //! command lines), confirmed by the holders' own fd tables; every process's
-//! fds are read only for opened devices nothing else explains.
+//! fds are read only for opened devices nothing else explains. (Reading a
+//! process is in `processes`.)
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::address::PciAddress;
 use crate::facts::{DeviceFacts, GuestFacts, Holder, Known, MemlockFacts, ProcessScan};
-use crate::hostfs::{FsError, FsErrorKind, HostFs};
+use crate::hostfs::HostFs;
 
-/// What one process holds, read from /proc/PID.
-#[derive(Default)]
-struct Process {
-    comm: String,
-    uid: Option<u32>,
-    /// Groups whose /dev/vfio/N it has open, with the fd.
-    vfio_groups: BTreeMap<u32, String>,
-    /// Devices whose sysfs files it has open (legacy pci-assign), with the fd.
-    sysfs_devices: BTreeMap<PciAddress, String>,
-    /// Devices its command line assigns.
-    cmdline_devices: BTreeSet<PciAddress>,
-}
-
-/// The host addresses in a QEMU command line: `-device vfio-pci,host=…`,
-/// the JSON form `-device {"driver":"vfio-pci","host":"…"}`, legacy
-/// `pci-assign,host=…`.
-pub fn cmdline_devices(args: &[String]) -> BTreeSet<PciAddress> {
-    let mut out = BTreeSet::new();
-    for pair in args.windows(2) {
-        if pair[0] != "-device" {
-            continue;
-        }
-        let arg = &pair[1];
-        let host = if arg.starts_with('{') {
-            serde_json::from_str::<serde_json::Value>(arg)
-                .ok()
-                .and_then(|v| {
-                    let driver = v.get("driver")?.as_str()?;
-                    (driver.contains("vfio-pci") || driver == "pci-assign")
-                        .then(|| v.get("host")?.as_str().map(str::to_string))
-                        .flatten()
-                })
-        } else {
-            let mut parts = arg.split(',');
-            let driver = parts.next().unwrap_or("");
-            if driver.contains("vfio-pci") || driver == "pci-assign" || driver == "kvm-pci-assign" {
-                parts.find_map(|p| p.strip_prefix("host=").map(str::to_string))
-            } else {
-                None
-            }
-        };
-        if let Some(Ok((a, _))) = host.map(|h| PciAddress::parse(&h)) {
-            out.insert(a);
-        }
-    }
-    out
-}
-
-/// `want_fds`: whether, given what the process names on its command line,
-/// its open files are worth reading too.
-fn read_process(
-    fs: &dyn HostFs,
-    pid: u32,
-    want_fds: impl Fn(&Process) -> bool,
-) -> Result<Process, FsError> {
-    let dir = format!("/proc/{pid}");
-    let mut p = Process {
-        comm: fs.read_text(&format!("{dir}/comm")).unwrap_or_default(),
-        ..Process::default()
-    };
-    if let Ok(status) = fs.read_text(&format!("{dir}/status")) {
-        p.uid = status
-            .lines()
-            .find_map(|l| l.strip_prefix("Uid:"))
-            .and_then(|u| u.split_whitespace().nth(1).and_then(|n| n.parse().ok()));
-    }
-    if let Ok(bytes) = fs.read(&format!("{dir}/cmdline")) {
-        let args: Vec<String> = bytes
-            .split(|b| *b == 0)
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
-        p.cmdline_devices = cmdline_devices(&args);
-    }
-    // A process that has ended has no directory at all; a live one always
-    // has its fd directory, whose links are all readable when it is, and
-    // name a path or a `type:[inode]`. Anything else is an fd table that
-    // cannot be read whole: an error, not "holds nothing".
-    let fd_dir = format!("{dir}/fd");
-    let fds = match fs.list_dir(&fd_dir) {
-        Ok(fds) => fds,
-        Err(e) if e.is_not_found() => match fs.exists(&dir) {
-            Ok(false) => return Err(e),
-            Ok(true) => {
-                return Err(FsError::new(
-                    &fd_dir,
-                    FsErrorKind::Other("missing from a process directory that exists".into()),
-                ))
-            }
-            Err(e) => return Err(e),
-        },
-        Err(e) => return Err(e),
-    };
-    if !want_fds(&p) {
-        return Ok(p);
-    }
-    for fd in fds {
-        // A link's target is a value: /dev/vfio/9 is read, never opened.
-        let link = format!("{fd_dir}/{fd}");
-        let target = match fs.read_link(&link) {
-            Ok(t) => t,
-            // Closed while we read.
-            Err(e) if e.is_not_found() => continue,
-            Err(e) => return Err(e),
-        };
-        if !target.starts_with('/') && !target.contains(':') {
-            return Err(FsError::new(
-                link,
-                FsErrorKind::Other(format!("-> {target}: not an fd link the kernel writes")),
-            ));
-        }
-        if let Some(g) = target
-            .strip_prefix("/dev/vfio/")
-            .and_then(|g| g.parse().ok())
-        {
-            p.vfio_groups.insert(g, format!("fd {fd} -> {target}"));
-        } else if let Some(rest) = target.strip_prefix("/sys/bus/pci/devices/") {
-            if let Ok(a) = rest.split('/').next().unwrap_or("").parse() {
-                p.sysfs_devices.insert(a, format!("fd {fd} -> {target}"));
-            }
-        } else if target.starts_with("/sys/devices/") {
-            if let Some(a) = target
-                .split('/')
-                .rev()
-                .skip(1)
-                .find_map(|c| c.parse::<PciAddress>().ok())
-            {
-                p.sysfs_devices.insert(a, format!("fd {fd} -> {target}"));
-            }
-        }
-    }
-    Ok(p)
-}
-
-/// "Max locked memory" soft limit from /proc/PID/limits; None = unlimited.
-pub fn memlock_limit(limits: &str) -> Option<Option<u64>> {
-    let line = limits
-        .lines()
-        .find(|l| l.starts_with("Max locked memory"))?;
-    let soft = line["Max locked memory".len()..]
-        .split_whitespace()
-        .next()?;
-    if soft == "unlimited" {
-        Some(None)
-    } else {
-        soft.parse().ok().map(Some)
-    }
-}
+use super::processes::{read_guests, read_process, GuestProcesses, Process};
 
 /// The processes that may hold a device, by IOMMU group and by address:
 /// a device is matched against these few, not against every process read.
@@ -205,10 +60,13 @@ fn holds(p: &Process, d: &DeviceFacts) -> Vec<String> {
 
 /// Fills `holders`, `defined_in` and `memlock` for the devices that may be
 /// assigned; returns what the process scan did.
+/// `guest_processes`: the running guests' processes when they were read
+/// already (a run without targets reads them beside the devices).
 pub fn probe(
     fs: &dyn HostFs,
     devices: &mut [DeviceFacts],
     guests: &mut Known<Vec<GuestFacts>>,
+    guest_processes: Option<GuestProcesses>,
 ) -> ProcessScan {
     let subjects: Vec<usize> = (0..devices.len())
         .filter(|&i| devices[i].kind == "vf" || devices[i].target)
@@ -243,37 +101,10 @@ pub fn probe(
                 .chain([d.address])
         })
         .collect();
-    // Running guests, confirmed by their own process.
-    let mut procs: BTreeMap<u32, Process> = BTreeMap::new();
-    for g in guest_list.iter_mut().filter(|g| g.running) {
-        let Some(pid) = g.pid else { continue };
-        let in_state = g
-            .hostdevs
-            .iter()
-            .any(|h| h.parse().is_ok_and(|a: PciAddress| named.contains(&a)));
-        let want_fds = |p: &Process| {
-            !focused || in_state || p.cmdline_devices.iter().any(|a| named.contains(a))
-        };
-        match read_process(fs, pid, want_fds) {
-            Ok(p) => {
-                g.memlock_bytes = match fs.read_text(&format!("/proc/{pid}/limits")) {
-                    Ok(t) => memlock_limit(&t).map(Known::Value).unwrap_or_else(|| {
-                        Known::unknown(format!("/proc/{pid}/limits has no Max locked memory line"))
-                    }),
-                    Err(e) => Known::unknown(e.to_string()),
-                };
-                procs.insert(pid, p);
-            }
-            Err(e) if e.is_not_found() => {
-                g.running = false;
-                g.memlock_bytes = Known::unknown(format!(
-                    "{}: pid {pid} is gone (a stale state file)",
-                    g.source
-                ));
-            }
-            Err(e) => g.memlock_bytes = Known::unknown(e.to_string()),
-        }
-    }
+    let mut procs = match guest_processes {
+        Some(procs) => procs.0,
+        None => read_guests(fs, guest_list, focused.then_some(&named)).0,
+    };
     let mut index = ProcessIndex::default();
     for (pid, p) in &procs {
         index.add(*pid, p);
@@ -474,32 +305,11 @@ pub fn human(bytes: Option<u64>) -> String {
 mod tests {
     use super::*;
 
-    fn args(s: &[&str]) -> Vec<String> {
-        s.iter().map(|a| a.to_string()).collect()
-    }
-
     #[test]
-    fn finds_assigned_devices_in_every_qemu_form() {
-        let a = cmdline_devices(&args(&[
-            "qemu-kvm",
-            "-device",
-            r#"{"driver":"vfio-pci","host":"0000:03:10.0","id":"hostdev0"}"#,
-            "-device",
-            "vfio-pci,host=03:10.1,id=hostdev1",
-            "-device",
-            "pci-assign,host=04:00.0,id=hostdev2,configfd=25",
-            "-device",
-            "virtio-net-pci,netdev=n0",
-        ]));
-        let got: Vec<String> = a.iter().map(|a| a.to_string()).collect();
-        assert_eq!(got, ["0000:03:10.0", "0000:03:10.1", "0000:04:00.0"]);
-    }
-
-    #[test]
-    fn reads_the_locked_memory_limit() {
-        let t = "Limit                     Soft Limit           Hard Limit           Units     \nMax locked memory         4294967296           4294967296           bytes     \n";
-        assert_eq!(memlock_limit(t), Some(Some(4294967296)));
-        let t = "Max locked memory         unlimited            unlimited            bytes\n";
-        assert_eq!(memlock_limit(t), Some(None));
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(human(None), "unlimited");
+        assert_eq!(human(Some(8 << 30)), "8 GiB");
+        assert_eq!(human(Some(512 << 20)), "512 MiB");
+        assert_eq!(human(Some(65536)), "65536 bytes");
     }
 }

@@ -12,6 +12,7 @@ pub mod irq;
 pub mod isolation;
 pub mod modules;
 pub mod pci;
+pub mod processes;
 pub mod reserved;
 
 use crate::address::{AddressForm, PciAddress};
@@ -195,10 +196,18 @@ pub fn collect(
     let xen_dom0 = xen.value().is_some_and(|x| x.dom0);
     let (firmware, tables) = firmware::probe(fs, &cpu, xen_present);
     let iommu = iommu::probe(fs, &cpu, &kernel);
-    // Interrupt remapping and the guests' definitions do not depend on the
-    // devices: read beside them.
-    let ((irq_remapping, mut guests), (mut devices, modules, qemu)) = side_by_side(
-        || (irq::probe(fs, &kernel), guests::probe(fs)),
+    // Interrupt remapping and the guests do not depend on the devices: read
+    // beside them; so are the running guests' processes, unless --device
+    // targets decide whose open files are read.
+    let ((irq_remapping, mut guests, guest_processes), (mut devices, modules, qemu)) = side_by_side(
+        || {
+            let mut guests = guests::probe(fs);
+            let processes = match (&mut guests, targets.is_empty()) {
+                (Known::Value(list), true) => Some(processes::read_guests(fs, list, None)),
+                _ => None,
+            };
+            (irq::probe(fs, &kernel), guests, processes)
+        },
         || {
             let mut devices = match addresses {
                 Known::Value(a) => pci::probe(fs, a, targets, catalog, xen_dom0),
@@ -212,7 +221,7 @@ pub fn collect(
             (devices, modules, qemu)
         },
     );
-    let process_scan = holders::probe(fs, &mut devices, &mut guests);
+    let process_scan = holders::probe(fs, &mut devices, &mut guests, guest_processes);
     let vfio_noiommu = noiommu(fs);
     // With targets, unrelated VFs are not read: count them from their PFs.
     let vf_count = if targets.is_empty() {
