@@ -11,26 +11,24 @@ const PARAM: &str = "/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interr
 /// Interrupt chip names in /proc/interrupts: `IR-IO-APIC`, `IR-PCI-MSI-0000:03:00.0`, `IO-APIC`, …
 fn chips(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    // After the header line (CPU0 CPU1 …), the words of every line. Chip
-    // names start with a capital letter; the per-CPU counts (one column per
-    // CPU, hundreds on a big host, a megabyte of digits with thousands of
-    // VFs) and the names of interrupts do not, so they are passed over byte
-    // by byte rather than cut into words.
+    // After the header line (CPU0 CPU1 …), the words of every line that
+    // start with a capital letter. The per-CPU counts (one column per CPU,
+    // hundreds on a big host, a megabyte of digits with thousands of VFs)
+    // and the names of interrupts do not: the scan jumps from capital to
+    // capital rather than cutting every line into words.
     let bytes = text.as_bytes();
     let mut i = bytes
         .iter()
         .position(|&b| b == b'\n')
         .map_or(bytes.len(), |n| n + 1);
-    while i < bytes.len() {
-        if bytes[i].is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if !bytes[start].is_ascii_uppercase() {
+    while let Some(n) = bytes[i..].iter().position(u8::is_ascii_uppercase) {
+        let start = i + n;
+        i = bytes[start..]
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .map_or(bytes.len(), |n| start + n);
+        // A capital inside a word (enp3s0f0-TxRx-0) does not start one.
+        if !bytes[start - 1].is_ascii_whitespace() {
             continue;
         }
         // Both ends are next to ASCII bytes: character boundaries.
@@ -131,5 +129,8 @@ mod tests {
         let c = chips(text);
         assert!(c.contains("IR-PCI-MSI"), "{c:?}");
         assert!(c.contains("IR-IO-APIC") && c.contains("IO-APIC"), "{c:?}");
+        // Capitals inside a word, or in the header, start no chip name.
+        let text = "   CPU0 IO-APIC\n 30:  1  x-IO-APIC 3-edge  eth0-IR-PCI-MSI\n";
+        assert!(chips(text).is_empty(), "{:?}", chips(text));
     }
 }
