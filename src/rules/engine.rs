@@ -174,7 +174,8 @@ impl Engine {
     }
 
     fn eval_host(&self, rule: &Rule, ctx: &mut Context, host_json: &Json) -> Option<Finding> {
-        evaluate(rule, ctx, host_json, None, "host", true)
+        let applies = rule.applies.as_ref().map(|a| eval_bool(a, ctx));
+        evaluate(rule, ctx, host_json, None, "host", true, applies)
     }
 
     /// The device rules against a run of devices, device by device: each
@@ -193,6 +194,11 @@ impl Engine {
             produced: vec![0; device_rules.len()],
             not_applicable: vec![None; device_rules.len()],
         };
+        // Per device rule: its `applies` when that reads the host only (the
+        // same for every device), and the last device it did not apply to,
+        // whose reason is rendered once at the end.
+        let mut host_applies: Vec<Option<Result<bool, String>>> = vec![None; device_rules.len()];
+        let mut last_skipped: Vec<Option<Arc<Json>>> = vec![None; device_rules.len()];
         for d in devices {
             let rules: Vec<usize> = (0..device_rules.len())
                 .filter(|&r| is_subject(device_rules[r].scope, d, focused))
@@ -206,22 +212,41 @@ impl Engine {
             for r in rules {
                 let rule = device_rules[r];
                 let target = d.target || d.target_pf;
-                match evaluate(rule, &ctx, host_json, Some(&json), &subject, target) {
+                let applies =
+                    rule.applies
+                        .as_ref()
+                        .map(|a| match (a.host_only, &host_applies[r]) {
+                            (true, Some(known)) => known.clone(),
+                            (true, None) => host_applies[r].insert(eval_bool(a, &ctx)).clone(),
+                            (false, _) => eval_bool(a, &ctx),
+                        });
+                match evaluate(
+                    rule,
+                    &ctx,
+                    host_json,
+                    Some(&json),
+                    &subject,
+                    target,
+                    applies,
+                ) {
                     Some(f) => {
                         out.findings[r].push(f);
                         out.produced[r] += 1;
                     }
-                    None => {
-                        if let Some(t) = &rule.not_applicable {
-                            let facts = Subject {
-                                host: host_json,
-                                device: Some(&json),
-                            };
-                            out.not_applicable[r] = Some(t.render(&ctx, facts));
-                        }
-                    }
+                    None => last_skipped[r] = Some(Arc::clone(&json)),
                 }
             }
+        }
+        for (r, json) in last_skipped.into_iter().enumerate() {
+            let (Some(json), Some(t)) = (json, &device_rules[r].not_applicable) else {
+                continue;
+            };
+            ctx.add_variable_as_val("device", Box::new(FactsVal::new(Arc::clone(&json))));
+            let facts = Subject {
+                host: host_json,
+                device: Some(&json),
+            };
+            out.not_applicable[r] = Some(t.render(&ctx, facts));
         }
         out
     }
@@ -405,6 +430,8 @@ fn first_unknown(v: &Json) -> Option<&str> {
     }
 }
 
+/// One rule on one subject; `applies` is the rule's `applies` evaluated in
+/// `ctx` (or earlier, when it reads the host only).
 fn evaluate(
     rule: &Rule,
     ctx: &Context,
@@ -412,6 +439,7 @@ fn evaluate(
     device: Option<&Json>,
     subject: &str,
     target: bool,
+    applies: Option<Result<bool, String>>,
 ) -> Option<Finding> {
     let facts = Subject { host, device };
     let skip = |why: String| {
@@ -434,7 +462,6 @@ fn evaluate(
     // Whether the rule applies comes first: a rule that does not apply here
     // needs none of its inputs. If that cannot be decided, the unknown input
     // that prevents it is the better reason.
-    let applies = rule.applies.as_ref().map(|a| eval_bool(a, ctx));
     match applies {
         Some(Ok(false)) if rule.scope == Scope::Host => {
             let why = rule

@@ -141,6 +141,9 @@ pub struct Doc {
 pub struct Expr {
     pub source: String,
     pub program: Program,
+    /// It reads the host's facts only (no `device`): the same for every
+    /// device, so a run evaluates it once.
+    pub host_only: bool,
 }
 
 pub struct Remediation {
@@ -304,6 +307,7 @@ impl Rule {
             }
             Ok(Expr {
                 source: s.get_ref().clone(),
+                host_only: !program.references().has_variable("device"),
                 program,
             })
         };
