@@ -15,10 +15,10 @@ use std::sync::Arc;
 use cel::common::traits::{Container, Indexer};
 use cel::common::types::{CelString, Type};
 use cel::common::value::{CowVal, Val};
-use cel::{ExecutionError, Value};
+use cel::ExecutionError;
 use serde_json::Value as Json;
 
-use super::cel_value::to_cel;
+use super::cel_value::to_val;
 use crate::facts::unknown_reason;
 
 /// The CEL type of a facts object: no expression names it; `has()`, field
@@ -65,9 +65,7 @@ impl FactsVal {
                 path,
             }));
         }
-        let converted: Value = to_cel(value);
-        Box::<dyn Val>::try_from(converted)
-            .map_err(|_| ExecutionError::function_error("facts", "a fact has no CEL value"))
+        Ok(to_val(value))
     }
 }
 
@@ -141,7 +139,7 @@ impl Indexer for FactsVal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cel::{Context, Env};
+    use cel::{Context, Env, Value};
 
     fn eval(facts: serde_json::Value, expr: &str) -> Result<Value, ExecutionError> {
         let env = Arc::new(Env::stdlib());
