@@ -15,6 +15,7 @@ pub mod facts;
 pub mod hostfs;
 pub mod inventory;
 pub mod output;
+pub mod par;
 pub mod probes;
 pub mod render;
 pub mod report;

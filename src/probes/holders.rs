@@ -119,20 +119,27 @@ pub fn probe(
             })
             .collect::<Vec<_>>()
     };
-    // Devices a user has opened: vfio-pci and pci-assign enable them.
+    // Devices a user has opened: vfio-pci and pci-assign enable them. (A
+    // device whose driver cannot be read may be on either.)
+    let may_be_open: Vec<usize> = subjects
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let role = devices[i].driver_role.value().map(String::as_str);
+            !role.is_some_and(|r| !matches!(r, "vfio" | "legacy-stub"))
+        })
+        .collect();
+    let enabled = crate::par::map(&may_be_open, 256, |&i| {
+        fs.read_text(&format!(
+            "/sys/bus/pci/devices/{}/enable",
+            devices[i].address
+        ))
+        .map(|e| e == "1")
+        .unwrap_or(true)
+    });
     let mut unexplained: Vec<usize> = Vec::new();
-    for &i in &subjects {
-        let d = &devices[i];
-        // A device whose driver cannot be read may be on either.
-        let role = d.driver_role.value().map(String::as_str);
-        if role.is_some_and(|r| !matches!(r, "vfio" | "legacy-stub")) {
-            continue;
-        }
-        let enabled = fs
-            .read_text(&format!("/sys/bus/pci/devices/{}/enable", d.address))
-            .map(|e| e == "1")
-            .unwrap_or(true);
-        let explained = !held_by(&index, &procs, d).is_empty();
+    for (&i, enabled) in may_be_open.iter().zip(enabled) {
+        let explained = !held_by(&index, &procs, &devices[i]).is_empty();
         if enabled && !explained {
             unexplained.push(i);
         }

@@ -194,33 +194,7 @@ fn related(fs: &dyn HostFs, targets: &[PciAddress]) -> Option<BTreeSet<PciAddres
 /// on up to min(cores, 8) threads and put back in address order: reading
 /// sysfs is mostly waiting on system calls, which the cores share.
 fn read_all(fs: &dyn HostFs, addresses: &[PciAddress], catalog: &Catalog) -> Vec<DeviceFacts> {
-    const PER_WORKER: usize = 512;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let workers = (addresses.len() / PER_WORKER).clamp(1, cores.min(8));
-    if workers == 1 {
-        return addresses
-            .iter()
-            .map(|a| one_device(fs, *a, catalog))
-            .collect();
-    }
-    let per_worker = addresses.len().div_ceil(workers);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = addresses
-            .chunks(per_worker)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|a| one_device(fs, *a, catalog))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
+    crate::par::map(addresses, 512, |a| one_device(fs, *a, catalog))
 }
 
 /// The VFs a PF has enabled: from its virtfn links when they were read,
@@ -369,9 +343,10 @@ pub fn probe(
     let groups = group_members(&devices);
     // A group's domain type; VFIO's no-IOMMU groups are named vfio-noiommu
     // instead, and whether a group is one may be unknown.
-    let mut types: HashMap<u32, Known<Option<String>>> = HashMap::new();
+    // (A VF has a group of its own: thousands of files on a large host.)
     let noiommu_possible = crate::probes::iommu::noiommu_groups_possible(fs);
-    for id in groups.keys() {
+    let ids: Vec<u32> = groups.keys().copied().collect();
+    let types: HashMap<u32, Known<Option<String>>> = crate::par::map(&ids, 256, |id| {
         let t = crate::probes::iommu::is_noiommu_group(fs, &noiommu_possible, &id.to_string()).map(
             |noiommu| {
                 if noiommu {
@@ -382,8 +357,10 @@ pub fn probe(
                 }
             },
         );
-        types.insert(*id, t);
-    }
+        (*id, t)
+    })
+    .into_iter()
+    .collect();
     let group_facts: Vec<Known<GroupFacts>> = devices
         .iter()
         .map(|d| group_facts(d, &groups, &types, xen_dom0))
