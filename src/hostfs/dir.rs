@@ -172,6 +172,12 @@ impl DirFs {
         if dir.is_empty() || name.is_empty() || name == "." || name == ".." {
             return None;
         }
+        Some((self.resolved_dir(dir)?, name))
+    }
+
+    /// The resolution of the directory `dir`, from the cache or walked now
+    /// and cached. None when it does not resolve.
+    fn resolved_dir(&self, dir: &str) -> Option<Arc<ResolvedDir>> {
         let cached = self
             .dirs
             .lock()
@@ -191,7 +197,7 @@ impl DirFs {
                 c
             }
         };
-        Some((resolved, name))
+        Some(resolved)
     }
 
     /// The canonical components of `dir/name` when `dir` resolves (cached),
@@ -381,6 +387,15 @@ impl HostFs for DirFs {
     }
 
     fn read_link(&self, path: &str) -> FsResult<String> {
+        // A tree's link in a directory already resolved: read where it is,
+        // without rebuilding its components (the last one is not followed).
+        if !self.live && self.record.is_none() {
+            if let Some((dir, name)) = self.cached_dir(path) {
+                let target =
+                    fs::read_link(dir.real.join(name)).map_err(|e| FsError::from_io(path, &e))?;
+                return Ok(target.to_string_lossy().into_owned());
+            }
+        }
         let (comps, real) = self.resolve(path, false)?;
         if self.record.is_some() {
             // The walk stopped before the link itself: look at it too.
@@ -438,6 +453,13 @@ impl HostFs for DirFs {
         if self.live && self.record.is_none() {
             let real = fs::canonicalize(path).map_err(|e| FsError::from_io(path, &e))?;
             return Ok(real.to_string_lossy().into_owned());
+        }
+        // A device's directory is asked for its canonical path and then
+        // for its files: resolved once, through the directory cache.
+        if !self.live && self.record.is_none() {
+            if let Some(dir) = self.resolved_dir(path.trim_end_matches('/')) {
+                return Ok(key(&dir.comps));
+            }
         }
         self.resolve(path, true).map(|(c, _)| key(&c))
     }
