@@ -8,7 +8,6 @@ use std::sync::Arc;
 use cel::{Context, Env, Value};
 use serde_json::Value as Json;
 
-use super::cel_value::to_cel;
 use super::facts_val::FactsVal;
 use super::spec::{Compile, Expr, Rule, RuleError, Scope, Severity};
 use super::template::Subject;
@@ -104,16 +103,17 @@ impl Engine {
         self.rules.iter().find(|r| r.id == id)
     }
 
-    /// A context with the host bound, for one thread of evaluation.
-    fn context(&self, host_json: &Json) -> Context<'static, 'static> {
+    /// A context with the host bound (read on access, as a device is), for
+    /// one thread of evaluation.
+    fn context(&self, host_json: &Arc<Json>) -> Context<'static, 'static> {
         let mut ctx = Context::with_env(Arc::clone(&self.env));
-        ctx.add_variable_from_value("host", to_cel(host_json));
+        ctx.add_variable_as_val("host", Box::new(FactsVal::new(Arc::clone(host_json))));
         ctx
     }
 
     /// Every rule against the facts.
     pub fn run(&self, facts: &Facts) -> Vec<Finding> {
-        let host_json = serde_json::to_value(&facts.host).expect("facts serialize");
+        let host_json = Arc::new(serde_json::to_value(&facts.host).expect("facts serialize"));
         let focused = !facts.host.targets.is_empty();
         let mut findings = Vec::new();
         let (host_rules, device_rules): (Vec<&Rule>, Vec<&Rule>) =
@@ -185,7 +185,7 @@ impl Engine {
         &self,
         devices: &[DeviceFacts],
         device_rules: &[&Rule],
-        host_json: &Json,
+        host_json: &Arc<Json>,
         focused: bool,
     ) -> DeviceRun {
         let mut ctx = self.context(host_json);

@@ -1,10 +1,11 @@
-//! A subject's facts as a CEL value that is read on access.
+//! The facts (`device`, and `host`) as a CEL value that is read on access.
 //!
 //! Binding a device by converting its whole JSON into CEL values cost more
 //! than evaluating every rule against it (a device has some 60 facts; a rule
-//! reads two or three). A [`FactsVal`] stands for one JSON object of the
+//! reads two or three), and the host's, with every guest, once per thread.
+//! A [`FactsVal`] stands for one JSON object of the
 //! facts: `device.group.id` indexes it field by field, and only the leaf that
-//! is read is converted (by [`to_cel`], so with the same rules: an unknown
+//! is read is converted (by [`to_val`], with `to_cel`'s rules: an unknown
 //! fact is absent, and reading it is an error that skips the rule). Lists
 //! are converted whole when read; objects stay lazy. An object supports
 //! field selection, `has()`, `in` and comparison with null; not `size()`,
