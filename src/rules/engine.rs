@@ -1,18 +1,20 @@
-//! Evaluates rules over facts: compile once per run, keep one CEL context,
-//! convert each subject once, swap the `device` variable.
+//! Evaluates rules over facts: compiled once per run, one CEL context per
+//! thread, the host and each device in turn bound as facts read on access
+//! (one rule on one subject is `evaluate`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use cel::{Context, Env, Value};
+use cel::{Context, Env};
 use serde_json::Value as Json;
 
+use super::evaluate::{eval_bool, evaluate, finding};
 use super::facts_val::FactsVal;
-use super::spec::{Compile, Expr, Rule, RuleError, Scope, Severity};
+use super::spec::{Compile, Rule, RuleError, Scope};
 use super::template::Subject;
 use super::BUILTIN_RULES;
-use crate::facts::{unknown_reason, DeviceFacts, Facts};
+use crate::facts::{DeviceFacts, Facts};
 use crate::report::{Finding, Status};
 
 pub struct Engine {
@@ -356,194 +358,6 @@ fn is_subject(scope: Scope, d: &DeviceFacts, focused: bool) -> bool {
         (Scope::Device, false) => d.kind == "vf" || d.target,
         (Scope::Device, true) => d.target,
     }
-}
-
-fn finding(
-    rule: &Rule,
-    status: Status,
-    subject: &str,
-    message: String,
-    evidence: Vec<String>,
-    remediation: Vec<String>,
-    target: bool,
-) -> Finding {
-    Finding {
-        rule: rule.id.clone(),
-        status,
-        severity: rule.severity,
-        subject: subject.to_string(),
-        title: rule.title.clone(),
-        message,
-        evidence,
-        remediation,
-        target: target && subject != "host",
-        inconclusive: false,
-    }
-}
-
-fn eval_bool(expr: &Expr, ctx: &Context) -> Result<bool, String> {
-    match expr.program.execute(ctx) {
-        Ok(Value::Bool(b)) => Ok(b),
-        Ok(other) => Err(format!(
-            "`{}` gave {other:?}, not true or false",
-            expr.source
-        )),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-/// Walks a fact path such as `device.group.blockers`. Ok(Some(reason)) when
-/// the fact (or one above it) is unknown, Ok(None) when it is known (null
-/// counts as known), Err when the path names no fact.
-fn need_state(path: &str, host: &Json, device: Option<&Json>) -> Result<Option<String>, String> {
-    let mut segs = path.split('.');
-    let mut cur = match (segs.next(), device) {
-        (Some("host"), _) => host,
-        (Some("device"), Some(d)) => d,
-        _ => return Err(format!("'{path}' names no fact")),
-    };
-    for seg in segs {
-        if let Some(r) = unknown_reason(cur) {
-            return Ok(Some(r.to_string()));
-        }
-        match cur {
-            Json::Object(m) => match m.get(seg) {
-                Some(v) => cur = v,
-                None => return Err(format!("'{path}' names no fact")),
-            },
-            Json::Null => return Ok(None),
-            _ => return Err(format!("'{path}' names no fact")),
-        }
-    }
-    Ok(unknown_reason(cur).map(str::to_string))
-}
-
-/// The first unknown anywhere below a value, for explaining an evaluation error.
-fn first_unknown(v: &Json) -> Option<&str> {
-    if let Some(r) = unknown_reason(v) {
-        return Some(r);
-    }
-    match v {
-        Json::Object(m) => m.values().find_map(first_unknown),
-        Json::Array(a) => a.iter().find_map(first_unknown),
-        _ => None,
-    }
-}
-
-/// One rule on one subject; `applies` is the rule's `applies` evaluated in
-/// `ctx` (or earlier, when it reads the host only).
-fn evaluate(
-    rule: &Rule,
-    ctx: &Context,
-    host: &Json,
-    device: Option<&Json>,
-    subject: &str,
-    target: bool,
-    applies: Option<Result<bool, String>>,
-) -> Option<Finding> {
-    let facts = Subject { host, device };
-    let skip = |why: String| {
-        Some(finding(
-            rule,
-            Status::Skip,
-            subject,
-            why,
-            Vec::new(),
-            Vec::new(),
-            target,
-        ))
-    };
-    let inconclusive = |why: String| {
-        skip(why).map(|mut f| {
-            f.inconclusive = true;
-            f
-        })
-    };
-    // Whether the rule applies comes first: a rule that does not apply here
-    // needs none of its inputs. If that cannot be decided, the unknown input
-    // that prevents it is the better reason.
-    match applies {
-        Some(Ok(false)) if rule.scope == Scope::Host => {
-            let why = rule
-                .not_applicable
-                .as_ref()
-                .map(|t| t.render(ctx, facts))
-                .unwrap_or_default();
-            return skip(format!("not applicable: {why}"));
-        }
-        Some(Ok(false)) => return None,
-        _ => {}
-    }
-    for need in &rule.needs {
-        match need_state(need, host, device) {
-            Ok(None) => {}
-            Ok(Some(reason)) => return inconclusive(format!("could not check: {reason}")),
-            Err(e) => return inconclusive(format!("rule error: {e}")),
-        }
-    }
-    if let Some(Err(e)) = applies {
-        return inconclusive(format!("could not decide whether the rule applies: {e}"));
-    }
-    let passed = match eval_bool(&rule.condition, ctx) {
-        Ok(p) => p,
-        Err(e) => {
-            let unknown = rule
-                .needs
-                .iter()
-                .filter_map(|n| {
-                    let mut segs = n.split('.');
-                    let root = match segs.next() {
-                        Some("host") => host,
-                        _ => device?,
-                    };
-                    segs.try_fold(root, |cur, s| cur.get(s))
-                        .and_then(first_unknown)
-                })
-                .next();
-            return inconclusive(match unknown {
-                Some(r) => format!("could not check: {r}"),
-                None => format!("could not evaluate the condition: {e}"),
-            });
-        }
-    };
-    let evidence = rule.evidence.iter().map(|t| t.render(ctx, facts)).collect();
-    if passed {
-        return Some(finding(
-            rule,
-            Status::Pass,
-            subject,
-            rule.pass.render(ctx, facts),
-            evidence,
-            Vec::new(),
-            target,
-        ));
-    }
-    let status = if rule.severity == Severity::Warning {
-        Status::Warn
-    } else {
-        match rule.warn_if.as_ref().map(|w| eval_bool(w, ctx)) {
-            Some(Ok(true)) => Status::Warn,
-            _ => Status::Fail,
-        }
-    };
-    let remediation = rule
-        .remediation
-        .iter()
-        .filter(|r| match &r.when {
-            None => true,
-            Some(w) => eval_bool(w, ctx).unwrap_or(false),
-        })
-        .map(|r| r.text.render(ctx, facts))
-        .collect();
-    Some(finding(
-        rule,
-        status,
-        subject,
-        rule.fail.render(ctx, facts),
-        evidence,
-        remediation,
-        target,
-    ))
 }
 
 /// (path, text) of every *.toml file in `dir`, sorted; each at most 1 MiB.

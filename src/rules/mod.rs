@@ -6,6 +6,7 @@
 mod cel_value;
 pub mod check;
 pub mod engine;
+mod evaluate;
 mod facts_val;
 pub mod schema;
 mod spec;
