@@ -1,5 +1,6 @@
 //! Message templates: text with `{{ CEL expression }}` placeholders, compiled
-//! once at load and rendered against a subject's facts.
+//! once (at load, or a built-in rule's on first render) and rendered against
+//! a subject's facts.
 
 use std::sync::{Arc, OnceLock};
 
