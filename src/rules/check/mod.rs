@@ -37,7 +37,7 @@
 
 use std::sync::Arc;
 
-use cel::common::ast::{EntryExpr, Expr, IdedExpr};
+use cel::common::ast::{EntryExpr, Expr, IdedExpr, MapExpr, StructExpr};
 use cel::{Env, Program};
 
 use super::schema::{self, comparable, join, Ty};
@@ -147,16 +147,7 @@ fn children(e: &IdedExpr) -> Vec<&IdedExpr> {
         Expr::Select(s) => vec![&*s.operand],
         Expr::Call(c) => c.target.as_deref().into_iter().chain(&c.args).collect(),
         Expr::List(l) => l.elements.iter().collect(),
-        Expr::Map(m) => m
-            .entries
-            .iter()
-            .flat_map(|en| match &en.expr {
-                EntryExpr::MapEntry(me) => vec![&me.key, &me.value],
-                EntryExpr::StructField(f) => vec![&f.value],
-            })
-            .collect(),
-        Expr::Struct(st) => st
-            .entries
+        Expr::Map(MapExpr { entries }) | Expr::Struct(StructExpr { entries, .. }) => entries
             .iter()
             .flat_map(|en| match &en.expr {
                 EntryExpr::MapEntry(me) => vec![&me.key, &me.value],
