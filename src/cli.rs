@@ -251,22 +251,16 @@ fn open_host(
     }
 }
 
-/// Runs `load` (the rules: parsing and compiling them) on a second thread
-/// while `read` (the host) runs on this one: they are independent, and on a
-/// large host each takes milliseconds. `load`'s error comes first, as when
+/// Runs `load` (the rules: parsing and compiling them) on a second thread,
+/// when there is a second core, while `read` (the host) runs on this one:
+/// they are independent, and on a large host each takes milliseconds. `load`'s error comes first, as when
 /// the two ran one after the other.
 fn alongside<L: Send, R>(
     load: impl FnOnce() -> Result<L, String> + Send,
     read: impl FnOnce() -> Result<R, String>,
 ) -> Result<(L, R), String> {
-    std::thread::scope(|scope| {
-        let loading = scope.spawn(load);
-        let read = read();
-        let loaded = loading
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
-        Ok((loaded, read?))
-    })
+    let (loaded, read) = crate::par::both(load, read);
+    Ok((loaded?, read?))
 }
 
 /// The rules, loaded alongside `read` (see [`alongside`]).

@@ -1,24 +1,58 @@
 //! Independent work on a large host, side by side on the machine's cores.
 
-/// `f` over `items`, results in the order of `items`: on one thread, or on
-/// up to min(cores, 8) threads when there are at least `per_thread` items
-/// for each (below that a thread costs more than it saves).
-pub fn map<T: Sync, R: Send>(items: &[T], per_thread: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// How many threads share `len` items: one, or up to min(cores, 8) when
+/// there are at least `per_thread` items for each (below that a thread
+/// costs more than it saves).
+fn threads_for(len: usize, per_thread: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = (items.len() / per_thread.max(1)).clamp(1, cores.min(8));
+    (len / per_thread.max(1)).clamp(1, cores.min(8))
+}
+
+/// `f` on contiguous runs of `items`, one run per thread (see
+/// [`threads_for`]), results in the order of the runs.
+pub fn runs<T: Sync, R: Send>(
+    items: &[T],
+    per_thread: usize,
+    f: impl Fn(&[T]) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads_for(items.len(), per_thread);
     if threads == 1 {
-        return items.iter().map(f).collect();
+        return vec![f(items)];
     }
     let f = &f;
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(items.len().div_ceil(threads))
-            .map(|chunk| scope.spawn(move || chunk.iter().map(f).collect::<Vec<R>>()))
+            .map(|run| scope.spawn(move || f(run)))
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
+    })
+}
+
+/// `f` over `items`, results in the order of `items`, on contiguous runs as
+/// [`runs`] makes them.
+pub fn map<T: Sync, R: Send>(items: &[T], per_thread: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    runs(items, per_thread, |run| {
+        run.iter().map(&f).collect::<Vec<R>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// `(a(), b())`, with `a` on a second thread when the machine has more than
+/// one core.
+pub fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let a = scope.spawn(a);
+        let b = b();
+        (a.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b)
     })
 }
 
@@ -30,7 +64,12 @@ mod tests {
         for per_thread in [1, 7, 512, 100_000] {
             let got = super::map(&items, per_thread, |i| i * 2);
             assert_eq!(got, items.iter().map(|i| i * 2).collect::<Vec<_>>());
+            let sums: u32 = super::runs(&items, per_thread, |r| r.len() as u32)
+                .iter()
+                .sum();
+            assert_eq!(sums, 10_000);
         }
         assert!(super::map(&[] as &[u32], 4, |i| *i).is_empty());
+        assert_eq!(super::both(|| 1, || 2), (1, 2));
     }
 }

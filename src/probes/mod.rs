@@ -168,19 +168,6 @@ fn noiommu(fs: &dyn HostFs) -> Known<crate::facts::NoIommuFacts> {
     Known::Value(crate::facts::NoIommuFacts { enabled, nodes })
 }
 
-/// `(a(), b())`, with `a` on a second thread when the machine has more
-/// than one core.
-fn side_by_side<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
-    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
-        return (a(), b());
-    }
-    std::thread::scope(|scope| {
-        let a = scope.spawn(a);
-        let b = b();
-        (a.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b)
-    })
-}
-
 /// Runs every probe over the root.
 pub fn collect(
     fs: &dyn HostFs,
@@ -199,28 +186,29 @@ pub fn collect(
     // Interrupt remapping and the guests do not depend on the devices: read
     // beside them; so are the running guests' processes, unless --device
     // targets decide whose open files are read.
-    let ((irq_remapping, mut guests, guest_processes), (mut devices, modules, qemu)) = side_by_side(
-        || {
-            let mut guests = guests::probe(fs);
-            let processes = match (&mut guests, targets.is_empty()) {
-                (Known::Value(list), true) => Some(processes::read_guests(fs, list, None)),
-                _ => None,
-            };
-            (irq::probe(fs, &kernel), guests, processes)
-        },
-        || {
-            let mut devices = match addresses {
-                Known::Value(a) => pci::probe(fs, a, targets, catalog, xen_dom0),
-                Known::Unknown(_) => Vec::new(),
-            };
-            let modules = modules::probe(fs, &kernel.release, &mut devices, catalog);
-            let qemu = access::qemu(fs, &distro);
-            access::devices(fs, &mut devices, &qemu);
-            isolation::probe(fs, &mut devices);
-            reserved_regions(fs, &firmware, &tables, &mut devices);
-            (devices, modules, qemu)
-        },
-    );
+    let ((irq_remapping, mut guests, guest_processes), (mut devices, modules, qemu)) =
+        crate::par::both(
+            || {
+                let mut guests = guests::probe(fs);
+                let processes = match (&mut guests, targets.is_empty()) {
+                    (Known::Value(list), true) => Some(processes::read_guests(fs, list, None)),
+                    _ => None,
+                };
+                (irq::probe(fs, &kernel), guests, processes)
+            },
+            || {
+                let mut devices = match addresses {
+                    Known::Value(a) => pci::probe(fs, a, targets, catalog, xen_dom0),
+                    Known::Unknown(_) => Vec::new(),
+                };
+                let modules = modules::probe(fs, &kernel.release, &mut devices, catalog);
+                let qemu = access::qemu(fs, &distro);
+                access::devices(fs, &mut devices, &qemu);
+                isolation::probe(fs, &mut devices);
+                reserved_regions(fs, &firmware, &tables, &mut devices);
+                (devices, modules, qemu)
+            },
+        );
     let process_scan = holders::probe(fs, &mut devices, &mut guests, guest_processes);
     let vfio_noiommu = noiommu(fs);
     // With targets, unrelated VFs are not read: count them from their PFs.

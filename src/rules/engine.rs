@@ -128,26 +128,9 @@ impl Engine {
         // The devices are independent of each other: a large host's are
         // split into contiguous runs, evaluated side by side, and merged in
         // device order, so the result is the same as in one run.
-        let workers = workers_for(facts.devices.len());
-        let per_worker = facts.devices.len().div_ceil(workers).max(1);
-        let runs: Vec<DeviceRun> = if workers == 1 {
-            vec![self.run_devices(&facts.devices, &device_rules, &host_json, focused)]
-        } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = facts
-                    .devices
-                    .chunks(per_worker)
-                    .map(|chunk| {
-                        let (rules, host) = (&device_rules, &host_json);
-                        scope.spawn(move || self.run_devices(chunk, rules, host, focused))
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                    .collect()
-            })
-        };
+        let runs: Vec<DeviceRun> = crate::par::runs(&facts.devices, DEVICES_PER_WORKER, |run| {
+            self.run_devices(run, &device_rules, &host_json, focused)
+        });
         let mut produced = vec![0usize; device_rules.len()];
         let mut not_applicable: Vec<Option<String>> = vec![None; device_rules.len()];
         // Rule by rule, each rule's findings in device order: the order the
@@ -267,13 +250,6 @@ struct DeviceRun {
 /// Devices per worker thread below which a second thread costs more than
 /// it saves (rules take some 40 µs per device).
 const DEVICES_PER_WORKER: usize = 256;
-
-/// How many threads evaluate `devices` devices: one for an ordinary host, up
-/// to the machine's cores (at most 8) for a large one.
-fn workers_for(devices: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    (devices / DEVICES_PER_WORKER).clamp(1, cores.min(8))
-}
 
 /// What a device rule reports when it produced no finding: not applicable
 /// (with its reason), not applicable to the targets, or its no_subjects.
