@@ -33,7 +33,15 @@ use rules::Engine;
 /// Reads the host and gathers the facts, with the devices the user named as
 /// targets. A target the host lacks, or a malformed address, is an error.
 pub fn gather(fs: &dyn HostFs, devices: &[String]) -> Result<Facts, String> {
-    let addresses: Known<_> = probes::pci::addresses(fs).into();
+    gather_from(fs, probes::pci::addresses(fs).into(), devices)
+}
+
+/// [`gather`], with the host's PCI addresses already listed.
+pub fn gather_from(
+    fs: &dyn HostFs,
+    addresses: Known<Vec<address::PciAddress>>,
+    devices: &[String],
+) -> Result<Facts, String> {
     let targets = match (&addresses, devices.is_empty()) {
         (_, true) => Vec::new(),
         (Known::Value(present), false) => probes::resolve_targets(fs, devices, present)?,

@@ -224,10 +224,12 @@ pub fn explain(
 ) -> Result<Explanation, String> {
     let lines = lines(input);
     let found = matches(&lines, signatures);
-    let present = crate::probes::pci::addresses(fs).unwrap_or_default();
+    // Listed once, for the focus and for the facts.
+    let addresses: crate::facts::Known<Vec<PciAddress>> = crate::probes::pci::addresses(fs).into();
+    let present = addresses.value().cloned().unwrap_or_default();
     let (focus, not_on_host) = focus(fs, &found, &present);
     let targets: Vec<String> = focus.iter().map(|a| a.to_string()).collect();
-    let facts = crate::gather(fs, &targets)?;
+    let facts = crate::gather_from(fs, addresses, &targets)?;
     let findings = engine.run(&facts);
     let report = Report::new(&facts, findings);
 
