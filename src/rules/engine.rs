@@ -7,9 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use cel::{Context, Env};
-use serde_json::Value as Json;
 
 use super::evaluate::{eval_bool, evaluate, finding};
+use super::fact_tree::FactTree;
 use super::facts_val::FactsVal;
 use super::spec::{Compile, Rule, RuleError, Scope};
 use super::template::Subject;
@@ -107,29 +107,29 @@ impl Engine {
 
     /// A context with the host bound (read on access, as a device is), for
     /// one thread of evaluation.
-    fn context(&self, host_json: &Arc<Json>) -> Context<'static, 'static> {
+    fn context(&self, host: &Arc<FactTree>) -> Context<'static, 'static> {
         let mut ctx = Context::with_env(Arc::clone(&self.env));
-        ctx.add_variable_as_val("host", Box::new(FactsVal::new(Arc::clone(host_json))));
+        ctx.add_variable_as_val("host", Box::new(FactsVal::new(Arc::clone(host))));
         ctx
     }
 
     /// Every rule against the facts.
     pub fn run(&self, facts: &Facts) -> Vec<Finding> {
-        let host_json = Arc::new(serde_json::to_value(&facts.host).expect("facts serialize"));
+        let host = Arc::new(FactTree::of(&facts.host).expect("facts serialize"));
         let focused = !facts.host.targets.is_empty();
         let mut findings = Vec::new();
         let (host_rules, device_rules): (Vec<&Rule>, Vec<&Rule>) =
             self.rules.iter().partition(|r| r.scope == Scope::Host);
-        let mut ctx = self.context(&host_json);
+        let mut ctx = self.context(&host);
         for rule in host_rules {
-            findings.extend(self.eval_host(rule, &mut ctx, &host_json));
+            findings.extend(self.eval_host(rule, &mut ctx, &host));
         }
         drop(ctx);
         // The devices are independent of each other: a large host's are
         // split into contiguous runs, evaluated side by side, and merged in
         // device order, so the result is the same as in one run.
         let runs: Vec<DeviceRun> = crate::par::runs(&facts.devices, DEVICES_PER_WORKER, |run| {
-            self.run_devices(run, &device_rules, &host_json, focused)
+            self.run_devices(run, &device_rules, &host, focused)
         });
         let mut produced = vec![0usize; device_rules.len()];
         let mut not_applicable: Vec<Option<String>> = vec![None; device_rules.len()];
@@ -158,9 +158,9 @@ impl Engine {
         findings
     }
 
-    fn eval_host(&self, rule: &Rule, ctx: &mut Context, host_json: &Json) -> Option<Finding> {
+    fn eval_host(&self, rule: &Rule, ctx: &mut Context, host: &FactTree) -> Option<Finding> {
         let applies = rule.applies.as_ref().map(|a| eval_bool(a, ctx));
-        evaluate(rule, ctx, host_json, None, "host", true, applies)
+        evaluate(rule, ctx, host.root(), None, "host", true, applies)
     }
 
     /// The device rules against a run of devices, device by device: each
@@ -170,10 +170,10 @@ impl Engine {
         &self,
         devices: &[DeviceFacts],
         device_rules: &[&Rule],
-        host_json: &Arc<Json>,
+        host: &Arc<FactTree>,
         focused: bool,
     ) -> DeviceRun {
-        let mut ctx = self.context(host_json);
+        let mut ctx = self.context(host);
         let mut out = DeviceRun {
             findings: (0..device_rules.len()).map(|_| Vec::new()).collect(),
             produced: vec![0; device_rules.len()],
@@ -183,7 +183,7 @@ impl Engine {
         // same for every device), and the last device it did not apply to,
         // whose reason is rendered once at the end.
         let mut host_applies: Vec<Option<Result<bool, String>>> = vec![None; device_rules.len()];
-        let mut last_skipped: Vec<Option<Arc<Json>>> = vec![None; device_rules.len()];
+        let mut last_skipped: Vec<Option<Arc<FactTree>>> = vec![None; device_rules.len()];
         for d in devices {
             let rules: Vec<usize> = (0..device_rules.len())
                 .filter(|&r| is_subject(device_rules[r].scope, d, focused))
@@ -191,8 +191,8 @@ impl Engine {
             if rules.is_empty() {
                 continue;
             }
-            let json = Arc::new(serde_json::to_value(d).expect("facts serialize"));
-            ctx.add_variable_as_val("device", Box::new(FactsVal::new(Arc::clone(&json))));
+            let tree = Arc::new(FactTree::of(d).expect("facts serialize"));
+            ctx.add_variable_as_val("device", Box::new(FactsVal::new(Arc::clone(&tree))));
             let subject = d.address.to_string();
             for r in rules {
                 let rule = device_rules[r];
@@ -208,8 +208,8 @@ impl Engine {
                 match evaluate(
                     rule,
                     &ctx,
-                    host_json,
-                    Some(&json),
+                    host.root(),
+                    Some(tree.root()),
                     &subject,
                     target,
                     applies,
@@ -218,18 +218,18 @@ impl Engine {
                         out.findings[r].push(f);
                         out.produced[r] += 1;
                     }
-                    None => last_skipped[r] = Some(Arc::clone(&json)),
+                    None => last_skipped[r] = Some(Arc::clone(&tree)),
                 }
             }
         }
-        for (r, json) in last_skipped.into_iter().enumerate() {
-            let (Some(json), Some(t)) = (json, &device_rules[r].not_applicable) else {
+        for (r, tree) in last_skipped.into_iter().enumerate() {
+            let (Some(tree), Some(t)) = (tree, &device_rules[r].not_applicable) else {
                 continue;
             };
-            ctx.add_variable_as_val("device", Box::new(FactsVal::new(Arc::clone(&json))));
+            ctx.add_variable_as_val("device", Box::new(FactsVal::new(Arc::clone(&tree))));
             let facts = Subject {
-                host: host_json,
-                device: Some(&json),
+                host: host.root(),
+                device: Some(tree.root()),
             };
             out.not_applicable[r] = Some(t.render(&ctx, facts));
         }

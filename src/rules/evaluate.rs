@@ -3,11 +3,10 @@
 //! messages.
 
 use cel::{Context, Value};
-use serde_json::Value as Json;
 
+use super::fact_tree::Fact;
 use super::spec::{Expr, Rule, Scope, Severity};
 use super::template::Subject;
-use crate::facts::unknown_reason;
 use crate::report::{Finding, Status};
 
 pub(super) fn finding(
@@ -47,7 +46,7 @@ pub(super) fn eval_bool(expr: &Expr, ctx: &Context) -> Result<bool, String> {
 /// Walks a fact path such as `device.group.blockers`. Ok(Some(reason)) when
 /// the fact (or one above it) is unknown, Ok(None) when it is known (null
 /// counts as known), Err when the path names no fact.
-fn need_state(path: &str, host: &Json, device: Option<&Json>) -> Result<Option<String>, String> {
+fn need_state(path: &str, host: Fact, device: Option<Fact>) -> Result<Option<String>, String> {
     let mut segs = path.split('.');
     let mut cur = match (segs.next(), device) {
         (Some("host"), _) => host,
@@ -55,31 +54,18 @@ fn need_state(path: &str, host: &Json, device: Option<&Json>) -> Result<Option<S
         _ => return Err(format!("'{path}' names no fact")),
     };
     for seg in segs {
-        if let Some(r) = unknown_reason(cur) {
+        if let Some(r) = cur.unknown_reason() {
             return Ok(Some(r.to_string()));
         }
-        match cur {
-            Json::Object(m) => match m.get(seg) {
-                Some(v) => cur = v,
-                None => return Err(format!("'{path}' names no fact")),
-            },
-            Json::Null => return Ok(None),
-            _ => return Err(format!("'{path}' names no fact")),
+        if cur.is_null() {
+            return Ok(None);
+        }
+        match cur.get(seg) {
+            Some(v) => cur = v,
+            None => return Err(format!("'{path}' names no fact")),
         }
     }
-    Ok(unknown_reason(cur).map(str::to_string))
-}
-
-/// The first unknown anywhere below a value, for explaining an evaluation error.
-fn first_unknown(v: &Json) -> Option<&str> {
-    if let Some(r) = unknown_reason(v) {
-        return Some(r);
-    }
-    match v {
-        Json::Object(m) => m.values().find_map(first_unknown),
-        Json::Array(a) => a.iter().find_map(first_unknown),
-        _ => None,
-    }
+    Ok(cur.unknown_reason().map(str::to_string))
 }
 
 /// One rule on one subject; `applies` is the rule's `applies` evaluated in
@@ -87,8 +73,8 @@ fn first_unknown(v: &Json) -> Option<&str> {
 pub(super) fn evaluate(
     rule: &Rule,
     ctx: &Context,
-    host: &Json,
-    device: Option<&Json>,
+    host: Fact,
+    device: Option<Fact>,
     subject: &str,
     target: bool,
     applies: Option<Result<bool, String>>,
@@ -149,7 +135,7 @@ pub(super) fn evaluate(
                         _ => device?,
                     };
                     segs.try_fold(root, |cur, s| cur.get(s))
-                        .and_then(first_unknown)
+                        .and_then(Fact::first_unknown)
                 })
                 .next();
             return inconclusive(match unknown {

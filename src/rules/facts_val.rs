@@ -1,11 +1,11 @@
 //! The facts (`device`, and `host`) as a CEL value that is read on access.
 //!
-//! Binding a device by converting its whole JSON into CEL values cost more
+//! Binding a device by converting all its facts into CEL values cost more
 //! than evaluating every rule against it (a device has some 60 facts; a rule
 //! reads two or three), and the host's, with every guest, once per thread.
-//! A [`FactsVal`] stands for one JSON object of the
-//! facts: `device.group.id` indexes it field by field, and only the leaf that
-//! is read is converted (by [`to_val`], with `to_cel`'s rules: an unknown
+//! A [`FactsVal`] stands for one object in a subject's [`FactTree`]:
+//! `device.group.id` indexes it field by field, and only the leaf that is
+//! read is converted (by [`Fact::to_val`], with `to_cel`'s rules: an unknown
 //! fact is absent, and reading it is an error that skips the rule). Lists
 //! are converted whole when read; objects stay lazy. An object supports
 //! field selection, `has()`, `in` and comparison with null; not `size()`,
@@ -17,56 +17,50 @@ use cel::common::traits::{Container, Indexer};
 use cel::common::types::{CelString, Type};
 use cel::common::value::{CowVal, Val};
 use cel::ExecutionError;
-use serde_json::Value as Json;
 
-use super::cel_value::to_val;
-use crate::facts::unknown_reason;
+use super::fact_tree::{Fact, FactTree, Node};
 
 /// The CEL type of a facts object: no expression names it; `has()`, field
 /// selection and `==`/`!=` (with null) are what rules do with one.
 static FACTS_TYPE: Type = Type::new_unspecified_type("sriov_doctor.Facts");
 
-/// One object inside a subject's facts: the root and the field names that
-/// lead from it to the object.
-#[derive(Clone, Debug)]
+/// One object inside a subject's facts.
+#[derive(Clone)]
 pub struct FactsVal {
-    root: Arc<Json>,
-    path: Vec<String>,
+    tree: Arc<FactTree>,
+    node: Node,
+}
+
+impl std::fmt::Debug for FactsVal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FactsVal({:?})", self.fact().to_json())
+    }
 }
 
 impl FactsVal {
-    /// The whole of `root`, which is expected to be a JSON object.
-    pub fn new(root: Arc<Json>) -> FactsVal {
-        FactsVal {
-            root,
-            path: Vec::new(),
-        }
+    /// The whole of `tree`, which is expected to be an object.
+    pub fn new(tree: Arc<FactTree>) -> FactsVal {
+        let node = tree.root().node();
+        FactsVal { tree, node }
     }
 
-    fn object(&self) -> Option<&serde_json::Map<String, Json>> {
-        let mut cur: &Json = &self.root;
-        for seg in &self.path {
-            cur = cur.get(seg)?;
-        }
-        cur.as_object()
+    fn fact(&self) -> Fact<'_> {
+        self.tree.fact(self.node)
     }
 
     fn field(&self, name: &str) -> Result<Box<dyn Val + 'static>, ExecutionError> {
         let value = self
-            .object()
-            .and_then(|o| o.get(name))
-            .filter(|v| unknown_reason(v).is_none())
+            .fact()
+            .get(name)
+            .filter(|v| v.unknown_reason().is_none())
             .ok_or_else(|| ExecutionError::no_such_key(name))?;
         if value.is_object() {
-            let mut path = Vec::with_capacity(self.path.len() + 1);
-            path.extend(self.path.iter().cloned());
-            path.push(name.to_string());
             return Ok(Box::new(FactsVal {
-                root: Arc::clone(&self.root),
-                path,
+                tree: Arc::clone(&self.tree),
+                node: value.node(),
             }));
         }
-        Ok(to_val(value))
+        Ok(value.to_val())
     }
 }
 
@@ -93,7 +87,7 @@ impl Val for FactsVal {
     fn equals(&self, other: &dyn Val) -> bool {
         other
             .downcast_ref::<FactsVal>()
-            .is_some_and(|o| Arc::ptr_eq(&self.root, &o.root) && self.path == o.path)
+            .is_some_and(|o| Arc::ptr_eq(&self.tree, &o.tree) && self.node == o.node)
     }
 
     fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v> {
@@ -146,7 +140,8 @@ mod tests {
         let env = Arc::new(Env::stdlib());
         let program = env.compile(expr).unwrap();
         let mut ctx = Context::with_env(Arc::clone(&env));
-        ctx.add_variable_as_val("device", Box::new(FactsVal::new(Arc::new(facts))));
+        let tree = FactTree::of(&facts).unwrap();
+        ctx.add_variable_as_val("device", Box::new(FactsVal::new(Arc::new(tree))));
         program.execute(&ctx)
     }
 

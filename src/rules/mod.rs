@@ -3,10 +3,12 @@
 //! remediation. The built-in rules are compiled into the binary; `--rules DIR`
 //! adds or overrides rules without a rebuild.
 
+#[cfg(test)]
 mod cel_value;
 pub mod check;
 pub mod engine;
 mod evaluate;
+mod fact_tree;
 mod facts_val;
 pub mod schema;
 mod spec;

@@ -5,10 +5,8 @@
 use std::sync::{Arc, OnceLock};
 
 use cel::{Context, Env, Program, Value};
-use serde_json::Value as Json;
 
-use super::cel_value::to_cel;
-use crate::facts::unknown_reason;
+use super::fact_tree::Fact;
 
 enum Part {
     Text(String),
@@ -42,16 +40,16 @@ impl Compiled {
     }
 }
 
-/// The facts a template is rendered against, as JSON (the CEL context holds
-/// the same facts).
+/// The facts a template is rendered against (the CEL context holds the
+/// same facts).
 #[derive(Clone, Copy)]
 pub struct Subject<'a> {
-    pub host: &'a Json,
-    pub device: Option<&'a Json>,
+    pub host: Fact<'a>,
+    pub device: Option<Fact<'a>>,
 }
 
 enum Lookup<'j> {
-    Value(&'j Json),
+    Value(Fact<'j>),
     Unknown,
     /// Not decided here (an object, or a root that is not bound): ask CEL.
     Ask,
@@ -64,15 +62,15 @@ fn lookup<'j>(segs: &[String], facts: Subject<'j>) -> Lookup<'j> {
         _ => return Lookup::Ask,
     };
     for seg in &segs[1..] {
-        if unknown_reason(cur).is_some() {
+        if cur.unknown_reason().is_some() {
             return Lookup::Unknown;
         }
-        match cur.as_object().and_then(|o| o.get(seg)) {
+        match cur.get(seg) {
             Some(v) => cur = v,
             None => return Lookup::Unknown,
         }
     }
-    if unknown_reason(cur).is_some() {
+    if cur.unknown_reason().is_some() {
         Lookup::Unknown
     } else if cur.is_object() {
         Lookup::Ask
@@ -134,7 +132,7 @@ impl Template {
             match p {
                 Part::Text(t) => out.push_str(t),
                 Part::Path(source, segs, program) => match lookup(segs, facts) {
-                    Lookup::Value(v) => display(&to_cel(v), &mut out),
+                    Lookup::Value(v) => display_fact(v, &mut out),
                     Lookup::Unknown => unknown(source, &mut out),
                     Lookup::Ask => execute(source, program, ctx, &mut out),
                 },
@@ -199,6 +197,15 @@ fn is_path(source: &str) -> bool {
     source
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+}
+
+/// What `display` writes for the fact's CEL value, without making the value
+/// (a plain path's placeholder is most often a string).
+fn display_fact(v: Fact, out: &mut String) {
+    match v.as_str() {
+        Some(s) => out.push_str(s),
+        None => display(&v.to_cel(), out),
+    }
 }
 
 /// How a value reads in a message: strings bare, lists comma-separated,
