@@ -6,17 +6,23 @@
 //! A [`FactsVal`] stands for one object in a subject's [`FactTree`]:
 //! `device.group.id` indexes it field by field, and only the leaf that is
 //! read is converted (by [`Fact::to_val`], with `to_cel`'s rules: an unknown
-//! fact is absent, and reading it is an error that skips the rule). Lists
-//! are converted whole when read; objects stay lazy. An object supports
-//! field selection, `has()`, `in` and comparison with null; not `size()`,
-//! which cel picks by type (no rule takes the size of an object).
+//! fact is absent, and reading it is an error that skips the rule). A list
+//! is made when it is read, its objects lazy in turn: a comprehension binds
+//! each element by cloning it, which for a converted map was a map's worth
+//! of allocations per element per expression.
+//!
+//! An object supports field selection, `has()`, `in` and comparison with
+//! null. Not `size()`, iteration, or use as a function argument, which cel
+//! picks by type; the rule checker rejects these (and comparing an object
+//! with anything but null) at load, so no rule depends on them. Should a
+//! rule compare one through `dyn()`, it compares by content.
 
 use std::sync::Arc;
 
 use cel::common::traits::{Container, Indexer};
-use cel::common::types::{CelString, Type};
+use cel::common::types::{CelList, CelString, Kind, Type};
 use cel::common::value::{CowVal, Val};
-use cel::ExecutionError;
+use cel::{ExecutionError, Value};
 
 use super::fact_tree::{Fact, FactTree, Node};
 
@@ -54,13 +60,29 @@ impl FactsVal {
             .get(name)
             .filter(|v| v.unknown_reason().is_none())
             .ok_or_else(|| ExecutionError::no_such_key(name))?;
-        if value.is_object() {
-            return Ok(Box::new(FactsVal {
+        Ok(self.val(value))
+    }
+
+    /// A fact of this tree as a CEL value: objects lazy, lists made now.
+    fn val(&self, fact: Fact) -> Box<dyn Val + 'static> {
+        match fact.node() {
+            Node::Object(_) => Box::new(FactsVal {
                 tree: Arc::clone(&self.tree),
-                node: value.node(),
-            }));
+                node: fact.node(),
+            }),
+            Node::List(_) => Box::new(CelList::from(
+                fact.items()
+                    .filter(|item| item.unknown_reason().is_none())
+                    .map(|item| self.val(item))
+                    .collect::<Vec<_>>(),
+            )),
+            _ => fact.to_val(),
         }
-        Ok(value.to_val())
+    }
+
+    /// The object as `to_cel` converts it.
+    pub fn to_cel(&self) -> Value {
+        self.fact().to_cel()
     }
 }
 
@@ -85,9 +107,16 @@ impl Val for FactsVal {
     }
 
     fn equals(&self, other: &dyn Val) -> bool {
-        other
-            .downcast_ref::<FactsVal>()
-            .is_some_and(|o| Arc::ptr_eq(&self.tree, &o.tree) && self.node == o.node)
+        match other.downcast_ref::<FactsVal>() {
+            Some(o) => {
+                (Arc::ptr_eq(&self.tree, &o.tree) && self.node == o.node)
+                    || self.to_cel() == o.to_cel()
+            }
+            None => {
+                other.get_type().kind() == Kind::Map
+                    && Value::try_from(other).is_ok_and(|o| o == self.to_cel())
+            }
+        }
     }
 
     fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v> {
@@ -134,7 +163,7 @@ impl Indexer for FactsVal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cel::{Context, Env, Value};
+    use cel::{Context, Env};
 
     fn eval(facts: serde_json::Value, expr: &str) -> Result<Value, ExecutionError> {
         let env = Arc::new(Env::stdlib());
@@ -149,8 +178,11 @@ mod tests {
     fn reads_like_the_converted_facts() {
         let facts = serde_json::json!({
             "address": "0000:03:10.0",
-            "group": {"id": 9, "members": [{"address": "0000:03:10.0", "is_bridge": false}]},
-            "pf": null,
+            "group": {"id": 9, "members": [
+                {"address": "0000:03:10.0", "is_bridge": false, "gone": {"unknown": "x"}},
+                {"unknown": "not read"},
+            ]},
+            "pf": {"members": [{"address": "0000:03:10.0", "is_bridge": false}]},
             "memlock": {"limit": {"unknown": "could not read /proc/4242/limits"}},
             "numa_node": {"unknown": "only read for physical functions"},
             "netdevs": ["eth0", {"unknown": "x"}],
@@ -165,13 +197,43 @@ mod tests {
                 "size(device.group.members.filter(m, !m.is_bridge))",
                 Ok(Value::Int(1)),
             ),
-            ("device.pf == null", Ok(Value::Bool(true))),
+            ("device.pf != null", Ok(Value::Bool(true))),
+            (
+                "device.nothing_here == null",
+                Err(ExecutionError::no_such_key("nothing_here")),
+            ),
             ("device.group != null", Ok(Value::Bool(true))),
             ("has(device.group.id)", Ok(Value::Bool(true))),
             ("has(device.memlock.limit)", Ok(Value::Bool(false))),
             ("has(device.numa_node)", Ok(Value::Bool(false))),
             ("size(device.netdevs)", Ok(Value::Int(1))),
             ("'id' in device.group", Ok(Value::Bool(true))),
+            // List elements are objects read on access, as the rest.
+            (
+                "device.group.members.map(m, m.address)",
+                Ok(Value::List(Arc::new(vec![Value::String(Arc::new(
+                    "0000:03:10.0".into(),
+                ))]))),
+            ),
+            (
+                "device.group.members.exists(m, has(m.is_bridge) && !has(m.gone))",
+                Ok(Value::Bool(true)),
+            ),
+            ("device.group.members[0] != null", Ok(Value::Bool(true))),
+            // Compared whole (only through dyn(): the checker rejects it),
+            // an object compares by content, with a map or another object.
+            (
+                "dyn(device.group.members[0]) == {'address': '0000:03:10.0', 'is_bridge': false}",
+                Ok(Value::Bool(true)),
+            ),
+            (
+                "dyn(device.group.members[0]) == {'address': '0000:03:10.0'}",
+                Ok(Value::Bool(false)),
+            ),
+            (
+                "device.group.members[0] == device.pf.members[0]",
+                Ok(Value::Bool(true)),
+            ),
             ("'limit' in device.memlock", Ok(Value::Bool(false))),
         ];
         for (expr, want) in cases {

@@ -4,9 +4,12 @@
 
 use std::sync::{Arc, OnceLock};
 
+use cel::common::types::Kind;
+use cel::common::value::Val;
 use cel::{Context, Env, Program, Value};
 
 use super::fact_tree::Fact;
+use super::facts_val::FactsVal;
 
 enum Part {
     Text(String),
@@ -176,9 +179,35 @@ fn execute(source: &str, program: &Compiled, ctx: &Context, out: &mut String) {
     let Some(program) = program.get(source) else {
         return unknown(source, out);
     };
-    match program.execute(ctx) {
-        Ok(v) => display(&v, out),
+    match Value::resolve_val(program.expression(), ctx) {
+        Ok(v) => display_val(v.as_ref(), source, out),
         Err(_) => unknown(source, out),
+    }
+}
+
+/// What `display` writes for an interpreter value, including the facts'
+/// objects ([`FactsVal`]), which have no `Value` of their own.
+fn display_val(v: &dyn Val, source: &str, out: &mut String) {
+    if let Ok(v) = Value::try_from(v) {
+        return display(&v, out);
+    }
+    if let Some(f) = v.downcast_ref::<FactsVal>() {
+        return display(&f.to_cel(), out);
+    }
+    let list = (v.get_type().kind() == Kind::List)
+        .then(|| v.as_iterable())
+        .flatten();
+    let Some(list) = list else {
+        return unknown(source, out);
+    };
+    let mut items = list.iter();
+    let mut first = true;
+    while let Some(item) = items.next() {
+        if !first {
+            out.push_str(", ");
+        }
+        first = false;
+        display_val(item, source, out);
     }
 }
 
@@ -227,5 +256,78 @@ pub fn display(v: &Value, out: &mut String) {
             }
         }
         other => out.push_str(&format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::rules::engine::cel_env;
+    use crate::rules::fact_tree::FactTree;
+
+    fn render(text: &str, device: &serde_json::Value) -> String {
+        let env = cel_env();
+        let template = Template::compile(text, &env, false).unwrap();
+        let host = Arc::new(FactTree::of(&serde_json::json!({"cpu": {"vmx": true}})).unwrap());
+        let device = Arc::new(FactTree::of(device).unwrap());
+        let mut ctx = Context::with_env(Arc::clone(&env));
+        ctx.add_variable_as_val("host", Box::new(FactsVal::new(Arc::clone(&host))));
+        ctx.add_variable_as_val("device", Box::new(FactsVal::new(Arc::clone(&device))));
+        let facts = Subject {
+            host: host.root(),
+            device: Some(device.root()),
+        };
+        template.render(&ctx, facts)
+    }
+
+    /// Placeholders read as `display` writes their CEL value, objects too
+    /// (which the interpreter holds as `FactsVal`, with no `Value`).
+    #[test]
+    fn placeholders_read_as_their_values() {
+        let device = serde_json::json!({
+            "address": "0000:03:10.0",
+            "netdevs": ["eth0", {"unknown": "x"}, "eth1"],
+            "numa_node": {"unknown": "not read"},
+            "group": {"id": 9, "members": [{"address": "0000:03:10.0"}]},
+        });
+        let member = {
+            let mut s = String::new();
+            display(
+                &to_value(&serde_json::json!({"address": "0000:03:10.0"})),
+                &mut s,
+            );
+            s
+        };
+        for (text, want) in [
+            (
+                "{{ device.address }} in group {{ device.group.id }}",
+                "0000:03:10.0 in group 9".to_string(),
+            ),
+            ("{{ device.netdevs }}", "eth0, eth1".to_string()),
+            (
+                "{{ device.netdevs.map(n, n + '!') }}",
+                "eth0!, eth1!".to_string(),
+            ),
+            ("{{ host.cpu.vmx }}", "yes".to_string()),
+            (
+                "{{ device.numa_node }}",
+                "<device.numa_node: unknown>".to_string(),
+            ),
+            (
+                "{{ device.numa_node + 1 }}",
+                "<device.numa_node + 1: unknown>".to_string(),
+            ),
+            ("{{ device.group.members[0] }}", member.clone()),
+            ("{{ device.group.members.filter(m, true) }}", member.clone()),
+            ("{{ device.group.members }}", member),
+        ] {
+            assert_eq!(render(text, &device), want, "{text}");
+        }
+    }
+
+    fn to_value(json: &serde_json::Value) -> Value {
+        FactTree::of(json).unwrap().root().to_cel()
     }
 }

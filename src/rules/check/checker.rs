@@ -147,7 +147,15 @@ impl Checker {
                         None => ((**t).clone(), Ty::Dyn),
                     },
                     Ty::Map(k, v) => ((**k).clone(), (**v).clone()),
-                    Ty::Object(_) => (Ty::String, Ty::Dyn),
+                    Ty::Object(_) => {
+                        return Err((
+                            c.iter_range.id,
+                            format!(
+                                "`{}` is {range}: {OBJECT_USE}, not iterated over",
+                                show(&c.iter_range)
+                            ),
+                        ))
+                    }
                     Ty::Dyn | Ty::Never => (Ty::Dyn, Ty::Dyn),
                     other => {
                         return Err((
@@ -233,6 +241,17 @@ impl Checker {
             (operators::EQUALS | operators::NOT_EQUALS, 2, None) => {
                 let a = self.infer(&args[0])?;
                 let b = self.infer(&args[1])?;
+                for (x, y) in [(&a, &b), (&b, &a)] {
+                    if is_object(x) && !matches!(y, Ty::Null | Ty::Dyn | Ty::Never) {
+                        return Err((
+                            e.id,
+                            format!(
+                                "`{}` compares {x} with {y}: {OBJECT_USE}; compare its fields",
+                                show(e)
+                            ),
+                        ));
+                    }
+                }
                 if !comparable(&a, &b) {
                     return Err((
                         e.id,
@@ -243,6 +262,15 @@ impl Checker {
             }
             (operators::IN, 2, None) => {
                 let a = self.infer(&args[0])?;
+                if is_object(&a) {
+                    return Err((
+                        e.id,
+                        format!(
+                            "`{}` looks for {a} in a container: {OBJECT_USE}; look for one of its fields",
+                            show(e)
+                        ),
+                    ));
+                }
                 let b = self.infer(&args[1])?;
                 let key = match b.non_null() {
                     Ty::List(t) => (**t).clone(),
@@ -399,6 +427,16 @@ impl Checker {
             }),
         };
         let all: Vec<&Ty> = target.iter().chain(&args).collect();
+        if let Some(object) = all.iter().find(|t| is_object(t)) {
+            return Err((
+                e.id,
+                format!(
+                    "`{}` calls {}() on {object}: {OBJECT_USE}",
+                    show(e),
+                    call.func_name
+                ),
+            ));
+        }
         let samples: Option<Vec<Value>> = all.iter().map(|t| sample(t)).collect();
         let Some(samples) = samples else {
             // Some argument is of any type: only whether the function
@@ -540,6 +578,17 @@ fn literal_ty(l: &LiteralValue) -> Ty {
         LiteralValue::String(_) => Ty::String,
         LiteralValue::UInt(_) => Ty::UInt,
     }
+}
+
+/// What a rule may do with a fact structure (`device.group`, an element of
+/// `device.group.members`): the rules read one field by field, on access
+/// (`FactsVal`), never as a whole.
+const OBJECT_USE: &str =
+    "a fact structure only has its fields selected, tested with has() or `in`, or compared with null";
+
+/// A fact structure, or null.
+fn is_object(t: &Ty) -> bool {
+    matches!(t.non_null(), Ty::Object(_))
 }
 
 /// A value of the type, for trying a call; None where the type is unknown.

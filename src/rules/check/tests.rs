@@ -130,6 +130,46 @@ fn type_errors_are_rejected() {
     }
 }
 
+/// A fact structure is read field by field (`FactsVal`): what would need
+/// it whole (its size, its keys, comparing it with a map or another
+/// structure) is rejected at load, so that no rule can rely on it.
+#[test]
+fn fact_structures_are_read_field_by_field() {
+    for src in [
+        "device.group != null && has(device.group.id)",
+        "'id' in device.group",
+        "device.group.members.exists(m, m != null && m.driver == null)",
+        "device.group.members[0].address != ''",
+    ] {
+        assert_eq!(checked(src, true, Want::Bool), Ok(()), "{src}");
+    }
+    for (src, want) in [
+        (
+            "size(device.group) > 0",
+            "calls size() on a GroupFacts object",
+        ),
+        (
+            "device.group.members.exists(m, size(m) == 4)",
+            "calls size() on a",
+        ),
+        ("device.group == {'id': 1}", "compares a GroupFacts object"),
+        (
+            "device.group.members.exists(m, m == device.group.members[0])",
+            "compares a",
+        ),
+        (
+            "device.group.members[0] in device.group.members",
+            "looks for a",
+        ),
+        ("device.group.exists(k, k == 'id')", "not iterated over"),
+        ("string(device.group) != ''", "calls string() on a"),
+    ] {
+        let got = checked(src, true, Want::Bool).expect_err(src);
+        assert!(got.contains(want), "{src}: {got}");
+        assert!(got.contains("only has its fields selected"), "{src}: {got}");
+    }
+}
+
 #[test]
 fn deep_chains_are_rejected_before_anything_recurses_on_them() {
     let env = cel_env();

@@ -182,6 +182,16 @@ impl<'t> Fact<'t> {
         })
     }
 
+    /// A list's elements (nothing for anything else).
+    pub(super) fn items(self) -> impl Iterator<Item = Fact<'t>> {
+        let span = match self.node {
+            Node::List(s) => s,
+            _ => Span::default(),
+        };
+        let tree = self.tree;
+        span.range().map(move |i| tree.fact(tree.nodes[i]))
+    }
+
     /// An object's entries in key order, one per key (the last): the order
     /// and the entries of the JSON object.
     fn sorted_entries(self) -> BTreeMap<&'t str, Fact<'t>> {
