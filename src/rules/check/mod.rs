@@ -23,6 +23,10 @@
 //!   and a number, a bool and a string) are errors: the result is always
 //!   false. Null compares with anything, numbers with numbers.
 //! - Selecting a field of, or iterating over, a scalar is an error.
+//! - A fact structure (`device.group`, an element of `device.group.members`)
+//!   is read field by field (`FactsVal`): iterating over one, passing one to
+//!   a function (`size`, `string`, …), comparing one with anything but null
+//!   and looking for one with `in` are errors.
 //! - Every other operator and function call (`size`, `<`, `+`, `contains`,
 //!   `join`, …) is checked by the CEL library itself: it is called once on
 //!   sample values of the argument types, and an error that only types can
