@@ -33,7 +33,7 @@ pub(super) fn finding(
 }
 
 pub(super) fn eval_bool(expr: &Expr, ctx: &Context) -> Result<bool, String> {
-    match expr.program.execute(ctx) {
+    match expr.plan.execute(ctx) {
         Ok(Value::Bool(b)) => Ok(b),
         Ok(other) => Err(format!(
             "`{}` gave {other:?}, not true or false",

@@ -10,6 +10,7 @@ pub mod engine;
 mod evaluate;
 mod fact_tree;
 mod facts_val;
+mod plan;
 pub mod schema;
 mod spec;
 pub mod template;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::check::{self, Want};
+use super::plan::Plan;
 use super::template::Template;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
@@ -141,6 +142,8 @@ pub struct Doc {
 pub struct Expr {
     pub source: String,
     pub program: Program,
+    /// What the program is evaluated as.
+    pub plan: Plan,
     /// It reads the host's facts only (no `device`): the same for every
     /// device, so a run evaluates it once.
     pub host_only: bool,
@@ -308,6 +311,7 @@ impl Rule {
             Ok(Expr {
                 source: s.get_ref().clone(),
                 host_only: !program.references().has_variable("device"),
+                plan: Plan::of(&program),
                 program,
             })
         };

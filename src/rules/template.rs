@@ -10,6 +10,7 @@ use cel::{Context, Env, Program, Value};
 
 use super::fact_tree::Fact;
 use super::facts_val::FactsVal;
+use super::plan::Plan;
 
 enum Part {
     Text(String),
@@ -23,22 +24,32 @@ enum Part {
 /// first rendered (built-in rules: a run renders only some of their
 /// templates, and parsing them all was a fifth of a focused run).
 enum Compiled {
-    Now(Program),
+    Now(Program, Plan),
     Later {
         env: Arc<Env>,
-        program: OnceLock<Option<Program>>,
+        program: OnceLock<Option<(Program, Plan)>>,
     },
 }
 
 impl Compiled {
+    fn now(program: Program) -> Compiled {
+        let plan = Plan::of(&program);
+        Compiled::Now(program, plan)
+    }
+
     /// None only for a deferred placeholder that does not parse (the tests
     /// compile every built-in one).
-    fn get(&self, source: &str) -> Option<&Program> {
+    fn get(&self, source: &str) -> Option<(&Program, &Plan)> {
         match self {
-            Compiled::Now(p) => Some(p),
-            Compiled::Later { env, program } => {
-                program.get_or_init(|| env.compile(source).ok()).as_ref()
-            }
+            Compiled::Now(p, plan) => Some((p, plan)),
+            Compiled::Later { env, program } => program
+                .get_or_init(|| {
+                    let p = env.compile(source).ok()?;
+                    let plan = Plan::of(&p);
+                    Some((p, plan))
+                })
+                .as_ref()
+                .map(|(p, plan)| (p, plan)),
         }
     }
 }
@@ -110,7 +121,7 @@ impl Template {
                         program: OnceLock::new(),
                     }
                 } else {
-                    Compiled::Now(env.compile(&source).map_err(|e| {
+                    Compiled::now(env.compile(&source).map_err(|e| {
                         format!("placeholder {{{{ {source} }}}} does not parse: {e}")
                     })?)
                 };
@@ -150,6 +161,17 @@ impl Template {
     pub fn placeholders(&self) -> impl Iterator<Item = (&str, Option<&Program>)> {
         self.parts.iter().filter_map(|p| match p {
             Part::Expr(source, program) | Part::Path(source, _, program) => {
+                Some((source.as_str(), program.get(source).map(|(p, _)| p)))
+            }
+            Part::Text(_) => None,
+        })
+    }
+
+    /// Each placeholder's source, program and plan.
+    #[cfg(test)]
+    pub(super) fn plans(&self) -> impl Iterator<Item = (&str, Option<(&Program, &Plan)>)> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Expr(source, program) | Part::Path(source, _, program) => {
                 Some((source.as_str(), program.get(source)))
             }
             Part::Text(_) => None,
@@ -176,10 +198,10 @@ impl Template {
 }
 
 fn execute(source: &str, program: &Compiled, ctx: &Context, out: &mut String) {
-    let Some(program) = program.get(source) else {
+    let Some((_, plan)) = program.get(source) else {
         return unknown(source, out);
     };
-    match Value::resolve_val(program.expression(), ctx) {
+    match plan.evaluate(ctx) {
         Ok(v) => display_val(v.as_ref(), source, out),
         Err(_) => unknown(source, out),
     }

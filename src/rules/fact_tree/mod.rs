@@ -133,13 +133,10 @@ impl<'t> Fact<'t> {
             return None;
         };
         let hash = key_hash(key);
-        s.range()
-            .rev()
-            .find(|&i| {
-                let name = self.tree.keys[i];
-                name.hash == hash && self.tree.text(name.text) == key
-            })
-            .map(|i| self.tree.fact(self.tree.nodes[i]))
+        self.tree.keys[s.range()]
+            .iter()
+            .rposition(|n| n.hash == hash && self.tree.text(n.text) == key)
+            .map(|i| self.tree.fact(self.tree.nodes[s.start as usize + i]))
     }
 
     /// If this is the serialized form of `Known::Unknown`, its reason.
