@@ -26,6 +26,14 @@ impl PciAddress {
     /// Parses `0000:03:10.0`, `03:10.0` or libvirt's `pci_0000_03_10_0`.
     pub fn parse(text: &str) -> Result<(PciAddress, AddressForm), String> {
         let text = text.trim();
+        match PciAddress::parse_full(text.as_bytes()) {
+            Some(address) => Ok((address, AddressForm::Full)),
+            None => PciAddress::parse_long(text),
+        }
+    }
+
+    /// Any of the three forms, or why not.
+    fn parse_long(text: &str) -> Result<(PciAddress, AddressForm), String> {
         let bad = |why: &str| {
             format!(
                 "invalid PCI address '{text}': {why} (expected 0000:03:10.0, 03:10.0 or pci_0000_03_10_0)"
@@ -78,6 +86,33 @@ impl PciAddress {
     /// `03:10.0`, as lspci and QEMU print it.
     pub fn short(&self) -> String {
         format!("{:02x}:{:02x}.{:x}", self.bus, self.device, self.function)
+    }
+}
+
+impl PciAddress {
+    /// The full form as sysfs writes it (`0000:03:10.0`, any case), without
+    /// allocating: most addresses a run parses are directory entries. None
+    /// for anything else, which `parse` reads (or rejects) the long way.
+    fn parse_full(b: &[u8]) -> Option<PciAddress> {
+        if b.len() != 12 || b[4] != b':' || b[7] != b':' || b[10] != b'.' {
+            return None;
+        }
+        let hex = |range: std::ops::Range<usize>| {
+            b[range].iter().try_fold(0u32, |v, &c| {
+                let d = char::from(c).to_digit(16)?;
+                Some(v * 16 + d)
+            })
+        };
+        let (domain, bus, device, function) = (hex(0..4)?, hex(5..7)?, hex(8..10)?, hex(11..12)?);
+        if device > 0x1f || function > 7 {
+            return None;
+        }
+        Some(PciAddress {
+            domain,
+            bus: bus as u8,
+            device: device as u8,
+            function: function as u8,
+        })
     }
 }
 
@@ -138,6 +173,44 @@ mod tests {
         assert_eq!(libvirt.0, full.0);
         assert_eq!(libvirt.0.libvirt_name(), "pci_0000_03_10_0");
         assert_eq!(PciAddress::parse("0001:a0:1f.7").unwrap().0.domain, 1);
+    }
+
+    /// The short cut for sysfs's form reads what the long way reads, and
+    /// leaves to it whatever it would reject.
+    #[test]
+    fn the_full_form_short_cut_agrees_with_the_long_way() {
+        let mut inputs: Vec<String> = [
+            "0000:03:10.0",
+            "ABCD:EF:1F.7",
+            "0000:03:1f.7",
+            "0000:03:20.0",
+            "0000:03:10.8",
+            "0000:03:10:0",
+            "0000.03:10.0",
+            "000g:03:10.0",
+            "0000:+3:10.0",
+            "0000: 3:10.0",
+            "0000:03:10.é",
+            "0000:03:1é.0",
+            "+000:03:10.0",
+            "ffff:ff:1f.7",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for device in 0..0x24 {
+            for function in 0..10 {
+                inputs.push(format!("0001:a0:{device:02x}.{function:x}"));
+                inputs.push(format!("0001:A0:{device:02X}.{function:X}"));
+            }
+        }
+        for text in &inputs {
+            let long = PciAddress::parse_long(text)
+                .ok()
+                .filter(|(_, f)| *f == AddressForm::Full);
+            let short_cut = PciAddress::parse_full(text.as_bytes());
+            assert_eq!(short_cut, long.map(|(a, _)| a), "{text}");
+        }
     }
 
     #[test]
