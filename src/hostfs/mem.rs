@@ -269,4 +269,27 @@ mod tests {
         assert_eq!(fs.metadata("/sys/denied").unwrap().mode, 0o644);
         assert_eq!(fs.describe(), "bundle test");
     }
+
+    /// Text is trimmed on both sides; bytes that are not UTF-8 are replaced,
+    /// whatever their place.
+    #[test]
+    fn reads_text_trimmed_and_replaced() {
+        for (content, want) in [
+            (&b"0x8086\n"[..], "0x8086"),
+            (b" \t on \n\n", "on"),
+            (b"", ""),
+            (b"\n \n", ""),
+            (b"\xff0x10\xfe\n", "\u{fffd}0x10\u{fffd}"),
+            (b" caf\xc3\xa9 ", "caf\u{e9}"),
+        ] {
+            let mut nodes = BTreeMap::new();
+            let file = Node {
+                content: Some(content.to_vec()),
+                ..node(EntryKind::File)
+            };
+            nodes.insert("/f".to_string(), file);
+            let fs = BundleFs::new("t", nodes);
+            assert_eq!(fs.read_text("/f").unwrap(), want, "{content:?}");
+        }
+    }
 }

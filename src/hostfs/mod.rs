@@ -147,8 +147,15 @@ pub trait HostFs: Send + Sync {
     /// A file as text, trimmed of surrounding whitespace. Binary garbage is
     /// replaced, never a panic.
     fn read_text(&self, path: &str) -> FsResult<String> {
-        let bytes = self.read(path)?;
-        Ok(String::from_utf8_lossy(&bytes).trim().to_string())
+        let mut text = match String::from_utf8(self.read(path)?) {
+            Ok(text) => text,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        };
+        // Trimmed in place: sysfs files are text, and most end in a newline.
+        text.truncate(text.trim_end().len());
+        let start = text.len() - text.trim_start().len();
+        text.drain(..start);
+        Ok(text)
     }
 
     /// Whether the path exists; an unreadable parent is an error, not `false`.
