@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use cel::common::types::Kind;
+use cel::common::types::{CelString, Kind};
 use cel::common::value::Val;
 use cel::{Context, Env, Program, Value};
 
@@ -210,6 +210,11 @@ fn execute(source: &str, program: &Compiled, ctx: &Context, out: &mut String) {
 /// What `display` writes for an interpreter value, including the facts'
 /// objects ([`FactsVal`]), which have no `Value` of their own.
 fn display_val(v: &dyn Val, source: &str, out: &mut String) {
+    // Most placeholders give a string: written as it is, without the copy
+    // a `Value` would make.
+    if let Some(s) = v.downcast_ref::<CelString>() {
+        return out.push_str(s.inner());
+    }
     if let Ok(v) = Value::try_from(v) {
         return display(&v, out);
     }
