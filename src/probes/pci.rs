@@ -99,12 +99,15 @@ fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog) -> Device
             .unwrap_or_else(|_| Known::unknown(format!("{dir}/iommu_group: bad group '{n}'"))),
     });
 
-    let is_pf = fs.exists(&join(&dir, "sriov_totalvfs")).unwrap_or(false);
     let pf = link_name(fs, &join(&dir, "physfn"))
         .value()
         .cloned()
         .flatten()
         .filter(|p| p.parse::<PciAddress>().is_ok());
+    // The kernel gives a VF its physfn link and a PF its sriov_* files,
+    // never both: a VF is not looked at for them (one lookup less for each
+    // of thousands of VFs).
+    let is_pf = pf.is_none() && fs.exists(&join(&dir, "sriov_totalvfs")).unwrap_or(false);
     let sriov = is_pf.then(|| SriovFacts {
         totalvfs: number_attr(fs, &join(&dir, "sriov_totalvfs")),
         numvfs: number_attr(fs, &join(&dir, "sriov_numvfs")),
