@@ -3,7 +3,7 @@
 use serde::ser::{self, Serialize};
 
 use super::map_key::MapKey;
-use super::{key_hash, Error, FactTree, Name, Node, Span};
+use super::{Error, FactTree, Name, Node, Span};
 
 /// `value` as a tree.
 pub(super) fn tree<T: Serialize + ?Sized>(value: &T) -> Result<FactTree, Error> {
@@ -45,14 +45,6 @@ impl Builder {
         span(start, s.len())
     }
 
-    /// The key whose text is at `text`.
-    fn name(&self, text: Span) -> Name {
-        Name {
-            text,
-            hash: key_hash(&self.tree.text[text.range()]),
-        }
-    }
-
     /// Moves the entries pending since `from` into the tree, as one list
     /// or object.
     fn close(&mut self, from: usize, object: bool) -> Result<Node, Error> {
@@ -70,9 +62,8 @@ impl Builder {
     }
 
     /// `{variant: value}`: serde_json's form of an enum variant with data.
-    fn wrap(&mut self, variant: &str, value: Node) -> Result<Node, Error> {
-        let key = self.text(variant)?;
-        let key = self.name(key);
+    fn wrap(&mut self, variant: &'static str, value: Node) -> Result<Node, Error> {
+        let key = Name::Static(variant);
         let from = self.pending.len();
         self.pending.push((key, value));
         self.close(from, true)
@@ -121,10 +112,8 @@ impl<'b> Compound<'b> {
         Ok(())
     }
 
-    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), Error> {
-        let key = self.b.text(key)?;
-        let key = self.b.name(key);
-        self.element(key, value)
+    fn field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Error> {
+        self.element(Name::Static(key), value)
     }
 
     fn finish(self) -> Result<Node, Error> {
@@ -330,8 +319,7 @@ impl ser::SerializeMap for Compound<'_> {
     type Ok = Node;
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
-        let key = key.serialize(MapKey(&mut *self.b))?;
-        self.key = self.b.name(key);
+        self.key = Name::Text(key.serialize(MapKey(&mut *self.b))?);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {

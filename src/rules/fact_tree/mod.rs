@@ -36,19 +36,16 @@ impl Span {
     }
 }
 
-/// An object entry's key: where its text is, and a hash of the text that
-/// a lookup compares first.
+/// An object entry's key: a struct field's name as the type has it, or a
+/// map key's text. Neither is hashed nor, for a field, copied: a lookup
+/// compares lengths first, and most keys differ in length.
 #[derive(Clone, Copy, Debug, Default)]
-pub(super) struct Name {
-    text: Span,
-    hash: u32,
-}
-
-/// FNV-1a of a key.
-fn key_hash(key: &str) -> u32 {
-    key.bytes().fold(0x811c_9dc5, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
+pub(super) enum Name {
+    /// A list element's.
+    #[default]
+    None,
+    Static(&'static str),
+    Text(Span),
 }
 
 /// One value. A list's or an object's entries are contiguous in
@@ -113,6 +110,14 @@ impl FactTree {
     fn text(&self, s: Span) -> &str {
         &self.text[s.range()]
     }
+
+    fn name(&self, n: Name) -> &str {
+        match n {
+            Name::None => "",
+            Name::Static(s) => s,
+            Name::Text(s) => self.text(s),
+        }
+    }
 }
 
 /// One value in a [`FactTree`].
@@ -132,10 +137,9 @@ impl<'t> Fact<'t> {
         let Node::Object(s) = self.node else {
             return None;
         };
-        let hash = key_hash(key);
         self.tree.keys[s.range()]
             .iter()
-            .rposition(|n| n.hash == hash && self.tree.text(n.text) == key)
+            .rposition(|n| self.tree.name(*n) == key)
             .map(|i| self.tree.fact(self.tree.nodes[s.start as usize + i]))
     }
 
@@ -148,7 +152,7 @@ impl<'t> Fact<'t> {
             return None;
         }
         let i = s.start as usize;
-        match (self.tree.text(self.tree.keys[i].text), self.tree.nodes[i]) {
+        match (self.tree.name(self.tree.keys[i]), self.tree.nodes[i]) {
             (UNKNOWN_KEY, Node::Str(r)) => Some(self.tree.text(r)),
             _ => None,
         }
@@ -170,11 +174,7 @@ impl<'t> Fact<'t> {
         };
         let tree = self.tree;
         span.range().map(move |i| {
-            let key = if object {
-                tree.text(tree.keys[i].text)
-            } else {
-                ""
-            };
+            let key = if object { tree.name(tree.keys[i]) } else { "" };
             (key, tree.fact(tree.nodes[i]))
         })
     }
