@@ -102,5 +102,13 @@ fn pop_key(key: &mut String) {
 
 /// `/a/b` for the components `a`, `b`; `/` for none.
 pub fn key(comps: &[String]) -> String {
-    format!("/{}", comps.join("/"))
+    let mut key = String::with_capacity(comps.iter().map(|c| c.len() + 1).sum::<usize>().max(1));
+    for c in comps {
+        key.push('/');
+        key.push_str(c);
+    }
+    if key.is_empty() {
+        key.push('/');
+    }
+    key
 }
