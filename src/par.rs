@@ -1,5 +1,7 @@
 //! Independent work on a large host, side by side on the machine's cores.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 /// How many threads share `len` items: one, or up to min(cores, 8) when
 /// there are at least `per_thread` items for each (below that a thread
 /// costs more than it saves).
@@ -8,8 +10,15 @@ fn threads_for(len: usize, per_thread: usize) -> usize {
     (len / per_thread.max(1)).clamp(1, cores.min(8))
 }
 
-/// `f` on contiguous runs of `items`, one run per thread (see
-/// [`threads_for`]), results in the order of the runs.
+/// Runs per thread: `items` is cut into this many runs for each thread, and
+/// a thread that is free takes the next. Cut into one run per thread, a
+/// thread that the machine slowed (another process on its core, a run of
+/// slower items) kept the others waiting for it at the end.
+const RUNS_PER_THREAD: usize = 8;
+
+/// `f` on contiguous runs of `items`, taken in turn by up to
+/// [`threads_for`] threads (this one included), results in the order of
+/// the runs.
 pub fn runs<T: Sync, R: Send>(
     items: &[T],
     per_thread: usize,
@@ -19,17 +28,30 @@ pub fn runs<T: Sync, R: Send>(
     if threads == 1 {
         return vec![f(items)];
     }
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(items.len().div_ceil(threads))
-            .map(|run| scope.spawn(move || f(run)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    })
+    let runs: Vec<&[T]> = items
+        .chunks(items.len().div_ceil(threads * RUNS_PER_THREAD))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(run) = runs.get(i) else {
+                return done;
+            };
+            done.push((i, f(run)));
+        }
+    };
+    let mut done = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut done = work();
+        for h in others {
+            done.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        done
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// `f` over `items`, results in the order of `items`, on contiguous runs as
