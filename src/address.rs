@@ -32,6 +32,31 @@ impl PciAddress {
         }
     }
 
+    /// The full form as sysfs writes it (`0000:03:10.0`, any case), without
+    /// allocating: most addresses a run parses are directory entries. None
+    /// for anything else, which `parse` reads (or rejects) the long way.
+    fn parse_full(b: &[u8]) -> Option<PciAddress> {
+        if b.len() != 12 || b[4] != b':' || b[7] != b':' || b[10] != b'.' {
+            return None;
+        }
+        let hex = |range: std::ops::Range<usize>| {
+            b[range].iter().try_fold(0u32, |v, &c| {
+                let d = char::from(c).to_digit(16)?;
+                Some(v * 16 + d)
+            })
+        };
+        let (domain, bus, device, function) = (hex(0..4)?, hex(5..7)?, hex(8..10)?, hex(11..12)?);
+        if device > 0x1f || function > 7 {
+            return None;
+        }
+        Some(PciAddress {
+            domain,
+            bus: bus as u8,
+            device: device as u8,
+            function: function as u8,
+        })
+    }
+
     /// Any of the three forms, or why not.
     fn parse_long(text: &str) -> Result<(PciAddress, AddressForm), String> {
         let bad = |why: &str| {
@@ -86,33 +111,6 @@ impl PciAddress {
     /// `03:10.0`, as lspci and QEMU print it.
     pub fn short(&self) -> String {
         format!("{:02x}:{:02x}.{:x}", self.bus, self.device, self.function)
-    }
-}
-
-impl PciAddress {
-    /// The full form as sysfs writes it (`0000:03:10.0`, any case), without
-    /// allocating: most addresses a run parses are directory entries. None
-    /// for anything else, which `parse` reads (or rejects) the long way.
-    fn parse_full(b: &[u8]) -> Option<PciAddress> {
-        if b.len() != 12 || b[4] != b':' || b[7] != b':' || b[10] != b'.' {
-            return None;
-        }
-        let hex = |range: std::ops::Range<usize>| {
-            b[range].iter().try_fold(0u32, |v, &c| {
-                let d = char::from(c).to_digit(16)?;
-                Some(v * 16 + d)
-            })
-        };
-        let (domain, bus, device, function) = (hex(0..4)?, hex(5..7)?, hex(8..10)?, hex(11..12)?);
-        if device > 0x1f || function > 7 {
-            return None;
-        }
-        Some(PciAddress {
-            domain,
-            bus: bus as u8,
-            device: device as u8,
-            function: function as u8,
-        })
     }
 }
 
