@@ -47,6 +47,7 @@ use cel::{Env, Program};
 use super::schema::{self, comparable, join, Ty};
 
 mod checker;
+mod samples;
 mod show;
 #[cfg(test)]
 mod tests;
