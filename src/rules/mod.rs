@@ -22,3 +22,22 @@ pub use spec::{
 };
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// The facts of every test host (`tests/hosts/*/root`), in name order, for
+/// the tests that hold the rules' machinery to real facts.
+#[cfg(test)]
+pub(crate) fn test_host_facts() -> Vec<(std::path::PathBuf, crate::facts::Facts)> {
+    let mut dirs: Vec<_> = std::fs::read_dir("tests/hosts")
+        .expect("tests/hosts")
+        .filter_map(|e| e.ok().map(|e| e.path().join("root")))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .map(|dir| {
+            let fs = crate::hostfs::DirFs::tree(&dir).expect("host tree");
+            let facts = crate::gather(&fs, &[]).expect("facts");
+            (dir, facts)
+        })
+        .collect()
+}

@@ -337,7 +337,6 @@ fn nodes<'a>(e: &'a IdedExpr, out: &mut Vec<&'a IdedExpr>) {
 /// type the checker inferred for it.
 #[test]
 fn inference_agrees_with_evaluation_on_every_test_host() {
-    use crate::hostfs::DirFs;
     use crate::rules::cel_value::to_cel;
     use crate::rules::{Engine, Scope};
 
@@ -373,15 +372,7 @@ fn inference_agrees_with_evaluation_on_every_test_host() {
     }
     let mut compared = 0usize;
     let mut hosts = 0usize;
-    let mut dirs: Vec<_> = std::fs::read_dir("tests/hosts")
-        .expect("tests/hosts")
-        .filter_map(|e| e.ok().map(|e| e.path().join("root")))
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    for dir in dirs {
-        let fs = DirFs::tree(&dir).expect("host tree");
-        let facts = crate::gather(&fs, &[]).expect("facts");
+    for (dir, facts) in crate::rules::test_host_facts() {
         hosts += 1;
         let host = serde_json::to_value(&facts.host).unwrap();
         let misfit = schema::misfit(&host, schema::host(), "host");
