@@ -183,8 +183,9 @@ pub struct FirmwareFacts {
     pub expected: Option<String>,
     pub dmar: Known<AcpiTableFacts>,
     pub ivrs: Known<AcpiTableFacts>,
-    /// The table that decides `firmware.iommu`: the expected one, or the one
-    /// present when the vendor is unknown.
+    /// The table that decides `firmware.iommu`: the one present when only
+    /// one is (an Intel vIOMMU on an AMD CPU gives a DMAR), else the
+    /// expected one.
     pub iommu_table: Known<AcpiTableFacts>,
 }
 
@@ -292,6 +293,9 @@ pub struct ProcessScan {
 pub struct NoIommuFacts {
     /// vfio's enable_unsafe_noiommu_mode parameter.
     pub enabled: bool,
+    /// What was read for it: the file and its value, or why it is missing
+    /// (vfio not loaded; a kernel built without CONFIG_VFIO_NOIOMMU).
+    pub param_read: String,
     /// /dev/vfio/noiommu-N nodes.
     pub nodes: Vec<String>,
 }

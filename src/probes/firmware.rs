@@ -29,12 +29,18 @@ pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, xen_present: bool) -> (Firm
         "AuthenticAMD" | "HygonGenuine" => Some("IVRS".to_string()),
         _ => None,
     });
+    // The table the firmware gave decides, whatever the CPU's vendor: a
+    // KVM guest on an AMD host is often given an Intel vIOMMU (DMAR), the
+    // usual setup for nested VFIO. The vendor only breaks a tie (both
+    // tables, or neither, or one that cannot be read).
     let present = |t: &Known<AcpiTableFacts>| t.value().is_some_and(|t| t.present);
-    let iommu_table = match expected.as_deref() {
-        Some("DMAR") => dmar.clone(),
-        Some(_) => ivrs.clone(),
-        None if present(&ivrs) && !present(&dmar) => ivrs.clone(),
-        None => dmar.clone(),
+    let iommu_table = match (present(&dmar), present(&ivrs), expected.as_deref()) {
+        (true, false, _) if ivrs.value().is_some() => dmar.clone(),
+        (false, true, _) if dmar.value().is_some() => ivrs.clone(),
+        (_, _, Some("DMAR")) => dmar.clone(),
+        (_, _, Some(_)) => ivrs.clone(),
+        (false, true, None) => ivrs.clone(),
+        (_, _, None) => dmar.clone(),
     };
     (
         FirmwareFacts {

@@ -1,61 +1,114 @@
-//! Who holds a device: running libvirt guests (state files and their QEMU
-//! command lines), confirmed by the holders' own fd tables; every process's
-//! fds are read only for opened devices nothing else explains. (Reading a
-//! process is in `processes`.)
+//! Who holds a device: every process whose open files hold it (its VFIO
+//! group file, its VFIO cdev, or for legacy assignment its sysfs config or
+//! resource files), and every running libvirt guest whose live state (which
+//! only root can write) names it. A command line is a claim any user can
+//! make: it names a guest, it never makes a holder. The `enable` count is
+//! no guide either: a process holding only the group file leaves it at 0.
+//! So whenever a VF or target is bound to a VFIO or stub driver, every
+//! process's fds are read, on all cores. (Reading a process is in
+//! `processes`.)
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
-use crate::address::PciAddress;
 use crate::facts::{DeviceFacts, GuestFacts, Holder, Known, MemlockFacts, ProcessScan};
 use crate::hostfs::HostFs;
 
-use super::processes::{read_guests, read_process, GuestProcesses, Process};
+use super::processes::{holds_any, read_fds, read_guests, read_identity, GuestProcesses, Process};
 
-/// The processes that may hold a device, by IOMMU group and by address:
-/// a device is matched against these few, not against every process read.
-#[derive(Default)]
-struct ProcessIndex {
-    by_group: HashMap<u32, Vec<u32>>,
-    by_address: HashMap<PciAddress, Vec<u32>>,
-}
-
-impl ProcessIndex {
-    fn add(&mut self, pid: u32, p: &Process) {
-        for g in p.vfio_groups.keys() {
-            self.by_group.entry(*g).or_default().push(pid);
-        }
-        for a in p.sysfs_devices.keys().chain(&p.cmdline_devices) {
-            self.by_address.entry(*a).or_default().push(pid);
-        }
-    }
-
-    /// The pids that may hold `d`, ascending, each once.
-    fn candidates(&self, d: &DeviceFacts) -> Vec<u32> {
-        let mut pids = Vec::new();
-        if let Some(Some(g)) = d.iommu_group.value() {
-            pids.extend(self.by_group.get(g).into_iter().flatten());
-        }
-        pids.extend(self.by_address.get(&d.address).into_iter().flatten());
-        pids.sort_unstable();
-        pids.dedup();
-        pids
-    }
-}
-
-fn holds(p: &Process, d: &DeviceFacts) -> Vec<String> {
+/// The fd evidence that `p` holds `d`: its group file, its cdev, its sysfs files.
+fn holds(p: &Process, d: &DeviceFacts, cdev: Option<u32>) -> Vec<String> {
     let mut how = Vec::new();
     if let Some(Some(g)) = d.iommu_group.value() {
         if let Some(fd) = p.vfio_groups.get(g) {
             how.push(fd.clone());
         }
     }
+    if let Some(fd) = cdev.and_then(|n| p.vfio_cdevs.get(&n)) {
+        how.push(fd.clone());
+        if let Some(fd) = &p.iommufd {
+            how.push(fd.clone());
+        }
+    }
     if let Some(fd) = p.sysfs_devices.get(&d.address) {
         how.push(fd.clone());
     }
-    if p.cmdline_devices.contains(&d.address) {
-        how.push("QEMU command line".to_string());
-    }
     how
+}
+
+/// Whether open files can hold `d`: it is on a VFIO or stub driver (or its
+/// driver is unknown).
+fn holdable(d: &DeviceFacts) -> bool {
+    !d.driver_role
+        .value()
+        .is_some_and(|r| !matches!(r.as_str(), "vfio" | "legacy-stub"))
+}
+
+/// The N of the VFIO cdev /dev/vfio/devices/vfioN of a device bound to a
+/// VFIO driver, from /sys/bus/pci/devices/ADDR/vfio-dev/vfioN (kernels with
+/// CONFIG_VFIO_DEVICE_CDEV); None without one.
+fn cdev_of(fs: &dyn HostFs, d: &DeviceFacts) -> Option<u32> {
+    if d.driver_role.value().is_none_or(|r| r != "vfio") {
+        return None;
+    }
+    let names = fs
+        .list_dir(&format!("/sys/bus/pci/devices/{}/vfio-dev", d.address))
+        .ok()?;
+    names
+        .iter()
+        .find_map(|n| n.strip_prefix("vfio").and_then(|n| n.parse().ok()))
+}
+
+/// What reading every other process found: the processes that hold
+/// anything, how many were read, and the first error with how many failed.
+struct Scan {
+    found: BTreeMap<u32, Process>,
+    read: usize,
+    unreadable: usize,
+    first_error: Option<String>,
+}
+
+/// Reads the fds of every process in /proc but `skip`, side by side;
+/// identity (comm, uid, command line) only for those that hold something.
+fn scan_all(fs: &dyn HostFs, skip: &BTreeMap<u32, Process>) -> Result<Scan, String> {
+    let pids: Vec<u32> = fs
+        .list_dir("/proc")
+        .map_err(|e| e.to_string())?
+        .iter()
+        .filter_map(|e| e.parse::<u32>().ok())
+        .filter(|pid| !skip.contains_key(pid))
+        .collect();
+    let results = crate::par::map(&pids, 256, |&pid| {
+        let mut p = Process::default();
+        match read_fds(fs, pid, &mut p) {
+            Ok(()) if holds_any(&p) => {
+                read_identity(fs, pid, &mut p);
+                Ok(Some(p))
+            }
+            Ok(()) => Ok(None),
+            // A process that ended while we read is no holder.
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    });
+    let mut scan = Scan {
+        found: BTreeMap::new(),
+        read: pids.len(),
+        unreadable: 0,
+        first_error: None,
+    };
+    for (pid, r) in pids.into_iter().zip(results) {
+        match r {
+            Ok(Some(p)) => {
+                scan.found.insert(pid, p);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                scan.unreadable += 1;
+                scan.first_error.get_or_insert(e);
+            }
+        }
+    }
+    Ok(scan)
 }
 
 /// Fills `holders`, `defined_in` and `memlock` for the devices that may be
@@ -85,107 +138,38 @@ pub fn probe(
             };
         }
     };
-    // With --device targets, only the guests that name a device in a
-    // target's IOMMU group (in their state or on their command line) have
-    // their open files read: a guest that holds such a device without naming
-    // it leaves it opened but unexplained, which the full scan below finds.
-    let focused = devices.iter().any(|d| d.target);
-    let named: BTreeSet<PciAddress> = devices
-        .iter()
-        .filter(|d| d.target)
-        .flat_map(|d| {
-            let members = d.group.value().map(|g| g.members.as_slice()).unwrap_or(&[]);
-            members
-                .iter()
-                .filter_map(|m| m.address.parse().ok())
-                .chain([d.address])
-        })
-        .collect();
+    let needed = subjects.iter().any(|&i| holdable(&devices[i]));
+    // The running guests' processes, every one with its fds: they are
+    // processes like any other for the scan below.
     let mut procs = match guest_processes {
         Some(procs) => procs.0,
-        None => read_guests(fs, guest_list, focused.then_some(&named)).0,
+        None => read_guests(fs, guest_list, None).0,
     };
-    let mut index = ProcessIndex::default();
-    for (pid, p) in &procs {
-        index.add(*pid, p);
-    }
-    let held_by = |index: &ProcessIndex, procs: &BTreeMap<u32, Process>, d: &DeviceFacts| {
-        index
-            .candidates(d)
-            .into_iter()
-            .filter_map(|pid| {
-                let how = holds(procs.get(&pid)?, d);
-                (!how.is_empty()).then_some((pid, how))
-            })
-            .collect::<Vec<_>>()
-    };
-    // Devices a user has opened: vfio-pci and pci-assign enable them. (A
-    // device whose driver cannot be read may be on either.)
-    let may_be_open: Vec<usize> = subjects
-        .iter()
-        .copied()
-        .filter(|&i| {
-            let role = devices[i].driver_role.value().map(String::as_str);
-            !role.is_some_and(|r| !matches!(r, "vfio" | "legacy-stub"))
-        })
-        .collect();
-    let enabled = crate::par::map(&may_be_open, 256, |&i| {
-        fs.read_text(&format!(
-            "/sys/bus/pci/devices/{}/enable",
-            devices[i].address
-        ))
-        .map(|e| e == "1")
-        .unwrap_or(true)
-    });
-    let mut unexplained: Vec<usize> = Vec::new();
-    for (&i, enabled) in may_be_open.iter().zip(enabled) {
-        let explained = !held_by(&index, &procs, &devices[i]).is_empty();
-        if enabled && !explained {
-            unexplained.push(i);
-        }
-    }
     let mut scan = ProcessScan {
-        needed: !unexplained.is_empty(),
+        needed,
         scanned: 0,
-        note: if unexplained.is_empty() {
-            "not needed: every opened VFIO device is accounted for by a running guest".to_string()
-        } else {
-            String::new()
-        },
+        note: "not needed: no VF or target is bound to a VFIO or stub driver, so no open file can hold one".to_string(),
     };
-    let mut scan_error: Option<String> = None;
-    if !unexplained.is_empty() {
-        match fs.list_dir("/proc") {
-            Ok(entries) => {
-                for pid in entries.iter().filter_map(|e| e.parse::<u32>().ok()) {
-                    if procs.contains_key(&pid) {
-                        continue;
-                    }
-                    scan.scanned += 1;
-                    match read_process(fs, pid, |_| true) {
-                        Ok(p) => {
-                            // What it explains (what the processes read
-                            // before it did not).
-                            let before = unexplained.len();
-                            unexplained.retain(|&i| holds(&p, &devices[i]).is_empty());
-                            if unexplained.len() < before {
-                                index.add(pid, &p);
-                                procs.insert(pid, p);
-                            }
-                        }
-                        // A process that ended while we read is no holder.
-                        Err(e) if e.is_not_found() => {}
-                        Err(e) => {
-                            scan_error.get_or_insert_with(|| e.to_string());
-                        }
-                    }
-                    if unexplained.is_empty() {
-                        break;
-                    }
+    // Why an empty holder list is not known to be empty.
+    let mut doubt: Option<String> = None;
+    if needed {
+        match scan_all(fs, &procs) {
+            Ok(s) => {
+                scan.scanned = s.read + procs.len();
+                scan.note = format!("read the open files of {} processes", scan.scanned);
+                if let Some(e) = s.first_error {
+                    doubt = Some(format!(
+                        "the open files of {} of {} processes could not be read ({e})",
+                        s.unreadable, scan.scanned
+                    ));
+                    scan.note = format!("{}; {}", scan.note, doubt.as_deref().unwrap_or(""));
                 }
-                scan.note = format!("read the fds of {} processes", scan.scanned);
+                procs.extend(s.found);
             }
-            Err(e) => scan_error = Some(e.to_string()),
+            Err(e) => {
+                doubt = Some(format!("cannot list the processes: {e}"));
+                scan.note = format!("not run: {e}");
+            }
         }
     }
     // The guests that name each device, in their order.
@@ -201,35 +185,47 @@ pub fn probe(
     }
     for &i in &subjects {
         let d = &devices[i];
+        let addr = d.address.to_string();
+        let cdev = if needed { cdev_of(fs, d) } else { None };
         let mut holders = Vec::new();
-        for (pid, mut how) in held_by(&index, &procs, d) {
-            let Some(p) = procs.get(&pid) else { continue };
+        for (&pid, p) in &procs {
             let guest = guest_list.iter().find(|g| g.running && g.pid == Some(pid));
-            if let Some(g) = guest.filter(|g| g.hostdevs.contains(&d.address.to_string())) {
+            let mut how = holds(p, d, cdev);
+            // libvirt's live state is root's word: it holds what it names.
+            if let Some(g) = guest.filter(|g| g.hostdevs.contains(&addr)) {
                 how.insert(0, format!("libvirt state {}", g.source));
+            }
+            if how.is_empty() {
+                continue;
             }
             holders.push(Holder {
                 pid,
                 comm: p.comm.clone(),
                 uid: p.uid,
-                domain: guest.map(|g| g.name.clone()),
+                domain: guest
+                    .map(|g| g.name.clone())
+                    .or_else(|| p.qemu_name.clone()),
                 how,
             });
         }
-        let unresolved = unexplained.contains(&i);
-        let addr = d.address.to_string();
         // Without its driver or IOMMU group, a process's /dev/vfio/N fd
         // cannot be told to hold the device, so "nobody holds it" is unknown.
         let unrecognizable = match (&d.driver_role, &d.iommu_group) {
-            (Known::Unknown(r), _) | (_, Known::Unknown(r)) => Some(r),
+            (Known::Unknown(r), _) | (_, Known::Unknown(r)) => Some(r.clone()),
             _ => None,
         };
-        devices[i].holders = match (&scan_error, unresolved, holders.is_empty(), unrecognizable) {
-            (Some(e), true, true, _) => Known::unknown(format!(
-                "{addr} is open (enable = 1) and no readable process holds it: {e}"
+        let doubt_here = holdable(d).then(|| doubt.clone()).flatten();
+        devices[i].holders = match (holders.is_empty(), doubt_here, unrecognizable) {
+            (true, Some(why), _) => Known::unknown(format!(
+                "{addr} is bound to {} and no holder was found, but {why}",
+                d.driver
+                    .value()
+                    .cloned()
+                    .flatten()
+                    .unwrap_or_else(|| "a VFIO driver".into())
             )),
-            (None, true, true, Some(r)) => Known::unknown(format!(
-                "{addr} may be open, and its holders cannot be recognized: {r}"
+            (true, None, Some(r)) if holdable(d) => Known::unknown(format!(
+                "{addr} may be held, and its holders cannot be recognized: {r}"
             )),
             _ => Known::Value(holders),
         };

@@ -69,7 +69,15 @@ pub fn is_noiommu_group(fs: &dyn HostFs, possible: &Known<bool>, id: &str) -> Kn
     }
 }
 
-pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, kernel: &KernelFacts) -> Known<IommuFacts> {
+/// `table`: the firmware's IOMMU table that is present ("DMAR" or "IVRS"),
+/// which says whose IOMMU this is when no unit came up: an Intel vIOMMU on
+/// an AMD-vendor CPU is Intel's.
+pub fn probe(
+    fs: &dyn HostFs,
+    cpu: &Known<CpuFacts>,
+    table: Option<&str>,
+    kernel: &KernelFacts,
+) -> Known<IommuFacts> {
     let units = match list_or_empty(fs, "/sys/class/iommu") {
         Ok(u) => u,
         Err(e) => return Known::unknown(e.to_string()),
@@ -95,6 +103,10 @@ pub fn probe(fs: &dyn HostFs, cpu: &Known<CpuFacts>, kernel: &KernelFacts) -> Kn
     let vendor = if units.iter().any(|u| u.starts_with("dmar")) {
         Some("intel")
     } else if units.iter().any(|u| u.starts_with("ivhd")) {
+        Some("amd")
+    } else if table == Some("DMAR") {
+        Some("intel")
+    } else if table == Some("IVRS") {
         Some("amd")
     } else {
         match cpu.value().map(|c| c.vendor.as_str()) {

@@ -157,6 +157,19 @@ fn noiommu(fs: &dyn HostFs) -> Known<crate::facts::NoIommuFacts> {
         Known::Value(on) => on,
         Known::Unknown(r) => return Known::unknown(r),
     };
+    // Evidence is what was read: a kernel without CONFIG_VFIO_NOIOMMU has
+    // no such parameter even with vfio loaded.
+    let param_read = match fs.read_text(iommu::NOIOMMU_PARAM) {
+        Ok(v) => format!("{}: {v}", iommu::NOIOMMU_PARAM),
+        Err(_) => match fs.metadata("/sys/module/vfio") {
+            Ok(_) => format!(
+                "{}: not present: vfio is loaded, so this kernel was built without \
+                 VFIO no-IOMMU support (CONFIG_VFIO_NOIOMMU)",
+                iommu::NOIOMMU_PARAM
+            ),
+            Err(_) => format!("{}: not present: vfio is not loaded", iommu::NOIOMMU_PARAM),
+        },
+    };
     let nodes = match fs.list_dir("/dev/vfio") {
         Ok(n) => n
             .into_iter()
@@ -165,7 +178,11 @@ fn noiommu(fs: &dyn HostFs) -> Known<crate::facts::NoIommuFacts> {
         Err(e) if e.is_not_found() => Vec::new(),
         Err(e) => return Known::unknown(e.to_string()),
     };
-    Known::Value(crate::facts::NoIommuFacts { enabled, nodes })
+    Known::Value(crate::facts::NoIommuFacts {
+        enabled,
+        param_read,
+        nodes,
+    })
 }
 
 /// Runs every probe over the root.
@@ -182,7 +199,12 @@ pub fn collect(
     let xen_present = xen.value().is_some_and(|x| x.present);
     let xen_dom0 = xen.value().is_some_and(|x| x.dom0);
     let (firmware, tables) = firmware::probe(fs, &cpu, xen_present);
-    let iommu = iommu::probe(fs, &cpu, &kernel);
+    let table = firmware
+        .iommu_table
+        .value()
+        .filter(|t| t.present)
+        .map(|t| t.name.as_str());
+    let iommu = iommu::probe(fs, &cpu, table, &kernel);
     // Interrupt remapping and the guests do not depend on the devices: read
     // beside them; so are the running guests' processes, unless --device
     // targets decide whose open files are read.

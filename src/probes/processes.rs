@@ -15,6 +15,14 @@ pub struct Process {
     pub uid: Option<u32>,
     /// Groups whose /dev/vfio/N it has open, with the fd.
     pub vfio_groups: BTreeMap<u32, String>,
+    /// VFIO device cdevs (/dev/vfio/devices/vfioN) it has open, by N, with
+    /// the fd (kernels with CONFIG_VFIO_DEVICE_CDEV; QEMU 8+ with iommufd).
+    pub vfio_cdevs: BTreeMap<u32, String>,
+    /// Its fd on /dev/iommu (iommufd), if any.
+    pub iommufd: Option<String>,
+    /// The guest name on its QEMU command line (`-name guest=NAME` or
+    /// `-name NAME`): a claim, shown beside what its open files prove.
+    pub qemu_name: Option<String>,
     /// Devices whose sysfs files it has open (legacy pci-assign), with the fd.
     pub sysfs_devices: BTreeMap<PciAddress, String>,
     /// Devices its command line assigns.
@@ -64,10 +72,22 @@ pub fn read_process(
     want_fds: impl Fn(&Process) -> bool,
 ) -> Result<Process, FsError> {
     let dir = format!("/proc/{pid}");
-    let mut p = Process {
-        comm: fs.read_text(&format!("{dir}/comm")).unwrap_or_default(),
-        ..Process::default()
-    };
+    let mut p = Process::default();
+    read_identity(fs, pid, &mut p);
+    if !want_fds(&p) {
+        // The fd directory still tells a live process from one that ended.
+        fd_names(fs, &dir)?;
+        return Ok(p);
+    }
+    read_fds(fs, pid, &mut p)?;
+    Ok(p)
+}
+
+/// Who process `pid` is: comm, uid, and what its command line names.
+/// Claims (any user can set them), read for naming and for guests.
+pub fn read_identity(fs: &dyn HostFs, pid: u32, p: &mut Process) {
+    let dir = format!("/proc/{pid}");
+    p.comm = fs.read_text(&format!("{dir}/comm")).unwrap_or_default();
     if let Ok(status) = fs.read_text(&format!("{dir}/status")) {
         p.uid = status
             .lines()
@@ -80,31 +100,37 @@ pub fn read_process(
             .map(|a| String::from_utf8_lossy(a).into_owned())
             .collect();
         p.cmdline_devices = cmdline_devices(&args);
+        p.qemu_name = qemu_name(&args);
     }
-    // A process that has ended has no directory at all; a live one always
-    // has its fd directory, whose links are all readable when it is, and
-    // name a path or a `type:[inode]`. Anything else is an fd table that
-    // cannot be read whole: an error, not "holds nothing".
+}
+
+/// The names in /proc/PID/fd. A process that has ended has no directory at
+/// all; a live one always has its fd directory. Anything else is an fd
+/// table that cannot be read whole: an error, not "holds nothing".
+fn fd_names(fs: &dyn HostFs, dir: &str) -> Result<Vec<String>, FsError> {
     let fd_dir = format!("{dir}/fd");
-    let fds = match fs.list_dir(&fd_dir) {
-        Ok(fds) => fds,
-        Err(e) if e.is_not_found() => match fs.exists(&dir) {
-            Ok(false) => return Err(e),
-            Ok(true) => {
-                return Err(FsError::new(
-                    &fd_dir,
-                    FsErrorKind::Other("missing from a process directory that exists".into()),
-                ))
-            }
-            Err(e) => return Err(e),
+    match fs.list_dir(&fd_dir) {
+        Ok(fds) => Ok(fds),
+        Err(e) if e.is_not_found() => match fs.exists(dir) {
+            Ok(false) => Err(e),
+            Ok(true) => Err(FsError::new(
+                &fd_dir,
+                FsErrorKind::Other("missing from a process directory that exists".into()),
+            )),
+            Err(e) => Err(e),
         },
-        Err(e) => return Err(e),
-    };
-    if !want_fds(&p) {
-        return Ok(p);
+        Err(e) => Err(e),
     }
-    for fd in fds {
-        // A link's target is a value: /dev/vfio/9 is read, never opened.
+}
+
+/// What the open files of process `pid` hold: VFIO groups and cdevs,
+/// /dev/iommu, PCI sysfs files. Each link's target is a value: /dev/vfio/9
+/// is read, never opened. Links all readable when the table is, naming a
+/// path or a `type:[inode]`.
+pub fn read_fds(fs: &dyn HostFs, pid: u32, p: &mut Process) -> Result<(), FsError> {
+    let dir = format!("/proc/{pid}");
+    let fd_dir = format!("{dir}/fd");
+    for fd in fd_names(fs, &dir)? {
         let link = format!("{fd_dir}/{fd}");
         let target = match fs.read_link(&link) {
             Ok(t) => t,
@@ -118,14 +144,18 @@ pub fn read_process(
                 FsErrorKind::Other(format!("-> {target}: not an fd link the kernel writes")),
             ));
         }
-        if let Some(g) = target
-            .strip_prefix("/dev/vfio/")
-            .and_then(|g| g.parse().ok())
-        {
-            p.vfio_groups.insert(g, format!("fd {fd} -> {target}"));
+        let how = || format!("fd {fd} -> {target}");
+        if let Some(rest) = target.strip_prefix("/dev/vfio/") {
+            if let Ok(g) = rest.parse() {
+                p.vfio_groups.insert(g, how());
+            } else if let Some(Ok(n)) = rest.strip_prefix("devices/vfio").map(str::parse) {
+                p.vfio_cdevs.insert(n, how());
+            }
+        } else if target == "/dev/iommu" {
+            p.iommufd = Some(how());
         } else if let Some(rest) = target.strip_prefix("/sys/bus/pci/devices/") {
             if let Ok(a) = rest.split('/').next().unwrap_or("").parse() {
-                p.sysfs_devices.insert(a, format!("fd {fd} -> {target}"));
+                p.sysfs_devices.insert(a, how());
             }
         } else if target.starts_with("/sys/devices/") {
             if let Some(a) = target
@@ -134,11 +164,24 @@ pub fn read_process(
                 .skip(1)
                 .find_map(|c| c.parse::<PciAddress>().ok())
             {
-                p.sysfs_devices.insert(a, format!("fd {fd} -> {target}"));
+                p.sysfs_devices.insert(a, how());
             }
         }
     }
-    Ok(p)
+    Ok(())
+}
+
+/// Whether the process holds any file that can hold a PCI device.
+pub fn holds_any(p: &Process) -> bool {
+    !p.vfio_groups.is_empty() || !p.vfio_cdevs.is_empty() || !p.sysfs_devices.is_empty()
+}
+
+/// The guest name QEMU was given: `-name guest=NAME,…` or `-name NAME`.
+pub fn qemu_name(args: &[String]) -> Option<String> {
+    let pair = args.windows(2).find(|w| w[0] == "-name")?;
+    let first = pair[1].split(',').next().unwrap_or("");
+    let name = first.strip_prefix("guest=").unwrap_or(first);
+    (!name.is_empty()).then(|| name.to_string())
 }
 
 /// "Max locked memory" soft limit from /proc/PID/limits; None = unlimited.
