@@ -183,13 +183,52 @@ pub fn probe(
             }
         }
     }
+    // Which processes may hold what, so that a device is matched against
+    // those few (no devices × processes step): by group, cdev and address
+    // from their fds, and the running guests by pid and by what they name.
+    let mut by_group: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut by_cdev: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut by_address: HashMap<String, Vec<u32>> = HashMap::new();
+    for (&pid, p) in &procs {
+        for g in p.vfio_groups.keys() {
+            by_group.entry(*g).or_default().push(pid);
+        }
+        for n in p.vfio_cdevs.keys() {
+            by_cdev.entry(*n).or_default().push(pid);
+        }
+        for a in p.sysfs_devices.keys() {
+            by_address.entry(a.to_string()).or_default().push(pid);
+        }
+    }
+    let mut running: HashMap<u32, &GuestFacts> = HashMap::new();
+    for g in guest_list.iter().filter(|g| g.running) {
+        if let Some(pid) = g.pid {
+            running.entry(pid).or_insert(g);
+            if procs.contains_key(&pid) {
+                for h in &g.hostdevs {
+                    by_address.entry(h.clone()).or_default().push(pid);
+                }
+            }
+        }
+    }
     for &i in &subjects {
         let d = &devices[i];
         let addr = d.address.to_string();
         let cdev = if needed { cdev_of(fs, d) } else { None };
+        let mut candidates: Vec<u32> = Vec::new();
+        if let Some(Some(g)) = d.iommu_group.value() {
+            candidates.extend(by_group.get(g).into_iter().flatten());
+        }
+        if let Some(n) = cdev {
+            candidates.extend(by_cdev.get(&n).into_iter().flatten());
+        }
+        candidates.extend(by_address.get(&addr).into_iter().flatten());
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut holders = Vec::new();
-        for (&pid, p) in &procs {
-            let guest = guest_list.iter().find(|g| g.running && g.pid == Some(pid));
+        for pid in candidates {
+            let Some(p) = procs.get(&pid) else { continue };
+            let guest = running.get(&pid).copied();
             let mut how = holds(p, d, cdev);
             // libvirt's live state is root's word: it holds what it names.
             if let Some(g) = guest.filter(|g| g.hostdevs.contains(&addr)) {
