@@ -19,7 +19,11 @@
 2. `check --root H` on vf128, vf512 and big (round-robin, N rounds, one warm-up):
    median ms, median ms per VF, and the per-VF cost at the biggest host over the
    smallest.
-3. `sriov-doctor --version`, median of 21 runs.
+3. The holder scan: `check --root H` on procs20k (a small host with 20,000
+   processes, 12 fds each) and procs0 (the same host with none), round-robin:
+   the median of each and their difference, the cost of reading every
+   process's open files.
+4. `sriov-doctor --version`, median of 21 runs.
 Each figure is printed with its target and "met" / "NOT met". Exit status 0
 whatever the figures are: a benchmark reports, it is not a test.
 """
@@ -39,6 +43,7 @@ TARGETS = {
     "check_rss_mib": 32.0,   # peak RSS of check
     "per_vf_ratio": 1.3,     # per-VF cost at the biggest host <= 1.3 x at the smallest
     "version_ms": 5.0,       # --version, strictly below
+    "procs20k_ms": 1000.0,   # check on a host with 20,000 processes
 }
 
 
@@ -106,6 +111,8 @@ def main():
     ap.add_argument("--big", default="bench/out/big")
     ap.add_argument("--vf512", default="bench/out/vf512")
     ap.add_argument("--vf128", default="bench/out/vf128")
+    ap.add_argument("--procs20k", default="bench/out/procs20k")
+    ap.add_argument("--procs0", default="bench/out/procs0")
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--version-rounds", type=int, default=21)
     ap.add_argument("--lspci", default="lspci")
@@ -179,6 +186,22 @@ def main():
     print()
     targets.append(("per-VF cost at %d <= %.1fx at %d" % (large[2], TARGETS["per_vf_ratio"], small[2]),
                     "%.2fx" % scale, scale <= TARGETS["per_vf_ratio"]))
+
+    # the holder scan
+    p20k, p0 = os.path.abspath(a.procs20k), os.path.abspath(a.procs0)
+    nproc20k = sum(1 for e in os.listdir(os.path.join(p20k, "proc")) if e.isdigit())
+    nproc0 = sum(1 for e in os.listdir(os.path.join(p0, "proc")) if e.isdigit())
+    pres = round_robin([("procs20k", [exe, "check", "--root", p20k]),
+                        ("procs0", [exe, "check", "--root", p0])], n)
+    m20k, m0 = med_ms(pres["procs20k"]), med_ms(pres["procs0"])
+    print("%-9s  %9s  %9s  %9s" % ("check", "processes", "median ms", "min ms"))
+    for name, count in (("procs20k", nproc20k), ("procs0", nproc0)):
+        print("%-9s  %9d  %9.1f  %9.1f" % (name, count, med_ms(pres[name]), min_ms(pres[name])))
+    print("reading the open files of %d processes: %.1f ms (%.1f us per process)"
+          % (nproc20k - nproc0, m20k - m0, (m20k - m0) * 1000.0 / max(1, nproc20k - nproc0)))
+    print()
+    targets.append(("check, %d processes <= %.0f ms" % (nproc20k, TARGETS["procs20k_ms"]),
+                    "%.0f ms" % m20k, m20k <= TARGETS["procs20k_ms"]))
 
     # startup
     vres = round_robin([("version", [exe, "--version"])], a.version_rounds)

@@ -9,6 +9,7 @@
 #      bench/out/big    8 E810 PFs x 256 VFs (2,048 VFs, ~2,069 PCI devices), 4,000 processes
 #      bench/out/vf512  2 PFs x 256 VFs, same processes
 #      bench/out/vf128  1 PF x 128 VFs, same processes
+#      bench/out/procs20k  1 PF x 16 VFs, 20,000 processes (~10 s); procs0: no processes
 #    (bench/out/ is ignored by git; the trees are rewritten on every run);
 # 4. runs bench/bench.py, which times the commands round-robin and prints the figures next
 #    to their targets (see its docstring).
@@ -35,7 +36,10 @@ mkdir -p bench/out
 python3 tools/mkbighost.py bench/out/big   --pfs 8 --vfs-per-pf 256
 python3 tools/mkbighost.py bench/out/vf512 --pfs 2 --vfs-per-pf 256
 python3 tools/mkbighost.py bench/out/vf128 --pfs 1 --vfs-per-pf 128
+python3 tools/mkbighost.py bench/out/procs20k --pfs 1 --vfs-per-pf 16 --procs 20000
+python3 tools/mkbighost.py bench/out/procs0 --pfs 1 --vfs-per-pf 16 --procs 0
 
 # .cargo/config.toml names the target (static build), hence the path.
 python3 bench/bench.py --bin target/x86_64-unknown-linux-gnu/release/sriov-doctor \
-    --big bench/out/big --vf512 bench/out/vf512 --vf128 bench/out/vf128 "$@"
+    --big bench/out/big --vf512 bench/out/vf512 --vf128 bench/out/vf128 \
+    --procs20k bench/out/procs20k --procs0 bench/out/procs0 "$@"

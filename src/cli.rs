@@ -217,7 +217,10 @@ pub fn main() -> i32 {
             let code = if e.use_stderr() { 2 } else { 0 };
             let text = e.render().to_string();
             if code == 0 {
-                output::stdout(&text);
+                if let Err(e) = output::stdout(&text) {
+                    output::stderr(&format!("sriov-doctor: {e}"));
+                    return 2;
+                }
             } else {
                 output::stderr(&text);
             }
@@ -305,8 +308,9 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             // written. The report is not freed at all: the process ends with
             // this command, and freeing thousands of findings one by one
             // would only delay the exit.
-            std::thread::scope(|scope| {
-                scope.spawn(move || drop(facts));
+            let written = std::thread::scope(|scope| {
+                // Freed here if no thread can be made (ulimit -u).
+                let _ = std::thread::Builder::new().spawn_scoped(scope, move || drop(facts));
                 match format {
                     CheckFormat::Json => output::stdout_json(&report),
                     CheckFormat::Text => output::stdout(&render::text::render(
@@ -317,6 +321,7 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
                     CheckFormat::Prometheus => output::stdout(&render::prometheus::render(&report)),
                 }
             });
+            written?;
             let code = report.exit_code();
             std::mem::forget(report);
             Ok(code)
@@ -357,7 +362,7 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
                 Format::Json => render::json::render(&e),
                 Format::Text => render::explain::text(&e, &render::text::Style { color }),
             };
-            output::stdout(&out);
+            output::stdout(&out)?;
             Ok(e.exit_code())
         }
         Command::List {
@@ -372,7 +377,7 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
                 ListFormat::Json => render::json::render(&inv),
                 ListFormat::Text => render::list::text(&inv, &render::text::Style { color }),
                 ListFormat::Dot => render::dot::render(&inv),
-            });
+            })?;
             Ok(0)
         }
         Command::Hostdev {
@@ -414,7 +419,7 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
                     "<!-- {addr}{} -->\n{xml}\nSave it as hostdev.xml, then:\n  virsh attach-device GUEST hostdev.xml --config      # from the next start (add --live for a running guest)\nor paste it under <devices> in `virsh edit GUEST`.\n",
                     name.map(|n| format!(" {n}")).unwrap_or_default()
                 ),
-            });
+            })?;
             Ok(0)
         }
         Command::Acpi {
@@ -432,7 +437,7 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
                     tables: tables.iter().collect(),
                 }),
             };
-            output::stdout(&text);
+            output::stdout(&text)?;
             Ok(if tables.iter().all(|t| t.sound()) {
                 0
             } else {
@@ -490,7 +495,7 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
                     }
                 }
             };
-            output::stdout(&text);
+            output::stdout(&text)?;
             Ok(0)
         }
     }

@@ -25,7 +25,7 @@ pub fn completions(shell: Shell) -> Result<i32, String> {
         Shell::Zsh => clap_complete::Shell::Zsh,
         Shell::Fish => clap_complete::Shell::Fish,
     };
-    output::stdout(&completion_script(generator, shell)?);
+    output::stdout(&completion_script(generator, shell)?)?;
     Ok(0)
 }
 
@@ -66,7 +66,7 @@ fn completion_script(generator: clap_complete::Shell, shell: Shell) -> Result<St
 
 /// `sriov-doctor man [COMMAND]`: sriov-doctor(1), or sriov-doctor-COMMAND(1).
 pub fn man(command: Option<&str>) -> Result<i32, String> {
-    output::stdout(&man_page(command)?);
+    output::stdout(&man_page(command)?)?;
     Ok(0)
 }
 

@@ -118,6 +118,11 @@ pub struct Facts {
 pub struct HostFacts {
     /// What was read: "live host" or "captured tree DIR".
     pub root: String,
+    /// Paths refused for not being files (FIFOs, sockets, device nodes in
+    /// a tree), as their errors: for the report, not for rules.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub not_files: Vec<String>,
     pub hostname: Known<String>,
     pub cpu: Known<CpuFacts>,
     pub kernel: KernelFacts,
@@ -231,6 +236,9 @@ pub struct IommuFacts {
     /// Command-line parameters to add and remove to enable it.
     pub cmdline_add: Vec<String>,
     pub cmdline_remove: Vec<String>,
+    /// Whether the kernel command line was read: without it, the
+    /// explanation says so and nothing is said to be (or not be) its cause.
+    pub cmdline_read: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]

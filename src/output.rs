@@ -3,22 +3,29 @@
 
 use std::io::{self, IsTerminal, Write};
 
-#[allow(clippy::disallowed_macros)]
-pub fn stdout(text: &str) {
+/// Why standard output could not be written: a full disk (`>/dev/full`), a
+/// closed pipe or terminal. The caller turns it into exit status 2: output
+/// that was lost is never a success.
+fn stdout_error(e: &io::Error) -> String {
+    format!("cannot write to standard output: {e}")
+}
+
+pub fn stdout(text: &str) -> Result<(), String> {
     let mut out = io::stdout().lock();
-    // A closed pipe (`sriov-doctor check | head`) is not an error worth a panic.
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| stdout_error(&e))
 }
 
 /// A value as pretty JSON (and a newline) on standard output, written as it
 /// is serialized: a large host's report is not built as one string first.
-pub fn stdout_json<T: serde::Serialize>(value: &T) {
+pub fn stdout_json<T: serde::Serialize>(value: &T) -> Result<(), String> {
     let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
-    // As in `stdout`: a closed pipe ends the output, nothing more.
-    let _ = serde_json::to_writer_pretty(&mut out, value);
-    let _ = out.write_all(b"\n");
-    let _ = out.flush();
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush())
+        .map_err(|e| stdout_error(&e))
 }
 
 pub fn stderr(text: &str) {

@@ -43,7 +43,11 @@ pub fn runs<T: Sync, R: Send>(
         }
     };
     let mut done = std::thread::scope(|scope| {
-        let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        // A thread that cannot be made (ulimit -u, little address space)
+        // leaves its runs to the others: this thread takes them all if need be.
+        let others: Vec<_> = (1..threads)
+            .map_while(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+            .collect();
         let mut done = work();
         for h in others {
             done.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
@@ -71,10 +75,20 @@ pub fn both<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> 
     if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
         return (a(), b());
     }
+    // `a` stays here until a thread takes it: if no thread can be made
+    // (ulimit -u, little address space), it runs here after `b`.
+    let a = std::sync::Mutex::new(Some(a));
+    let run_a = || a.lock().ok().and_then(|mut a| a.take()).map(|a| a());
     std::thread::scope(|scope| {
-        let a = scope.spawn(a);
+        let thread = std::thread::Builder::new().spawn_scoped(scope, run_a).ok();
         let b = b();
-        (a.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b)
+        let from_thread =
+            thread.and_then(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        let a = match from_thread {
+            Some(a) => a,
+            None => run_a().expect("`a` runs on the thread or here, once"),
+        };
+        (a, b)
     })
 }
 

@@ -98,6 +98,10 @@ pub struct HostSummary {
     pub sriov_vfs: usize,
     /// The --device targets, as full PCI addresses.
     pub targets: Vec<String>,
+    /// What was not read because it is not a file (a tree's FIFO, socket
+    /// or device node), each as its error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_files: Vec<String>,
 }
 
 /// The tool that wrote the report.
@@ -154,6 +158,7 @@ impl Report {
                 sriov_pfs: h.sriov.pf_count,
                 sriov_vfs: h.sriov.vf_count,
                 targets: h.targets.clone(),
+                not_files: h.not_files.clone(),
             },
             summary,
             findings,

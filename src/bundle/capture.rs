@@ -69,7 +69,7 @@ pub fn capture(opts: &CaptureOptions, engine: &Engine) -> Result<Bundle, String>
     }
     let _ = crate::tables::load(&fs, None);
     if let Ok(groups) = fs.list_dir("/sys/kernel/iommu_groups") {
-        for g in groups {
+        for g in groups.iter().filter(|g| g.parse::<u32>().is_ok()) {
             let _ = fs.list_dir(&format!("/sys/kernel/iommu_groups/{g}/devices"));
         }
     }

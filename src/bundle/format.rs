@@ -151,7 +151,7 @@ pub struct Entry {
     #[schemars(
         with = "String",
         regex(
-            pattern = r"^(permission_denied|too_large|not_found|not_a_directory|is_a_directory|link_loop|io: .*)$"
+            pattern = r"^(permission_denied|too_large|not_found|not_a_directory|is_a_directory|link_loop|not_a_file: .*|io: .*)$"
         )
     )]
     pub error: Option<String>,

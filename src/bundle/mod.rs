@@ -61,6 +61,7 @@ fn error_name(k: &FsErrorKind) -> String {
         FsErrorKind::IsADirectory => "is_a_directory".into(),
         FsErrorKind::LinkLoop => "link_loop".into(),
         FsErrorKind::TooLarge(_) => "too_large".into(),
+        FsErrorKind::NotAFile(what) => format!("not_a_file: {what}"),
         FsErrorKind::LinkEscapesRoot(t) => format!("io: link to {t} leaves the root"),
         FsErrorKind::Other(why) => format!("io: {why}"),
     }
@@ -74,9 +75,10 @@ fn parse_error(s: &str) -> Result<FsErrorKind, String> {
         "is_a_directory" => FsErrorKind::IsADirectory,
         "link_loop" => FsErrorKind::LinkLoop,
         "too_large" => FsErrorKind::TooLarge(MAX_FILE_BYTES),
-        _ => match s.strip_prefix("io: ") {
-            Some(why) => FsErrorKind::Other(why.to_string()),
-            None => return Err(format!("unknown error '{s}' (permission_denied, too_large, not_found, not_a_directory, is_a_directory, link_loop or \"io: …\")")),
+        _ => match (s.strip_prefix("io: "), s.strip_prefix("not_a_file: ")) {
+            (Some(why), _) => FsErrorKind::Other(why.to_string()),
+            (_, Some(what)) => FsErrorKind::NotAFile(what.to_string()),
+            _ => return Err(format!("unknown error '{s}' (permission_denied, too_large, not_found, not_a_directory, is_a_directory, link_loop, \"not_a_file: …\" or \"io: …\")")),
         },
     })
 }
@@ -339,14 +341,8 @@ pub fn write(b: &Bundle, out: Option<&Path>) -> Result<(), String> {
     let mut text = serde_json::to_string_pretty(b).map_err(|e| e.to_string())?;
     text.push('\n');
     let path = match out {
-        None => {
-            crate::output::stdout(&text);
-            return Ok(());
-        }
-        Some(p) if p == Path::new("-") => {
-            crate::output::stdout(&text);
-            return Ok(());
-        }
+        None => return crate::output::stdout(&text),
+        Some(p) if p == Path::new("-") => return crate::output::stdout(&text),
         Some(p) => p,
     };
     let shown = path.display();

@@ -93,6 +93,18 @@ impl Walk for BundleFs {
 }
 
 impl HostFs for BundleFs {
+    fn not_files(&self) -> Vec<String> {
+        self.nodes
+            .iter()
+            .filter_map(|(path, n)| match &n.error {
+                Some(kind @ FsErrorKind::NotAFile(_)) => {
+                    Some(FsError::new(path.clone(), kind.clone()).to_string())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     fn read(&self, path: &str) -> FsResult<Vec<u8>> {
         let comps = resolve::resolve(self, path, true)?;
         let n = self.node(path, &comps)?;

@@ -74,6 +74,10 @@ pub enum FsErrorKind {
     /// Too many links on the way (a loop, most likely).
     LinkLoop,
     TooLarge(u64),
+    /// A tree's FIFO, socket or device node: what it is ("a FIFO", "a
+    /// character device 1:11"). Never opened: a FIFO would block the read,
+    /// a device node would be the analyst's own device.
+    NotAFile(String),
     Other(String),
 }
 
@@ -119,6 +123,7 @@ impl fmt::Display for FsError {
             }
             FsErrorKind::LinkLoop => write!(f, "{p}: too many levels of links (a loop?)"),
             FsErrorKind::TooLarge(n) => write!(f, "{p} is too large ({n} bytes or more)"),
+            FsErrorKind::NotAFile(what) => write!(f, "{p} is {what}, not a file: not read"),
             FsErrorKind::Other(why) => write!(f, "cannot read {p}: {why}"),
         }
     }
@@ -158,6 +163,19 @@ pub trait HostFs: Send + Sync {
         Ok(text)
     }
 
+    /// Every entry of a directory with its target as a link (or why that
+    /// could not be read), in name order: a process's fd table in one call.
+    fn read_links(&self, dir: &str) -> FsResult<Vec<(String, FsResult<String>)>> {
+        read_links_one_by_one(self, dir)
+    }
+
+    /// What this root refused to open because it is not a file (a tree's
+    /// FIFO, socket or device node), each said as its error: shown in the
+    /// report, so that what was not read is never silent.
+    fn not_files(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Whether the path exists; an unreadable parent is an error, not `false`.
     fn exists(&self, path: &str) -> FsResult<bool> {
         match self.metadata(path) {
@@ -166,6 +184,56 @@ pub trait HostFs: Send + Sync {
             Err(e) => Err(e),
         }
     }
+}
+
+/// [`HostFs::read_links`] as a list and a read of each link.
+pub fn read_links_one_by_one<F: HostFs + ?Sized>(
+    fs: &F,
+    dir: &str,
+) -> FsResult<Vec<(String, FsResult<String>)>> {
+    Ok(fs
+        .list_dir(dir)?
+        .into_iter()
+        .map(|name| {
+            let target = fs.read_link(&join(dir, &name));
+            (name, target)
+        })
+        .collect())
+}
+
+/// The text of a regular file of this machine (a rules file, a tree's
+/// metadata overlay) of at most `limit` bytes. The size is that of what was
+/// opened (with `follow`, a link's target, not the link), the read stops at
+/// the limit whatever the file claims, and a FIFO or device is never opened
+/// for reading: it is refused after an open that cannot block.
+pub fn read_local_text(path: &std::path::Path, limit: u64, follow: bool) -> Result<String, String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let md = if follow {
+        std::fs::metadata(path)
+    } else {
+        std::fs::symlink_metadata(path)
+    };
+    if !md.map_err(|e| e.to_string())?.is_file() {
+        return Err("not a regular file".into());
+    }
+    let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | nofollow)
+        .open(path)
+        .map_err(|e| e.to_string())?;
+    if !file.metadata().map_err(|e| e.to_string())?.is_file() {
+        return Err("not a regular file".into());
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("larger than {} KiB", limit >> 10));
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
 }
 
 /// Joins a host path and a name.

@@ -116,8 +116,11 @@ pub fn kernel(fs: &dyn HostFs) -> KernelFacts {
 }
 
 pub fn distro(fs: &dyn HostFs) -> Known<DistroFacts> {
+    // /usr/lib/os-release is the fallback for a missing /etc/os-release
+    // only: one that cannot be read says why.
     let text = match fs.read_text("/etc/os-release") {
         Ok(t) => t,
+        Err(e) if !e.is_not_found() => return Known::unknown(e.to_string()),
         Err(_) => match fs.read_text("/usr/lib/os-release") {
             Ok(t) => t,
             Err(e) => return Known::unknown(e.to_string()),

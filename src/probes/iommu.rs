@@ -88,7 +88,9 @@ pub fn probe(
     let groups = match list_or_empty(fs, "/sys/kernel/iommu_groups") {
         Ok(g) => {
             let mut real = 0;
-            for id in &g {
+            // The kernel names groups by number: any other name (in a tree
+            // or bundle) is not a group.
+            for id in g.iter().filter(|id| id.parse::<u32>().is_ok()) {
                 match is_noiommu_group(fs, &possible, id) {
                     Known::Value(false) => real += 1,
                     Known::Value(true) => {}
@@ -125,11 +127,18 @@ pub fn probe(
     let mut add = Vec::new();
     let mut remove = Vec::new();
     let mut why = Vec::new();
+    let cmdline_read = kernel.params.value().is_some();
+    if let Known::Unknown(r) = &kernel.params {
+        why.push(format!(
+            "the kernel command line is unknown ({r}), so what it asks of the IOMMU cannot be said"
+        ));
+    }
     if param("iommu") == Some("off") {
         why.push("iommu=off is on the kernel command line".to_string());
         remove.push("iommu=off".to_string());
     }
     match vendor {
+        _ if !cmdline_read => {}
         Some("intel") => {
             let opts: Vec<&str> = param("intel_iommu").unwrap_or("").split(',').collect();
             let on = opts.contains(&"on");
@@ -200,6 +209,7 @@ pub fn probe(
         explanation: why.join("; "),
         cmdline_add: if enabled { Vec::new() } else { add },
         cmdline_remove: if enabled { Vec::new() } else { remove },
+        cmdline_read,
     })
 }
 

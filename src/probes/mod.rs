@@ -247,10 +247,13 @@ pub fn collect(
         pf_count: devices.iter().filter(|d| d.kind == "pf").count(),
         vf_count,
     };
+    let hostname = host::hostname(fs);
     Facts {
         host: HostFacts {
+            // Last: after every read.
+            not_files: fs.not_files(),
             root: fs.describe(),
-            hostname: host::hostname(fs),
+            hostname,
             cpu,
             kernel,
             distro,

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::address::PciAddress;
 use crate::facts::{GuestFacts, Known};
-use crate::hostfs::{FsError, FsErrorKind, HostFs};
+use crate::hostfs::{FsError, FsErrorKind, FsResult, HostFs};
 
 /// What one process holds, read from /proc/PID.
 #[derive(Default)]
@@ -76,7 +76,7 @@ pub fn read_process(
     read_identity(fs, pid, &mut p);
     if !want_fds(&p) {
         // The fd directory still tells a live process from one that ended.
-        fd_names(fs, &dir)?;
+        fd_table(fs, &dir, |d| fs.list_dir(d))?;
         return Ok(p);
     }
     read_fds(fs, pid, &mut p)?;
@@ -104,12 +104,18 @@ pub fn read_identity(fs: &dyn HostFs, pid: u32, p: &mut Process) {
     }
 }
 
-/// The names in /proc/PID/fd. A process that has ended has no directory at
-/// all; a live one always has its fd directory. Anything else is an fd
-/// table that cannot be read whole: an error, not "holds nothing".
-fn fd_names(fs: &dyn HostFs, dir: &str) -> Result<Vec<String>, FsError> {
+/// /proc/PID/fd, read. A process that has ended
+/// has no directory at all; a live one always has its fd directory.
+/// Anything else is an fd table that cannot be read whole: an error, not
+/// "holds nothing".
+/// `read` is how the fd directory is read (its names, or its links).
+fn fd_table<T>(
+    fs: &dyn HostFs,
+    dir: &str,
+    read: impl Fn(&str) -> FsResult<T>,
+) -> Result<T, FsError> {
     let fd_dir = format!("{dir}/fd");
-    match fs.list_dir(&fd_dir) {
+    match read(&fd_dir) {
         Ok(fds) => Ok(fds),
         Err(e) if e.is_not_found() => match fs.exists(dir) {
             Ok(false) => Err(e),
@@ -129,10 +135,8 @@ fn fd_names(fs: &dyn HostFs, dir: &str) -> Result<Vec<String>, FsError> {
 /// path or a `type:[inode]`.
 pub fn read_fds(fs: &dyn HostFs, pid: u32, p: &mut Process) -> Result<(), FsError> {
     let dir = format!("/proc/{pid}");
-    let fd_dir = format!("{dir}/fd");
-    for fd in fd_names(fs, &dir)? {
-        let link = format!("{fd_dir}/{fd}");
-        let target = match fs.read_link(&link) {
+    for (fd, target) in fd_table(fs, &dir, |d| fs.read_links(d))? {
+        let target = match target {
             Ok(t) => t,
             // Closed while we read.
             Err(e) if e.is_not_found() => continue,
@@ -140,7 +144,7 @@ pub fn read_fds(fs: &dyn HostFs, pid: u32, p: &mut Process) -> Result<(), FsErro
         };
         if !target.starts_with('/') && !target.contains(':') {
             return Err(FsError::new(
-                link,
+                format!("{dir}/fd/{fd}"),
                 FsErrorKind::Other(format!("-> {target}: not an fd link the kernel writes")),
             ));
         }

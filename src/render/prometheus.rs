@@ -147,6 +147,7 @@ mod tests {
                 sriov_pfs: 0,
                 sriov_vfs: 0,
                 targets: Vec::new(),
+                not_files: Vec::new(),
             },
             summary: Summary {
                 total: 1,

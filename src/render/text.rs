@@ -83,6 +83,9 @@ pub fn render(report: &Report, style: &Style) -> String {
     if !about.is_empty() {
         let _ = writeln!(out, "Host: {}", about.join(" · "));
     }
+    for what in &h.not_files {
+        let _ = writeln!(out, "Not read: {what}");
+    }
     let _ = write!(out, "SR-IOV: {} PF(s), {} VF(s)", h.sriov_pfs, h.sriov_vfs);
     if !h.targets.is_empty() {
         let _ = write!(out, " · targets: {}", h.targets.join(", "));
@@ -263,6 +266,7 @@ mod tests {
                 sriov_pfs: 8,
                 sriov_vfs: 2048,
                 targets: Vec::new(),
+                not_files: Vec::new(),
             },
             summary: Summary::default(),
             findings,

@@ -349,11 +349,7 @@ pub fn read_toml_dir(dir: &Path) -> Result<Vec<(String, String)>, RuleError> {
         let entry = entry.map_err(|e| err(e.to_string()))?;
         let path = entry.path();
         if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
-            let meta = entry.metadata().map_err(|e| err(e.to_string()))?;
-            if meta.len() > 1 << 20 {
-                return Err(err(format!("{}: larger than 1 MiB", path.display())));
-            }
-            let text = std::fs::read_to_string(&path)
+            let text = crate::hostfs::read_local_text(&path, 1 << 20, true)
                 .map_err(|e| err(format!("{}: {e}", path.display())))?;
             out.push((path.display().to_string(), text));
         }

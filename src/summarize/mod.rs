@@ -131,7 +131,7 @@ pub fn run(paths: &[PathBuf], format: SummaryFormat) -> Result<i32, String> {
         SummaryFormat::Markdown => render::markdown(&summary),
         SummaryFormat::Json => crate::render::json::render(&summary),
     };
-    output::stdout(&text);
+    output::stdout(&text)?;
     Ok(summary.exit_code())
 }
 

@@ -40,6 +40,11 @@ pub struct DirFs {
     /// What each component walked through is (directory, link, other): the
     /// links of a thousand devices share their first components.
     steps: Mutex<HashMap<String, Step>>,
+    /// A tree's root, open: the kernel walks paths beneath it (see
+    /// [`DirFs::open_dir`]). None on the live host.
+    root_dir: Option<rustix::fd::OwnedFd>,
+    /// What was refused for not being a file (see [`HostFs::not_files`]).
+    refused: Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl DirFs {
@@ -53,6 +58,8 @@ impl DirFs {
             record: None,
             dirs: Mutex::new(HashMap::new()),
             steps: Mutex::new(HashMap::new()),
+            root_dir: None,
+            refused: Mutex::default(),
         }
     }
 
@@ -68,11 +75,22 @@ impl DirFs {
             return Ok(DirFs::live());
         }
         let meta_path = root.join(META_FILE);
-        let meta = match fs::read_to_string(&meta_path) {
-            Ok(text) => meta::parse(&text).map_err(|e| format!("{}: {e}", meta_path.display()))?,
+        let meta = match fs::symlink_metadata(&meta_path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Overlay::default(),
-            Err(e) => return Err(format!("{}: {e}", meta_path.display())),
+            _ => {
+                let text = super::read_local_text(&meta_path, MAX_FILE_BYTES, false)
+                    .map_err(|e| format!("{}: {e}", meta_path.display()))?;
+                meta::parse(&text).map_err(|e| format!("{}: {e}", meta_path.display()))?
+            }
         };
+        let root_dir = rustix::fs::open(
+            &root,
+            rustix::fs::OFlags::RDONLY
+                | rustix::fs::OFlags::DIRECTORY
+                | rustix::fs::OFlags::CLOEXEC,
+            rustix::fs::Mode::empty(),
+        )
+        .map_err(|e| format!("--root {shown}: {}", std::io::Error::from(e)))?;
         Ok(DirFs {
             root,
             shown,
@@ -81,6 +99,8 @@ impl DirFs {
             record: None,
             dirs: Mutex::new(HashMap::new()),
             steps: Mutex::new(HashMap::new()),
+            root_dir: Some(root_dir),
+            refused: Mutex::default(),
         })
     }
 
@@ -270,24 +290,57 @@ impl DirFs {
         }
     }
 
-    /// Opens a file of a tree without first looking at its last component:
-    /// O_NOFOLLOW makes the open fail if it is a link, which then takes the
-    /// full walk. None when this shortcut does not apply.
-    fn open_in_cached_dir(&self, path: &str) -> Option<FsResult<fs::File>> {
-        use std::os::unix::fs::OpenOptionsExt;
+    /// Opens a file of a tree through the cached resolution of its
+    /// directory (see [`open_tree_file`]). None when this shortcut does not
+    /// apply: recording, or a link as the last component, which takes the
+    /// full walk.
+    fn open_tree_file_in_cached_dir(
+        &self,
+        path: &str,
+    ) -> Option<FsResult<(fs::File, Option<u64>)>> {
         if self.live || self.record.is_some() {
             return None;
         }
         let (dir, name) = self.cached_dir(path)?;
-        match fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(dir.real.join(name))
-        {
-            Ok(f) => Some(Ok(f)),
-            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => None,
-            Err(e) => Some(Err(FsError::from_io(path, &e))),
+        match open_tree_file(&dir.real.join(name), path) {
+            Ok((f, size)) => Some(Ok((f, Some(size)))),
+            Err(e) if e.kind == FsErrorKind::LinkLoop => None,
+            Err(e) => Some(Err(e)),
         }
+    }
+
+    /// Opens the directory `path` to read its entries. In a tree, the kernel
+    /// walks the path beneath the root and refuses any link on the way
+    /// (RESOLVE_BENEATH, RESOLVE_NO_SYMLINKS: Linux 5.6+): no lookup by the
+    /// whole path per component here, and nothing cached for a directory
+    /// read once (a process's fd table). A path with a link in it, or a
+    /// kernel without openat2, takes the walk that resolves it inside the
+    /// tree.
+    fn open_dir(&self, path: &str) -> FsResult<rustix::fd::OwnedFd> {
+        use rustix::fs::{openat, openat2, Mode, OFlags, ResolveFlags, CWD};
+        use rustix::io::Errno;
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let io_error = |p: &str, e: Errno| FsError::from_io(p, &e.into());
+        if let (Some(root), None) = (&self.root_dir, &self.record) {
+            let beneath = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS;
+            match openat2(
+                root,
+                path.trim_start_matches('/'),
+                flags,
+                Mode::empty(),
+                beneath,
+            ) {
+                Ok(fd) => return Ok(fd),
+                Err(e @ (Errno::NOENT | Errno::NOTDIR | Errno::ACCESS)) => {
+                    return Err(io_error(path, e))
+                }
+                // A link on the way (ELOOP, EXDEV), no openat2 (ENOSYS), a
+                // rename while walking (EAGAIN): the walk here decides.
+                Err(_) => {}
+            }
+        }
+        let (_, real) = self.resolve(path, true)?;
+        openat(CWD, &real, flags, Mode::empty()).map_err(|e| io_error(path, e))
     }
 
     /// Owner, mode and type as reported for `canonical`, overlay applied.
@@ -401,38 +454,36 @@ impl DirFs {
 
 impl HostFs for DirFs {
     fn read(&self, path: &str) -> FsResult<Vec<u8>> {
-        let (comps, opened) = match self.open_in_cached_dir(path) {
-            Some(Ok(f)) => (Vec::new(), Ok(f)),
-            Some(Err(e)) => return Err(e),
-            None => {
-                let (comps, real) = self.resolve(path, true)?;
-                let f = fs::File::open(&real).map_err(|e| FsError::from_io(path, &e));
-                (comps, f)
+        let (comps, opened) = if self.live {
+            let (comps, real) = self.resolve(path, true)?;
+            let f = fs::File::open(&real).map_err(|e| FsError::from_io(path, &e));
+            (comps, f.map(|f| (f, None)))
+        } else {
+            match self.open_tree_file_in_cached_dir(path) {
+                Some(Ok(f)) => (Vec::new(), Ok(f)),
+                Some(Err(e)) => (Vec::new(), Err(e)),
+                None => {
+                    let (comps, real) = self.resolve(path, true)?;
+                    let f = open_tree_file(&real, path).map(|(f, size)| (f, Some(size)));
+                    (comps, f)
+                }
             }
         };
         let result = (|| -> FsResult<Vec<u8>> {
-            let mut file = opened?;
+            let (mut file, size) = opened?;
             let mut buf = Vec::new();
-            if !self.live {
-                // A tree holds regular files: a read that does not fill the
-                // buffer has reached the end, which saves the second read
-                // per file. (procfs and sysfs may return less than what is
-                // left, so the live host always reads to the end.)
-                // On the stack, and small: most attributes are a few bytes,
-                // and a larger buffer would be zeroed for each.
-                let mut chunk = [0u8; 1024];
-                let n = file
-                    .read(&mut chunk)
-                    .map_err(|e| FsError::from_io(path, &e))?;
-                buf = chunk[..n].to_vec();
-                if n < chunk.len() {
-                    return Ok(buf);
-                }
+            // A tree's file is read to the size it had a moment ago (short
+            // reads continue; no read past it to see the end). procfs and
+            // sysfs give no size: the live host reads to the end.
+            let want = size.map_or(MAX_FILE_BYTES + 1, |s| s.min(MAX_FILE_BYTES + 1));
+            if size.is_some() {
+                buf.reserve_exact(want as usize);
             }
-            file.take(MAX_FILE_BYTES + 1 - buf.len() as u64)
+            (&mut file)
+                .take(want)
                 .read_to_end(&mut buf)
                 .map_err(|e| FsError::from_io(path, &e))?;
-            if buf.len() as u64 > MAX_FILE_BYTES {
+            if buf.len() as u64 > MAX_FILE_BYTES || size.is_some_and(|s| s > MAX_FILE_BYTES) {
                 return Err(FsError::new(path, FsErrorKind::TooLarge(MAX_FILE_BYTES)));
             }
             Ok(buf)
@@ -443,7 +494,24 @@ impl HostFs for DirFs {
             }),
             Err(e) => self.note_error(&comps, &e.kind),
         }
+        if let Err(
+            e @ FsError {
+                kind: FsErrorKind::NotAFile(_),
+                ..
+            },
+        ) = &result
+        {
+            self.refused
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(e.to_string());
+        }
         result
+    }
+
+    fn not_files(&self) -> Vec<String> {
+        let refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
+        refused.iter().cloned().collect()
     }
 
     fn read_link(&self, path: &str) -> FsResult<String> {
@@ -463,6 +531,23 @@ impl HostFs for DirFs {
         }
         let target = fs::read_link(&real).map_err(|e| FsError::from_io(path, &e))?;
         Ok(target.to_string_lossy().into_owned())
+    }
+
+    fn read_links(&self, dir: &str) -> FsResult<Vec<(String, FsResult<String>)>> {
+        // A recording sees each link through read_link.
+        if self.record.is_some() {
+            return super::read_links_one_by_one(self, dir);
+        }
+        let fd = self.open_dir(dir)?;
+        let links = read_links_at(fd, !self.live).map_err(|e| FsError::from_io(dir, &e.into()))?;
+        Ok(links
+            .into_iter()
+            .map(|(name, target)| {
+                let target =
+                    target.map_err(|e| FsError::from_io(super::join(dir, &name), &e.into()));
+                (name, target)
+            })
+            .collect())
     }
 
     fn list_dir(&self, path: &str) -> FsResult<Vec<String>> {
@@ -531,6 +616,85 @@ impl HostFs for DirFs {
             format!("captured tree {}", self.shown)
         }
     }
+}
+
+/// Opens a tree's file at `real` (its last component not a link: a link
+/// fails with LinkLoop) for reading, with its size. Only a regular file is
+/// opened: a FIFO would block the read, and a device node in a tree is the
+/// analyst's own device (/dev/kmsg, a watchdog), so each is refused by what
+/// lstat says it is. The open cannot block either way (O_NONBLOCK; only
+/// root can make device nodes, so none can be swapped in between).
+fn open_tree_file(real: &Path, path: &str) -> FsResult<(fs::File, u64)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let md = fs::symlink_metadata(real).map_err(|e| FsError::from_io(path, &e))?;
+    let ft = md.file_type();
+    let what = if ft.is_symlink() {
+        return Err(FsError::new(path, FsErrorKind::LinkLoop));
+    } else if ft.is_file() {
+        None
+    } else if ft.is_dir() {
+        return Err(FsError::new(path, FsErrorKind::IsADirectory));
+    } else if ft.is_fifo() {
+        Some("a FIFO".to_string())
+    } else if ft.is_socket() {
+        Some("a socket".to_string())
+    } else if ft.is_char_device() {
+        Some(format!(
+            "a character device {}:{}",
+            dev_major(md.rdev()),
+            dev_minor(md.rdev())
+        ))
+    } else if ft.is_block_device() {
+        Some(format!(
+            "a block device {}:{}",
+            dev_major(md.rdev()),
+            dev_minor(md.rdev())
+        ))
+    } else {
+        Some("neither a file nor a directory".to_string())
+    };
+    if let Some(what) = what {
+        return Err(FsError::new(path, FsErrorKind::NotAFile(what)));
+    }
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(real)
+        .map_err(|e| FsError::from_io(path, &e))?;
+    Ok((file, md.len()))
+}
+
+/// The entries of the open directory `dir` with their link targets, read
+/// relative to it (one lookup per entry instead of a walk of the whole
+/// path), in name order; `tree` leaves out a tree's .gitkeep.
+#[allow(clippy::type_complexity)]
+fn read_links_at(
+    dir: rustix::fd::OwnedFd,
+    tree: bool,
+) -> rustix::io::Result<Vec<(String, rustix::io::Result<String>)>> {
+    let mut entries = rustix::fs::Dir::new(dir)?;
+    let mut names = Vec::new();
+    for entry in entries.by_ref() {
+        let name = entry?.file_name().to_owned();
+        let bytes = name.as_bytes();
+        if bytes == b"." || bytes == b".." || (tree && bytes == GIT_KEEP.as_bytes()) {
+            continue;
+        }
+        names.push(name);
+    }
+    names.sort_unstable();
+    let dir = entries.fd()?;
+    Ok(names
+        .into_iter()
+        .map(|name| {
+            let target = rustix::fs::readlinkat(dir, &*name, Vec::new())
+                .map(|t| String::from_utf8_lossy(t.as_bytes()).into_owned());
+            (
+                String::from_utf8_lossy(name.as_bytes()).into_owned(),
+                target,
+            )
+        })
+        .collect())
 }
 
 fn dev_major(rdev: u64) -> u32 {

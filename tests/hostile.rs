@@ -1,0 +1,328 @@
+//! Hostile and broken inputs (issue 16): what a customer's tree, a local
+//! user, a full disk or a tight ulimit must not do to the tool. Each test
+//! names the case it holds; each failed on the code before the fix.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{bin, copy_tree, scratch};
+
+/// A copy of test host `host`'s tree in a scratch directory named `name`.
+fn tree(host: &str, name: &str) -> PathBuf {
+    let dir = scratch(name);
+    let root = dir.join("root");
+    copy_tree(&Path::new("tests/hosts").join(host).join("root"), &root);
+    root
+}
+
+struct Outcome {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the binary with `args` through `sh -c` (for ulimits and
+/// redirections: `$BIN` is the binary), killed after 30 s: a hang is a
+/// failure, not a stuck test run.
+fn sh(script: &str) -> Outcome {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .env("BIN", bin())
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sh");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("hung for 30 s: {script}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().expect("output");
+    Outcome {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn quote(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
+}
+
+/// Replaces `path` (a file in a tree) with a FIFO.
+fn make_fifo(path: &Path) {
+    let _ = fs::remove_file(path);
+    let ok = Command::new("mkfifo").arg(path).status().expect("mkfifo");
+    assert!(ok.success(), "mkfifo {}", path.display());
+}
+
+/// Replaces `path` with a character device node, when this user may make
+/// one (root); false otherwise.
+fn make_char_device(path: &Path, major: u32, minor: u32) -> bool {
+    let _ = fs::remove_file(path);
+    Command::new("mknod")
+        .arg(path)
+        .arg("c")
+        .arg(major.to_string())
+        .arg(minor.to_string())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Case 1: a FIFO anywhere in a tree blocked every command in `openat`.
+/// Now each is reported for what it is, and the run ends.
+#[test]
+fn fifos_in_a_tree_are_named_never_opened() {
+    for (name, file, rule) in [
+        ("fifo-cmdline", "proc/cmdline", ""),
+        ("fifo-os-release", "etc/os-release", ""),
+        (
+            "fifo-attribute",
+            "sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/sriov_numvfs",
+            "",
+        ),
+        (
+            "fifo-dmar",
+            "sys/firmware/acpi/tables/DMAR",
+            "firmware.iommu",
+        ),
+    ] {
+        let root = tree("seed-ready", name);
+        let path = root.join(file);
+        if !path.exists() {
+            continue;
+        }
+        make_fifo(&path);
+        let out = sh(&format!(
+            "\"$BIN\" check --root {} --format json",
+            quote(&root)
+        ));
+        assert!(
+            out.stdout.contains("is a FIFO, not a file: not read"),
+            "{file}: the FIFO is not named:\n{}{}",
+            out.stdout,
+            out.stderr
+        );
+        if !rule.is_empty() {
+            let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+            let status = report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["rule"] == rule)
+                .map(|f| f["status"].as_str().unwrap_or("").to_string());
+            assert_ne!(status.as_deref(), Some("pass"), "{file}: {rule} passed");
+        }
+        assert!(
+            !out.stdout.contains("the command line lacks"),
+            "{file}: a command line that was not read is said to lack a parameter"
+        );
+        let out = sh(&format!("\"$BIN\" acpi --root {}", quote(&root)));
+        assert!(out.code.is_some(), "acpi did not end");
+    }
+}
+
+/// Case 2: a device node in a tree was opened on the analyst's machine
+/// (`/dev/kmsg` as proc/cmdline gave READY and the analyst's log in the
+/// bundle; `/dev/null` a PASS saying the parameter was missing).
+#[test]
+fn device_nodes_in_a_tree_are_named_never_opened() {
+    for (name, major, minor) in [("kmsg-cmdline", 1, 11), ("null-cmdline", 1, 3)] {
+        let root = tree("seed-ready", name);
+        if !make_char_device(&root.join("proc/cmdline"), major, minor) {
+            common::note("skip: this user cannot make device nodes (mknod needs root)");
+            return;
+        }
+        let out = sh(&format!(
+            "\"$BIN\" check --root {} --format json",
+            quote(&root)
+        ));
+        let what = format!("is a character device {major}:{minor}, not a file: not read");
+        assert!(out.stdout.contains(&what), "{name}:\n{}", out.stdout);
+        // The IOMMU is judged by sysfs; nothing may be said of a command
+        // line that was not read.
+        assert!(
+            !out.stdout.contains("the command line lacks"),
+            "{name}:\n{}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("the kernel command line is unknown"),
+            "{name}"
+        );
+        let bundle = root.parent().unwrap().join("out.json");
+        let out = sh(&format!(
+            "\"$BIN\" bundle --root {} -o {}",
+            quote(&root),
+            quote(&bundle)
+        ));
+        assert_eq!(out.code, Some(0), "{}", out.stderr);
+        let text = fs::read_to_string(&bundle).unwrap();
+        assert!(
+            text.contains(&format!("not_a_file: a character device {major}:{minor}")),
+            "{name}: the bundle does not say what proc/cmdline was"
+        );
+    }
+}
+
+/// Case 3: a command line is a claim any user can make. A process of
+/// nobody's whose command line assigns the VF is no holder, and the real
+/// holder (root, with the group fd open) is still named.
+#[test]
+fn a_command_line_cannot_frame_a_process_or_hide_the_holder() {
+    let root = tree("seed-dpdk-holds", "framed");
+    let p = root.join("proc/6000");
+    fs::create_dir_all(p.join("fd")).unwrap();
+    fs::write(p.join("comm"), "qemu-kvm\n").unwrap();
+    fs::write(
+        p.join("cmdline"),
+        "qemu-kvm\0-name\0guest=framed\0-device\0vfio-pci,host=0000:03:10.1\0",
+    )
+    .unwrap();
+    fs::write(
+        p.join("status"),
+        "Name:\tqemu-kvm\nUid:\t65534\t65534\t65534\t65534\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/dev/null", p.join("fd/0")).unwrap();
+    let out = sh(&format!(
+        "\"$BIN\" check --root {} --device 0000:03:10.1 --format json",
+        quote(&root)
+    ));
+    let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let in_use = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "device.in-use" && f["subject"] == "0000:03:10.1")
+        .expect("device.in-use on the VF")
+        .clone();
+    let message = in_use["message"].as_str().unwrap();
+    assert_eq!(in_use["status"], "fail", "{message}");
+    assert!(message.contains("pid 5151"), "{message}");
+    assert!(!message.contains("pid 6000"), "{message}");
+}
+
+/// Case 6: output that could not be written was reported as success. (A
+/// standard output closed at start, `>&-`, is not among them: Rust's
+/// runtime puts /dev/null in its place before `main`, read-write, exactly
+/// as Python's subprocess.DEVNULL and systemd do for output thrown away on
+/// purpose, so the two cannot be told apart.)
+#[test]
+fn lost_output_is_exit_2_with_a_message() {
+    if !Path::new("/dev/full").exists() {
+        common::note("skip: no /dev/full here");
+        return;
+    }
+    let root = "tests/hosts/seed-ready/root";
+    for cmd in [
+        format!("\"$BIN\" check --root {root} --format json >/dev/full"),
+        format!("\"$BIN\" check --root {root} >/dev/full"),
+        format!("\"$BIN\" bundle --root {root} >/dev/full"),
+        "\"$BIN\" man >/dev/full".to_string(),
+        "\"$BIN\" rules >/dev/full".to_string(),
+    ] {
+        let out = sh(&cmd);
+        assert_eq!(out.code, Some(2), "{cmd}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("cannot write to standard output"),
+            "{cmd}: {}",
+            out.stderr
+        );
+    }
+    // Output thrown away on purpose is not lost.
+    let out = sh(&format!("\"$BIN\" check --root {root} >/dev/null"));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+}
+
+/// Case 9: threads that cannot be made were a panic ("failed to spawn
+/// thread"). With no thread to spare (RLIMIT_NPROC 1, as a user whose
+/// limit counts: nobody, when the test runs as root), the work is done on
+/// one thread and the report is the same.
+#[test]
+fn no_threads_is_no_panic() {
+    if !common::have("prlimit", &["--version"], "util-linux") {
+        return;
+    }
+    let root = "tests/hosts/seed-ready/root";
+    let normal = sh(&format!("\"$BIN\" check --root {root} --format json"));
+    let out = sh(&format!(
+        "if [ \"$(id -u)\" = 0 ]; then drop='setpriv --reuid=65534 --regid=65534 --clear-groups'; fi; \
+         prlimit --nproc=1 $drop \"$BIN\" check --root {root} --format json"
+    ));
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    assert_eq!(out.code, normal.code, "{}", out.stderr);
+    assert_eq!(out.stdout, normal.stdout);
+}
+
+/// Case 10: the 1 MiB limit on a rules file was checked on the link, and
+/// the link's target (400 MB) was then read whole.
+#[test]
+fn a_rules_file_limit_holds_for_a_link_target() {
+    let dir = scratch("rules-link");
+    let big = dir.join("big");
+    let f = fs::File::create(&big).unwrap();
+    f.set_len(400 << 20).unwrap();
+    let rules = dir.join("rules");
+    fs::create_dir_all(&rules).unwrap();
+    std::os::unix::fs::symlink(&big, rules.join("site.toml")).unwrap();
+    let out = sh(&format!("\"$BIN\" rules --rules {}", quote(&rules)));
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("larger than 1024 KiB"),
+        "{}",
+        out.stderr
+    );
+    // A FIFO named *.toml is skipped by kind, and never waited on.
+    make_fifo(&rules.join("wait.toml"));
+    fs::remove_file(rules.join("site.toml")).unwrap();
+    let out = sh(&format!("\"$BIN\" rules --rules {}", quote(&rules)));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+}
+
+/// Case 13: directory names under sys/kernel/iommu_groups that are not
+/// numbers were counted as groups (an IOMMU seen where there is none).
+#[test]
+fn only_numbered_directories_are_iommu_groups() {
+    let root = tree("seed-iommu-off", "bogus-groups");
+    let groups = root.join("sys/kernel/iommu_groups");
+    for name in ["x\u{1b}[31m", "new\nline", "vfio"] {
+        fs::create_dir_all(groups.join(name).join("devices")).unwrap();
+    }
+    let clean = sh("\"$BIN\" check --root tests/hosts/seed-iommu-off/root --format json");
+    let bogus = sh(&format!(
+        "\"$BIN\" check --root {} --format json",
+        quote(&root)
+    ));
+    let status = |out: &Outcome| -> Vec<(String, String)> {
+        let r: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    format!("{}@{}", f["rule"], f["subject"]),
+                    f["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(status(&bogus), status(&clean));
+    assert_eq!(bogus.code, clean.code);
+}
