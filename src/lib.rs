@@ -20,6 +20,7 @@ pub mod probes;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod sanitize;
 pub mod schema;
 pub mod summarize;
 pub mod tables;

@@ -28,7 +28,10 @@ pub fn stdout_json<T: serde::Serialize>(value: &T) -> Result<(), String> {
         .map_err(|e| stdout_error(&e))
 }
 
+/// A message on standard error. Its lines are the tool's; what is inside
+/// them (a path, a value) is shown escaped (see [`crate::sanitize`]).
 pub fn stderr(text: &str) {
+    let text = crate::sanitize::clean_keep_newlines(text);
     let mut err = io::stderr().lock();
     let _ = err.write_all(text.as_bytes());
     if !text.ends_with('\n') {

@@ -326,3 +326,97 @@ fn only_numbered_directories_are_iommu_groups() {
     assert_eq!(status(&bogus), status(&clean));
     assert_eq!(bogus.code, clean.code);
 }
+
+/// No byte that drives a terminal: controls other than newline, DEL, C1.
+fn assert_inert(what: &str, text: &str) {
+    for (n, line) in text.lines().enumerate() {
+        let bad: Vec<char> = line
+            .chars()
+            .filter(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(c))
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "{what}: line {}: {bad:?} in {line:?}",
+            n + 1
+        );
+    }
+}
+
+/// Case 4: escape sequences and newlines from host data reached the text
+/// output raw; a comm of `x\nResult: READY` forged the line that
+/// `grep '^Result:'` reads.
+#[test]
+fn host_data_cannot_drive_the_terminal_or_forge_a_line() {
+    let root = tree("seed-dpdk-holds", "escapes");
+    let evil = "x\nResult: READY\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31m\u{202e}";
+    fs::write(root.join("proc/5151/comm"), format!("{evil}\n")).unwrap();
+    let _ = fs::create_dir_all(root.join("proc/sys/kernel"));
+    fs::write(
+        root.join("proc/sys/kernel/hostname"),
+        format!("host{evil}\n"),
+    )
+    .unwrap();
+    let os = fs::read_to_string(root.join("etc/os-release")).unwrap_or_default();
+    let os: String = os
+        .lines()
+        .filter(|l| !l.starts_with("PRETTY_NAME="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(
+        root.join("etc/os-release"),
+        format!("{os}PRETTY_NAME=\"Linux\u{1b}[31m\u{7}\"\n"),
+    )
+    .unwrap();
+    let cpuinfo = fs::read_to_string(root.join("proc/cpuinfo")).unwrap();
+    let cpuinfo = cpuinfo.replace("model name\t: ", "model name\t: \u{1b}[2J\u{1b}[H");
+    fs::write(root.join("proc/cpuinfo"), cpuinfo).unwrap();
+    let r = quote(&root);
+    let check = sh(&format!("\"$BIN\" check --root {r} --color always"));
+    assert!(check.stdout.contains("\\x1b"), "{}", check.stdout);
+    assert_inert("check", &check.stdout.replace('\u{1b}', ""));
+    let check = sh(&format!("\"$BIN\" check --root {r}"));
+    assert_inert("check", &check.stdout);
+    let results = check
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("Result:"))
+        .count();
+    assert_eq!(results, 1, "{}", check.stdout);
+    let device = sh(&format!("\"$BIN\" check --root {r} --device 0000:03:10.1"));
+    assert_inert("check --device", &device.stdout);
+    assert!(
+        device.stdout.contains("x\\nResult: READY"),
+        "{}",
+        device.stdout
+    );
+    assert_inert("list", &sh(&format!("\"$BIN\" list --root {r}")).stdout);
+    let explain = sh(&format!(
+        "printf 'vfio 0000:03:10.1: group 10 is not viable\\033]0;x\\007\\n' | \"$BIN\" explain --root {r}"
+    ));
+    assert_inert("explain", &explain.stdout);
+    // A bundle carries the values; replayed, they are as inert.
+    let dir = root.parent().unwrap();
+    let bundle = dir.join("b.json");
+    let out = sh(&format!("\"$BIN\" bundle --root {r} -o {}", quote(&bundle)));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let replay = sh(&format!("\"$BIN\" check --bundle {}", quote(&bundle)));
+    assert_inert("check --bundle", &replay.stdout);
+    // Reports from other hosts, summarized.
+    let json = dir.join("r.json");
+    let out = sh(&format!(
+        "\"$BIN\" check --root {r} --format json > {}",
+        quote(&json)
+    ));
+    assert!(out.code.is_some());
+    for format in ["text", "markdown"] {
+        let s = sh(&format!(
+            "\"$BIN\" summarize --format {format} {}",
+            quote(&json)
+        ));
+        assert_inert(&format!("summarize {format}"), &s.stdout);
+    }
+    // Errors quote what the user gave.
+    let e = sh("\"$BIN\" check --root \"$(printf 'no\\033]0;x\\007where')\"");
+    assert_eq!(e.code, Some(2));
+    assert_inert("error", &e.stderr);
+}

@@ -166,7 +166,9 @@ pub fn text(tables: &[Decoded]) -> String {
             Decoded::Ivrs { source, ivrs } => ivrs_text(&mut out, source, ivrs),
         }
     }
-    out
+    // The lines are the decoder's; a control character inside one came
+    // from the table or its path, and is shown escaped.
+    crate::sanitize::clean_keep_newlines(&out).into_owned()
 }
 
 fn dmar_text(out: &mut String, source: &str, d: &Dmar, resolved: &[Resolved]) {

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::inventory::Inventory;
 use crate::render::text::Style;
+use crate::sanitize::clean;
 
 pub fn text(inv: &Inventory, style: &Style) -> String {
     let mut out = String::new();
@@ -12,7 +13,7 @@ pub fn text(inv: &Inventory, style: &Style) -> String {
         "{} {} · {}",
         style.heading("sriov-doctor list"),
         env!("CARGO_PKG_VERSION"),
-        inv.root
+        clean(&inv.root)
     );
     if inv.pfs.is_empty() {
         let _ = writeln!(out, "\nNo SR-IOV capable physical function on this host.");
@@ -26,14 +27,14 @@ pub fn text(inv: &Inventory, style: &Style) -> String {
         let _ = writeln!(
             out,
             "\n{}  [{}] {}  driver {}{}  {}  NUMA {}",
-            style.heading(&pf.address),
-            pf.ids,
-            pf.name.as_deref().unwrap_or("(unknown device)"),
-            pf.driver.as_deref().unwrap_or("none"),
+            style.heading(&clean(&pf.address)),
+            clean(&pf.ids),
+            clean(pf.name.as_deref().unwrap_or("(unknown device)")),
+            clean(pf.driver.as_deref().unwrap_or("none")),
             if pf.netdevs.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", pf.netdevs.join(", "))
+                format!(" ({})", clean(&pf.netdevs.join(", ")))
             },
             count,
             pf.numa_node
@@ -58,13 +59,13 @@ pub fn text(inv: &Inventory, style: &Style) -> String {
             let _ = writeln!(
                 out,
                 "  {branch} {}  [{}]  {:<10} group {:<5} {}",
-                vf.address,
-                vf.ids,
-                vf.driver.as_deref().unwrap_or("(none)"),
+                clean(&vf.address),
+                clean(&vf.ids),
+                clean(vf.driver.as_deref().unwrap_or("(none)")),
                 vf.iommu_group
                     .map(|g| g.to_string())
                     .unwrap_or_else(|| "-".into()),
-                who
+                clean(&who)
             );
         }
     }

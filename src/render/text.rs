@@ -9,6 +9,7 @@ use owo_colors::OwoColorize;
 
 use crate::report::{Finding, Report, Status};
 use crate::rules::Area;
+use crate::sanitize::clean;
 
 /// Folded lines name this many example devices.
 const EXAMPLES: usize = 3;
@@ -65,26 +66,26 @@ pub fn render(report: &Report, style: &Style) -> String {
         "{} {} · {}",
         style.heading(report.tool.name),
         report.tool.version,
-        h.root
+        clean(&h.root)
     );
     let mut about = Vec::new();
     if let Some(n) = &h.hostname {
-        about.push(n.clone());
+        about.push(clean(n).into_owned());
     }
     if let Some(d) = &h.distro {
-        about.push(d.clone());
+        about.push(clean(d).into_owned());
     }
     if let Some(k) = &h.kernel {
-        about.push(format!("kernel {k}"));
+        about.push(format!("kernel {}", clean(k)));
     }
     if let Some(c) = &h.cpu {
-        about.push(c.clone());
+        about.push(clean(c).into_owned());
     }
     if !about.is_empty() {
         let _ = writeln!(out, "Host: {}", about.join(" · "));
     }
     for what in &h.not_files {
-        let _ = writeln!(out, "Not read: {what}");
+        let _ = writeln!(out, "Not read: {}", clean(what));
     }
     let _ = write!(out, "SR-IOV: {} PF(s), {} VF(s)", h.sriov_pfs, h.sriov_vfs);
     if !h.targets.is_empty() {
@@ -138,22 +139,22 @@ fn section(out: &mut String, style: &Style, title: &str, findings: &[&Finding]) 
         let f = line.first;
         let who = match line.subjects.len() {
             1 if line.subjects[0] == "host" => String::new(),
-            1 => format!("{}: ", line.subjects[0]),
+            1 => format!("{}: ", clean(line.subjects[0])),
             n => {
                 let mut ex: Vec<&str> = line.subjects.iter().take(EXAMPLES).copied().collect();
                 if n > EXAMPLES {
                     ex.push("…");
                 }
-                format!("{n} devices ({}): ", ex.join(", "))
+                format!("{n} devices ({}): ", clean(&ex.join(", ")))
             }
         };
         let _ = writeln!(
             out,
             "  {} {}  {}{}",
             style.status(f.status),
-            f.rule,
+            clean(&f.rule),
             who,
-            line.text
+            clean(&line.text)
         );
         if f.status == Status::Pass {
             continue;
@@ -167,16 +168,27 @@ fn section(out: &mut String, style: &Style, title: &str, findings: &[&Finding]) 
 /// finding's line.
 pub fn details(out: &mut String, style: &Style, f: &Finding, fix_note: Option<&str>) {
     for e in &f.evidence {
-        let _ = writeln!(out, "       {}", style.dim(&format!("evidence: {e}")));
+        let _ = writeln!(
+            out,
+            "       {}",
+            style.dim(&format!("evidence: {}", clean(e)))
+        );
     }
     if let (Some(note), false) = (fix_note, f.remediation.is_empty()) {
-        let _ = writeln!(out, "       {}", style.dim(note));
+        let _ = writeln!(out, "       {}", style.dim(&clean(note)));
     }
+    // A fix's own lines come from its rule; a value inside one was cleaned
+    // when the rule's template was filled in.
     for (i, r) in f.remediation.iter().enumerate() {
         let mut lines = r.lines();
-        let _ = writeln!(out, "       {}. {}", i + 1, lines.next().unwrap_or(""));
+        let _ = writeln!(
+            out,
+            "       {}. {}",
+            i + 1,
+            clean(lines.next().unwrap_or(""))
+        );
         for more in lines {
-            let _ = writeln!(out, "          {more}");
+            let _ = writeln!(out, "          {}", clean(more));
         }
     }
 }

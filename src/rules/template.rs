@@ -145,12 +145,21 @@ impl Template {
         for p in &self.parts {
             match p {
                 Part::Text(t) => out.push_str(t),
-                Part::Path(source, segs, program) => match lookup(segs, facts) {
-                    Lookup::Value(v) => display_fact(v, &mut out),
-                    Lookup::Unknown => unknown(source, &mut out),
-                    Lookup::Ask => execute(source, program, ctx, &mut out),
-                },
-                Part::Expr(source, program) => execute(source, program, ctx, &mut out),
+                Part::Path(source, segs, program) => {
+                    let start = out.len();
+                    match lookup(segs, facts) {
+                        Lookup::Value(v) => display_fact(v, &mut out),
+                        Lookup::Unknown => unknown(source, &mut out),
+                        Lookup::Ask => execute(source, program, ctx, &mut out),
+                    }
+                    // A value is data: it cannot start a line or drive a terminal.
+                    crate::sanitize::clean_tail(&mut out, start);
+                }
+                Part::Expr(source, program) => {
+                    let start = out.len();
+                    execute(source, program, ctx, &mut out);
+                    crate::sanitize::clean_tail(&mut out, start);
+                }
             }
         }
         out

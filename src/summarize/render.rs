@@ -5,6 +5,7 @@
 //! host are named on one line, so the table stays narrow on a big fleet);
 //! then each failure and warning with its subjects and message.
 
+use crate::sanitize::clean;
 use std::fmt::Write;
 
 use super::{Cell, Host, Status, Summary};
@@ -134,7 +135,7 @@ pub fn text(s: &Summary) -> String {
     for h in &s.hosts {
         let c = &h.counts;
         rows.push(vec![
-            h.name.clone(),
+            clean(&h.name).into_owned(),
             verdict(h).into(),
             c.fail.to_string(),
             c.warn.to_string(),
@@ -152,10 +153,10 @@ pub fn text(s: &Summary) -> String {
     } else {
         out.push_str("\nHosts × rules that failed or warned somewhere (worst status; the number counts its subjects)\n");
         let mut rows = vec![std::iter::once("HOST".to_string())
-            .chain(s.problem_rules.iter().cloned())
+            .chain(s.problem_rules.iter().map(|r| clean(r).into_owned()))
             .collect::<Vec<_>>()];
         for h in &s.hosts {
-            let mut row = vec![h.name.clone()];
+            let mut row = vec![clean(&h.name).into_owned()];
             row.extend(s.problem_rules.iter().map(|r| cell(h.rules.get(r))));
             rows.push(row);
         }
@@ -166,7 +167,7 @@ pub fn text(s: &Summary) -> String {
         let _ = writeln!(
             out,
             "\nNo failure or warning on any host: {}",
-            quiet.join(", ")
+            clean(&quiet.join(", "))
         );
     }
 
@@ -179,18 +180,19 @@ pub fn text(s: &Summary) -> String {
         if list.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "  {}", h.name);
+        let _ = writeln!(out, "  {}", clean(&h.name));
         for (status, rule, subjects, message) in list {
+            let (rule, subjects) = (clean(rule), clean(&subjects));
             let _ = writeln!(out, "    {} {rule}  {subjects}", status.label());
             if !message.is_empty() {
-                let _ = writeln!(out, "         {message}");
+                let _ = writeln!(out, "         {}", clean(message));
             }
         }
     }
     if !s.errors.is_empty() {
         out.push_str("\nNot read\n");
         for e in &s.errors {
-            let _ = writeln!(out, "  {}: {}", e.file, e.error);
+            let _ = writeln!(out, "  {}: {}", clean(&e.file), clean(&e.error));
         }
     }
     out
@@ -198,9 +200,11 @@ pub fn text(s: &Summary) -> String {
 
 /// A Markdown table cell: no line breaks, and `|` escaped.
 fn md(s: &str) -> String {
-    s.replace('\\', "\\\\")
+    let cell = s
+        .replace('\\', "\\\\")
         .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+        .replace(['\n', '\r'], " ");
+    clean(&cell).into_owned()
 }
 
 fn md_row(cells: &[String]) -> String {
@@ -232,7 +236,7 @@ pub fn markdown(s: &Summary) -> String {
     } else {
         out.push_str("The rules that failed or warned somewhere: the worst status on each host, with the number of subjects that have it.\n\n");
         let mut head = vec!["Host".to_string()];
-        head.extend(s.problem_rules.iter().map(|r| format!("`{r}`")));
+        head.extend(s.problem_rules.iter().map(|r| format!("`{}`", md(r))));
         out.push_str(&md_row(&head));
         out.push_str(&format!("|---{}|\n", "|---".repeat(s.problem_rules.len())));
         for h in &s.hosts {
@@ -243,7 +247,7 @@ pub fn markdown(s: &Summary) -> String {
     }
     let quiet = quiet_rules(s);
     if !quiet.is_empty() && !s.problem_rules.is_empty() {
-        let names: Vec<String> = quiet.iter().map(|r| format!("`{r}`")).collect();
+        let names: Vec<String> = quiet.iter().map(|r| format!("`{}`", md(r))).collect();
         let _ = writeln!(
             out,
             "\nNo failure or warning on any host: {}.",
@@ -258,7 +262,7 @@ pub fn markdown(s: &Summary) -> String {
                 out.push_str(&md_row(&[
                     md(&h.name),
                     status.label().into(),
-                    format!("`{rule}`"),
+                    format!("`{}`", md(rule)),
                     md(&subjects),
                     md(message),
                 ]));
