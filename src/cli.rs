@@ -14,7 +14,7 @@ use crate::rules::Engine;
     name = "sriov-doctor",
     version,
     about = "Can this host give an SR-IOV virtual function to a guest? If not, why not, and what to do.",
-    after_help = "Exit codes: 0 nothing failed (warnings allowed), 1 at least one check failed, 2 usage or tool error."
+    after_help = "Exit codes: 0 nothing failed (warnings allowed), 1 at least one check failed, 2 usage or tool error (output that could not be written included), 3 incomplete: nothing failed, but a check that applies could not read its inputs (run as root for a full answer)."
 )]
 pub struct Cli {
     /// When to color the text output (NO_COLOR is honoured in auto).
@@ -175,6 +175,10 @@ pub enum Command {
         /// Keep host and guest names, addresses, users and processes as they are.
         #[arg(long)]
         no_redact: bool,
+        /// Replace FILE if it exists (a link at FILE is replaced itself,
+        /// never followed).
+        #[arg(long)]
+        force: bool,
     },
     /// Summarize many `check --format json` reports (files or directories
     /// of *.json): hosts × rules, with the failing subjects.
@@ -448,7 +452,9 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
             root,
             output,
             no_redact,
+            force,
         } => {
+            crate::bundle::check_output(output.as_deref(), *force)?;
             let engine = load_engine(None)?;
             let shown = match output.as_deref() {
                 Some(p) if p != std::path::Path::new("-") => p.display().to_string(),
@@ -462,7 +468,7 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
                 },
                 &engine,
             )?;
-            crate::bundle::write(&b, output.as_deref())?;
+            crate::bundle::write(&b, output.as_deref(), *force)?;
             Ok(0)
         }
         Command::Summarize { reports, format } => crate::summarize::run(reports, *format),

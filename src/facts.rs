@@ -400,8 +400,9 @@ pub struct DeviceFacts {
     /// Guest definitions that name the device (libvirt state or persistent
     /// XML, xl configs), one per guest: "web01 (/etc/libvirt/qemu/web01.xml)".
     pub defined_in: Vec<String>,
-    /// Locked memory of the guest that uses (or is defined to use) the device.
-    pub memlock: Option<MemlockFacts>,
+    /// Locked memory of the guest that uses (or is defined to use) the
+    /// device; none when no guest does; unknown when the guests are.
+    pub memlock: Known<Option<MemlockFacts>>,
     /// Memory the firmware reserves for this device (DMAR RMRR, IVRS IVMD).
     pub reserved_regions: Known<Vec<ReservedRegion>>,
     /// ACS on each bridge between the device and its root, nearest first.

@@ -66,7 +66,7 @@ impl Finding {
     }
 }
 
-/// Findings counted by status.
+/// Findings counted by status, and what they add up to.
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq, JsonSchema)]
 pub struct Summary {
     pub total: usize,
@@ -76,6 +76,69 @@ pub struct Summary {
     pub skip: usize,
     /// Skips whose rule could not read its inputs (the rest did not apply).
     pub inconclusive: usize,
+    /// The answer: `not_ready` when a check failed; else `incomplete` when a
+    /// check that applies could not read its inputs; else
+    /// `ready_with_warnings` or `ready`.
+    pub result: Verdict,
+    /// The exit code of `check`: 1 not ready, 3 incomplete, 0 ready.
+    pub exit_code: i32,
+}
+
+/// What a report's findings add up to.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    #[default]
+    Ready,
+    ReadyWithWarnings,
+    /// Nothing failed, but a check that applies could not read its inputs
+    /// (most often: not run as root). Never taken for a pass.
+    Incomplete,
+    NotReady,
+}
+
+impl Verdict {
+    pub fn of(fail: usize, warn: usize, inconclusive: usize) -> Verdict {
+        if fail > 0 {
+            Verdict::NotReady
+        } else if inconclusive > 0 {
+            Verdict::Incomplete
+        } else if warn > 0 {
+            Verdict::ReadyWithWarnings
+        } else {
+            Verdict::Ready
+        }
+    }
+
+    /// As the text report's `Result:` line says it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Ready => "READY",
+            Verdict::ReadyWithWarnings => "READY, with warnings",
+            Verdict::Incomplete => "INCOMPLETE",
+            Verdict::NotReady => "NOT READY",
+        }
+    }
+
+    /// As JSON and the metrics name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Ready => "ready",
+            Verdict::ReadyWithWarnings => "ready_with_warnings",
+            Verdict::Incomplete => "incomplete",
+            Verdict::NotReady => "not_ready",
+        }
+    }
+
+    /// 0 ready (warnings allowed), 1 not ready, 3 incomplete. (2 is a
+    /// usage or tool error, decided before any report.)
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Ready | Verdict::ReadyWithWarnings => 0,
+            Verdict::NotReady => 1,
+            Verdict::Incomplete => 3,
+        }
+    }
 }
 
 /// The host the report is about; null where a value could not be read.
@@ -141,6 +204,8 @@ impl Report {
                 summary.inconclusive += 1;
             }
         }
+        summary.result = Verdict::of(summary.fail, summary.warn, summary.inconclusive);
+        summary.exit_code = summary.result.exit_code();
         let h = &facts.host;
         Report {
             schema_version: SCHEMA_VERSION,
@@ -165,13 +230,9 @@ impl Report {
         }
     }
 
-    /// 0 when nothing failed, 1 when something did.
+    /// See [`Verdict::exit_code`].
     pub fn exit_code(&self) -> i32 {
-        if self.summary.fail > 0 {
-            1
-        } else {
-            0
-        }
+        self.summary.result.exit_code()
     }
 }
 

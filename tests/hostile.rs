@@ -420,3 +420,152 @@ fn host_data_cannot_drive_the_terminal_or_forge_a_line() {
     assert_eq!(e.code, Some(2));
     assert_inert("error", &e.stderr);
 }
+
+/// Case 5: `bundle -o PATH` followed a link at PATH and overwrote its
+/// target, created the target of a dangling link, clobbered a file without
+/// a word, and a failed write left the old file truncated.
+#[test]
+fn bundle_output_never_writes_through_a_link_or_over_a_file() {
+    let dir = scratch("bundle-out");
+    let root = "tests/hosts/seed-ready/root";
+    let target = dir.join("precious");
+    fs::write(&target, "keep me\n").unwrap();
+    let link = dir.join("link.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let dangling = dir.join("dangling.json");
+    std::os::unix::fs::symlink(dir.join("created-by-us"), &dangling).unwrap();
+    let existing = dir.join("old.json");
+    fs::write(&existing, "old bundle\n").unwrap();
+    for path in [&link, &dangling, &existing] {
+        let out = sh(&format!("\"$BIN\" bundle --root {root} -o {}", quote(path)));
+        assert_eq!(out.code, Some(2), "{}: {}", path.display(), out.stderr);
+        assert!(out.stderr.contains("not overwritten"), "{}", out.stderr);
+    }
+    assert_eq!(fs::read_to_string(&target).unwrap(), "keep me\n");
+    assert!(!dir.join("created-by-us").exists());
+    assert_eq!(fs::read_to_string(&existing).unwrap(), "old bundle\n");
+    // --force replaces the link itself; what it pointed to is untouched.
+    let out = sh(&format!(
+        "\"$BIN\" bundle --root {root} -o {} --force",
+        quote(&link)
+    ));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(!link.is_symlink());
+    assert!(fs::read_to_string(&link)
+        .unwrap()
+        .contains("\"schema_version\""));
+    assert_eq!(fs::read_to_string(&target).unwrap(), "keep me\n");
+    // A write that fails (file size limit: 8 blocks of 512 bytes) leaves
+    // the old file whole and no temporary file behind.
+    let out = sh(&format!(
+        "trap '' XFSZ; ulimit -f 8; \"$BIN\" bundle --root {root} -o {} --force",
+        quote(&existing)
+    ));
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("old.json"), "{}", out.stderr);
+    assert_eq!(fs::read_to_string(&existing).unwrap(), "old bundle\n");
+    let left: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".sriov-doctor-bundle-")
+        })
+        .collect();
+    assert!(left.is_empty(), "temporary files left behind");
+}
+
+/// Case 7: a run where nothing failed but checks that apply could not read
+/// their inputs exited 0 (`ulimit -n 4`: 18 checks unevaluated, READY for
+/// a CI preflight). It is now exit 3, "incomplete", in every format.
+#[test]
+fn checks_that_could_not_run_are_exit_3_not_0() {
+    let root = "tests/hosts/seed-ready/root";
+    let out = sh(&format!("ulimit -n 4; \"$BIN\" check --root {root}"));
+    assert_eq!(out.code, Some(3), "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("Result: INCOMPLETE"), "{}", out.stdout);
+    let out = sh(&format!(
+        "ulimit -n 4; \"$BIN\" check --root {root} --format json"
+    ));
+    assert_eq!(out.code, Some(3));
+    let r: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(r["summary"]["result"], "incomplete");
+    assert_eq!(r["summary"]["exit_code"], 3);
+    let out = sh(&format!(
+        "ulimit -n 4; \"$BIN\" check --root {root} --format prometheus"
+    ));
+    assert!(
+        out.stdout
+            .contains("sriov_doctor_result{result=\"incomplete\"} 1"),
+        "{}",
+        out.stdout
+    );
+    let out = sh(&format!(
+        "ulimit -n 4; \"$BIN\" check --root {root} --format junit"
+    ));
+    assert!(out
+        .stdout
+        .contains("<property name=\"result\" value=\"incomplete\"/>"));
+    // With its file descriptors, the same host is ready.
+    let out = sh(&format!("\"$BIN\" check --root {root}"));
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+}
+
+/// Case 8: a guest list that could not be read was taken for an empty one:
+/// as nobody, `device.memlock` said "not applicable: no guest uses these
+/// devices" where root gets a FAIL.
+#[test]
+fn an_unreadable_guest_list_is_unknown_not_empty() {
+    let id = Command::new("id").arg("-u").output().expect("id");
+    if String::from_utf8_lossy(&id.stdout).trim() != "0" {
+        common::note("skip: needs root, to run the tool as nobody on a tree root keeps to itself");
+        return;
+    }
+    let root = tree("seed-memlock-low", "guests-unreadable");
+    // nobody must reach the tree: the scratch directories are opened to
+    // it (the checkout above them is world-readable as cloned).
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let mut dir = root.clone();
+    while dir.starts_with(tmp) {
+        Command::new("chmod")
+            .arg("a+rx")
+            .arg(&dir)
+            .status()
+            .unwrap();
+        dir = match dir.parent() {
+            Some(p) => p.to_path_buf(),
+            None => break,
+        };
+    }
+    for d in ["run/libvirt/qemu", "etc/libvirt/qemu"] {
+        Command::new("chmod")
+            .arg("700")
+            .arg(root.join(d))
+            .status()
+            .unwrap();
+    }
+    let bin_copy = root.parent().unwrap().join("sriov-doctor");
+    fs::copy(bin(), &bin_copy).unwrap();
+    let out = sh(&format!(
+        "setpriv --reuid=65534 --regid=65534 --clear-groups {} check --root {} --format json",
+        quote(&bin_copy),
+        quote(&root)
+    ));
+    let r: serde_json::Value = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", out.stdout, out.stderr));
+    let memlock: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "device.memlock")
+        .collect();
+    assert!(!memlock.is_empty());
+    for f in memlock {
+        assert_ne!(f["status"], "pass", "{f}");
+        let message = f["message"].as_str().unwrap();
+        assert!(!message.contains("not applicable"), "{message}");
+        assert!(message.contains("guests unknown"), "{message}");
+    }
+    assert_eq!(out.code, Some(3), "{}", out.stderr);
+}

@@ -335,27 +335,75 @@ pub fn open(path: &Path) -> Result<BundleFs, String> {
     root_of(&b, &shown)
 }
 
-/// Writes the bundle: to standard output for None or `-`, gzip-compressed
-/// for a name ending in `.gz`.
-pub fn write(b: &Bundle, out: Option<&Path>) -> Result<(), String> {
-    let mut text = serde_json::to_string_pretty(b).map_err(|e| e.to_string())?;
-    text.push('\n');
+/// Refuses an output path that exists (a file, a link, even a dangling
+/// one) unless `force`: asked before the capture, so that nobody waits for
+/// a bundle that will not be written. `-` is standard output.
+pub fn check_output(out: Option<&Path>, force: bool) -> Result<(), String> {
+    match out {
+        Some(p) if p != Path::new("-") && !force => match std::fs::symlink_metadata(p) {
+            Ok(md) => Err(format!(
+                "{}: {} exists, not overwritten (--force replaces it{})",
+                p.display(),
+                if md.file_type().is_symlink() {
+                    "a link"
+                } else {
+                    "a file"
+                },
+                if md.file_type().is_symlink() {
+                    "; the link itself, never what it points to"
+                } else {
+                    ""
+                }
+            )),
+            Err(_) => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// Writes the bundle as it is serialized: to standard output for None or
+/// `-`, else to a temporary file beside `out` (gzip-compressed when its
+/// name ends in `.gz`), synced, then renamed into place: a failure leaves
+/// nothing half-written, and a link at `out` is replaced, never followed.
+/// Without `force`, a file that appeared at `out` meanwhile is not replaced.
+pub fn write(b: &Bundle, out: Option<&Path>, force: bool) -> Result<(), String> {
     let path = match out {
-        None => return crate::output::stdout(&text),
-        Some(p) if p == Path::new("-") => return crate::output::stdout(&text),
+        None => return crate::output::stdout_json(b),
+        Some(p) if p == Path::new("-") => return crate::output::stdout_json(b),
         Some(p) => p,
     };
+    check_output(Some(path), force)?;
     let shown = path.display();
     let fail = |e: std::io::Error| format!("{shown}: {e}");
-    let file = std::fs::File::create(path).map_err(fail)?;
-    if path.to_string_lossy().ends_with(".gz") {
-        let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
-        gz.write_all(text.as_bytes()).map_err(fail)?;
-        gz.finish().map_err(fail)?.sync_all().map_err(fail)?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".sriov-doctor-bundle-")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    {
+        let file = std::io::BufWriter::with_capacity(64 * 1024, tmp.as_file());
+        let json = |mut w: Box<dyn std::io::Write + '_>| -> std::io::Result<()> {
+            serde_json::to_writer_pretty(&mut w, b)?;
+            w.write_all(b"\n")?;
+            w.flush()
+        };
+        if path.to_string_lossy().ends_with(".gz") {
+            let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::default());
+            json(Box::new(&mut gz)).map_err(fail)?;
+            gz.finish().and_then(|mut f| f.flush()).map_err(fail)?;
+        } else {
+            let mut file = file;
+            json(Box::new(&mut file)).map_err(fail)?;
+        }
+    }
+    tmp.as_file().sync_all().map_err(fail)?;
+    if force {
+        tmp.persist(path).map_err(|e| fail(e.error))?;
     } else {
-        let mut file = file;
-        file.write_all(text.as_bytes()).map_err(fail)?;
-        file.sync_all().map_err(fail)?;
+        tmp.persist_noclobber(path).map_err(|e| fail(e.error))?;
     }
     Ok(())
 }

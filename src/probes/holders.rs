@@ -130,6 +130,8 @@ pub fn probe(
             let r = r.clone();
             for &i in &subjects {
                 devices[i].holders = Known::unknown(format!("guests unknown: {r}"));
+                // Which guest uses it, and with what limit, is as unknown.
+                devices[i].memlock = Known::unknown(format!("guests unknown: {r}"));
             }
             return ProcessScan {
                 needed: false,
@@ -279,7 +281,7 @@ pub fn probe(
                 .or_insert_with(|| format!("{} ({})", g.name, g.source));
         }
         devices[i].defined_in = defined.into_values().collect();
-        devices[i].memlock = memlock(named_by, &addr);
+        devices[i].memlock = Known::Value(memlock(named_by, &addr));
     }
     scan
 }

@@ -163,7 +163,7 @@ fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog) -> Device
         reserved_regions: Known::Value(Vec::new()),
         holders: Known::unknown("only read for VFs and --device targets"),
         defined_in: Vec::new(),
-        memlock: None,
+        memlock: Known::Value(None),
         config: Known::unknown("not computed"),
         vfio_node: None,
     }
@@ -273,7 +273,7 @@ fn unrelated_device(fs: &dyn HostFs, address: PciAddress, known_vf: bool) -> Dev
         reserved_regions: why(),
         holders: why(),
         defined_in: Vec::new(),
-        memlock: None,
+        memlock: Known::Value(None),
         config: why(),
         vfio_node: None,
     }

@@ -78,6 +78,8 @@ fn properties(out: &mut String, report: &Report) {
             format!("{} {}", report.tool.name, report.tool.version),
         ),
         ("root", h.root.clone()),
+        ("result", report.summary.result.name().to_string()),
+        ("exit_code", report.summary.exit_code.to_string()),
     ];
     let optional = [
         ("hostname", &h.hostname),

@@ -9,6 +9,9 @@
 //!   averages would mean nothing.
 //! - `sriov_doctor_findings{status}`: the summary.
 //! - `sriov_doctor_inconclusive_findings`: skips whose inputs were unreadable.
+//! - `sriov_doctor_result{result}`: a state set of the answer (ready,
+//!   ready_with_warnings, incomplete, not_ready), as `check`'s exit code
+//!   gives it (0, 0, 3, 1).
 //! - `sriov_doctor_build_info{version} 1`.
 //!
 //! No timestamp: the output depends on the report alone, and the textfile
@@ -103,6 +106,24 @@ pub fn render(report: &Report) -> String {
         "sriov_doctor_inconclusive_findings {}",
         sum.inconclusive
     );
+    family(
+        &mut out,
+        "sriov_doctor_result",
+        "The answer, one series per value with 1 for this report's: not_ready (exit 1), incomplete (exit 3: a check that applies could not read its inputs), ready_with_warnings or ready (exit 0).",
+    );
+    for v in [
+        crate::report::Verdict::Ready,
+        crate::report::Verdict::ReadyWithWarnings,
+        crate::report::Verdict::Incomplete,
+        crate::report::Verdict::NotReady,
+    ] {
+        let _ = writeln!(
+            out,
+            "sriov_doctor_result{{result=\"{}\"}} {}",
+            v.name(),
+            u8::from(v == sum.result)
+        );
+    }
     family(
         &mut out,
         "sriov_doctor_build_info",

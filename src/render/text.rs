@@ -108,15 +108,7 @@ pub fn render(report: &Report, style: &Style) -> String {
     let s = &report.summary;
     // A check that could not read its inputs is no pass: without failures
     // the answer is incomplete, not ready.
-    let verdict = if s.fail > 0 {
-        "NOT READY"
-    } else if s.inconclusive > 0 {
-        "INCOMPLETE"
-    } else if s.warn > 0 {
-        "READY, with warnings"
-    } else {
-        "READY"
-    };
+    let verdict = s.result.label();
     let _ = write!(
         out,
         "\nResult: {} · {} failed, {} warning(s), {} passed, {} skipped",

@@ -108,12 +108,15 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// 2 if a report could not be read, else 1 if a host failed a check, else 0.
+    /// 2 if a report could not be read, else 1 if a host failed a check,
+    /// else 3 if a host's report is incomplete, else 0.
     pub fn exit_code(&self) -> i32 {
         if !self.errors.is_empty() {
             2
         } else if self.not_ready > 0 {
             1
+        } else if self.hosts.iter().any(|h| h.result == "incomplete") {
+            3
         } else {
             0
         }
@@ -220,8 +223,11 @@ fn host(file: &Path, r: read::Report) -> Host {
     }
     let hostname = r.host.hostname.filter(|h| !h.trim().is_empty());
     let name = hostname.clone().unwrap_or_else(|| read::stem(file));
+    let inconclusive = r.summary.as_ref().map(|s| s.inconclusive).unwrap_or(0);
     let result = if counts.fail > 0 {
         "not-ready"
+    } else if inconclusive > 0 {
+        "incomplete"
     } else if counts.warn > 0 {
         "ready-with-warnings"
     } else {
@@ -237,7 +243,7 @@ fn host(file: &Path, r: read::Report) -> Host {
         tool_version: r.tool.map(|t| t.version),
         result,
         counts,
-        inconclusive: r.summary.map(|s| s.inconclusive).unwrap_or(0),
+        inconclusive,
         rules,
     }
 }

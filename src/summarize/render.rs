@@ -16,6 +16,7 @@ const SHOWN_SUBJECTS: usize = 5;
 fn verdict(h: &Host) -> &'static str {
     match h.result {
         "not-ready" => "NOT READY",
+        "incomplete" => "INCOMPLETE",
         "ready-with-warnings" => "READY, with warnings",
         _ => "READY",
     }
