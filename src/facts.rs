@@ -122,7 +122,7 @@ pub struct HostFacts {
     /// a tree), as their errors: for the report, not for rules.
     #[serde(skip)]
     #[schemars(skip)]
-    pub not_files: Vec<String>,
+    pub not_read: Vec<String>,
     pub hostname: Known<String>,
     pub cpu: Known<CpuFacts>,
     pub kernel: KernelFacts,

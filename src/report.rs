@@ -164,7 +164,7 @@ pub struct HostSummary {
     /// What was not read because it is not a file (a tree's FIFO, socket
     /// or device node), each as its error.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub not_files: Vec<String>,
+    pub not_read: Vec<String>,
 }
 
 /// The tool that wrote the report.
@@ -223,7 +223,7 @@ impl Report {
                 sriov_pfs: h.sriov.pf_count,
                 sriov_vfs: h.sriov.vf_count,
                 targets: h.targets.clone(),
-                not_files: h.not_files.clone(),
+                not_read: h.not_read.clone(),
             },
             summary,
             findings,

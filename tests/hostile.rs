@@ -569,3 +569,96 @@ fn an_unreadable_guest_list_is_unknown_not_empty() {
     }
     assert_eq!(out.code, Some(3), "{}", out.stderr);
 }
+
+/// Case 11: a kernel log over 16 MiB was dropped from the bundle without a
+/// trace. What is cut is now said in the bundle (`cut`) and, on replay, in
+/// the report.
+#[test]
+fn what_a_bundle_leaves_out_is_said() {
+    let root = tree("seed-ready", "big-log");
+    let log = root.join("var/log/messages");
+    fs::create_dir_all(log.parent().unwrap()).unwrap();
+    let f = fs::File::create(&log).unwrap();
+    f.set_len(17 << 20).unwrap();
+    let bundle = root.parent().unwrap().join("b.json");
+    let out = sh(&format!(
+        "\"$BIN\" bundle --root {} -o {}",
+        quote(&root),
+        quote(&bundle)
+    ));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let b: serde_json::Value = serde_json::from_str(&fs::read_to_string(&bundle).unwrap()).unwrap();
+    let cut = b["cut"].as_array().expect("the bundle says what it cut");
+    assert!(
+        cut.iter().any(|c| c
+            .as_str()
+            .unwrap()
+            .contains("/var/log/messages is too large")),
+        "{cut:?}"
+    );
+    let replay = sh(&format!("\"$BIN\" check --bundle {}", quote(&bundle)));
+    assert!(
+        replay
+            .stdout
+            .contains("Not read: kernel log: /var/log/messages is too large"),
+        "{}",
+        replay.stdout
+    );
+}
+
+/// Case 12: memory amplification: a 247 KB gzipped bundle needed 690 MB to
+/// read. Reading a bundle now needs about its uncompressed size, plus a
+/// fixed overhead: the JSON is parsed as it is decompressed, the report and
+/// facts it carries are skipped, and each entry is freed as it is used.
+#[test]
+fn reading_a_bundle_costs_about_its_size() {
+    if !common::have("python3", &["--version"], "python3") {
+        return;
+    }
+    let dir = scratch("fat-bundle");
+    let plain = dir.join("b.json");
+    let out = sh(&format!(
+        "\"$BIN\" bundle --root tests/hosts/seed-ready/root -o {}",
+        quote(&plain)
+    ));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let mut b: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&plain).unwrap()).unwrap();
+    // Four files of 12 MiB (zeros: a gzip bomb in miniature), 64 MiB of JSON.
+    let zeros = "A".repeat(16 << 20);
+    for i in 0..4 {
+        b["files"].as_array_mut().unwrap().push(serde_json::json!({
+            "path": format!("/var/tmp/f{i}"), "type": "file", "size": 12 << 20, "base64": zeros,
+        }));
+    }
+    let text = serde_json::to_string(&b).unwrap();
+    let json_mib = text.len() as f64 / (1 << 20) as f64;
+    let gz = dir.join("b.json.gz");
+    let mut enc =
+        flate2::write::GzEncoder::new(fs::File::create(&gz).unwrap(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, text.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    drop(text);
+    let script = "import resource, subprocess, sys\n\
+                  r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n\
+                  print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(bin())
+        .args(["check", "--bundle"])
+        .arg(&gz)
+        .output()
+        .unwrap();
+    let line = String::from_utf8_lossy(&out.stdout);
+    let mut parts = line.split_whitespace();
+    let code: i32 = parts.next().unwrap().parse().unwrap();
+    let rss_mib = parts.next().unwrap().parse::<f64>().unwrap() / 1024.0;
+    common::note(&format!(
+        "check --bundle: {json_mib:.0} MiB of JSON, peak RSS {rss_mib:.0} MiB"
+    ));
+    assert!([0, 1, 3].contains(&code), "exit {code}");
+    assert!(
+        rss_mib <= 2.0 * json_mib + 48.0,
+        "peak RSS {rss_mib:.0} MiB for {json_mib:.0} MiB of JSON"
+    );
+}

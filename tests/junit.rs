@@ -188,7 +188,7 @@ fn hostile_findings_still_make_a_valid_report() {
             sriov_pfs: 0,
             sriov_vfs: 0,
             targets: vec![HOSTILE[1].to_string()],
-            not_files: vec![HOSTILE[2].to_string()],
+            not_read: vec![HOSTILE[2].to_string()],
         },
         summary: Summary::default(),
         findings,

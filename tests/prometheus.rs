@@ -188,7 +188,7 @@ fn hostile_label_values_stay_valid_and_come_back_unchanged() {
             sriov_pfs: 0,
             sriov_vfs: 0,
             targets: Vec::new(),
-            not_files: Vec::new(),
+            not_read: Vec::new(),
         },
         summary: Summary::default(),
         findings,

@@ -13,13 +13,7 @@ use sriov_doctor::rules::Engine;
 
 fuzz_target!(|data: &[u8]| {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
-    let Ok(json) = bundle::decode(data.to_vec(), "fuzz") else {
-        return;
-    };
-    let Ok(b) = bundle::parse(&json, "fuzz") else {
-        return;
-    };
-    let Ok(fs) = bundle::root_of(&b, "fuzz") else {
+    let Ok(fs) = bundle::read(data, "fuzz") else {
         return;
     };
     let engine = ENGINE.get_or_init(|| Engine::load(None).expect("built-in rules load"));

@@ -24,12 +24,11 @@ fn fixed() -> &'static Fixed {
     static FIXED: OnceLock<Fixed> = OnceLock::new();
     FIXED.get_or_init(|| {
         let shown = "fixtures/seed-group-shared.json";
-        let b = sriov_doctor::bundle::parse(
-            include_bytes!("../fixtures/seed-group-shared.json"),
+        let fs = sriov_doctor::bundle::read(
+            &include_bytes!("../fixtures/seed-group-shared.json")[..],
             shown,
         )
-        .expect("fixture bundle parses");
-        let fs = sriov_doctor::bundle::root_of(&b, shown).expect("fixture bundle opens");
+        .expect("fixture bundle opens");
         let engine = Engine::load(None).expect("built-in rules load");
         let signatures = load_signatures(&Engine::rule_ids(None), None).expect("built-in signatures load");
         Fixed {

@@ -31,24 +31,34 @@ fn open(root: Option<&Path>) -> Result<DirFs, String> {
     }
 }
 
-/// The lines about the IOMMU, VFIO and SR-IOV in the kernel logs.
-fn kernel_log(fs: &dyn HostFs) -> Vec<String> {
+/// The lines about the IOMMU, VFIO and SR-IOV in the kernel logs, and what
+/// was cut from them (a log that could not be read whole, lines over the
+/// limit), each in a sentence for the bundle's `cut`.
+fn kernel_log(fs: &dyn HostFs) -> (Vec<String>, Vec<String>) {
     let re = Regex::new(r"(?i)dmar|iommu|amd-vi|vfio|pci-assign|sr-iov").expect("valid regex");
     let mut out = Vec::new();
+    let mut cut = Vec::new();
     for path in LOGS {
-        if let Ok(bytes) = fs.read(path) {
-            out.extend(
+        match fs.read(path) {
+            Ok(bytes) => out.extend(
                 String::from_utf8_lossy(&bytes)
                     .lines()
                     .filter(|l| re.is_match(l))
                     .map(|l| l.trim_end().to_string()),
-            );
+            ),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => cut.push(format!("kernel log: {e}; its lines are not in the bundle")),
         }
     }
     if out.len() > MAX_LOG_LINES {
+        cut.push(format!(
+            "kernel log: {} matching lines, the earliest {} left out (at most {MAX_LOG_LINES}, the latest)",
+            out.len(),
+            out.len() - MAX_LOG_LINES
+        ));
         out.drain(..out.len() - MAX_LOG_LINES);
     }
-    out
+    (out, cut)
 }
 
 /// Reads the host as check, list, explain and acpi would (every device as a
@@ -75,14 +85,14 @@ pub fn capture(opts: &CaptureOptions, engine: &Engine) -> Result<Bundle, String>
     }
     let mut nodes = fs.take_record();
     // The logs are read apart: only the matching lines go in the bundle.
-    let mut log = kernel_log(&open(opts.root)?);
+    let (mut log, cut) = kernel_log(&open(opts.root)?);
     if opts.redact {
         (nodes, log) = redact::redact(nodes, log, &facts);
     }
-    let replay = BundleFs::new(opts.shown.clone(), nodes);
+    let replay = BundleFs::new(opts.shown.clone(), nodes).with_cut(cut.clone());
     let facts = crate::gather(&replay, &[])?;
     let report = Report::new(&facts, engine.run(&facts));
-    Ok(Bundle {
+    let b = Bundle {
         schema_version: SCHEMA_VERSION,
         tool: ToolInfo {
             name: env!("CARGO_PKG_NAME").to_string(),
@@ -95,12 +105,48 @@ pub fn capture(opts: &CaptureOptions, engine: &Engine) -> Result<Bundle, String>
         check: json(&report),
         facts: json(&facts),
         kernel_log: log,
+        cut,
         files: replay
             .nodes()
             .iter()
             .map(|(path, n)| entry_of(path, n))
             .collect(),
-    })
+    };
+    within_read_limits(&b)?;
+    Ok(b)
+}
+
+/// A bundle that `check --bundle` would refuse is not written: the limits
+/// are the reader's (entries, bytes of JSON), checked on what would be
+/// written.
+fn within_read_limits(b: &Bundle) -> Result<(), String> {
+    struct Count(u64);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len() as u64;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    if b.files.len() > super::MAX_ENTRIES {
+        return Err(format!(
+            "the bundle would hold {} entries, over the {} that `check --bundle` reads: not written",
+            b.files.len(),
+            super::MAX_ENTRIES
+        ));
+    }
+    let mut count = Count(0);
+    serde_json::to_writer_pretty(&mut count, b).map_err(|e| e.to_string())?;
+    if count.0 + 1 > super::MAX_BUNDLE_BYTES {
+        return Err(format!(
+            "the bundle would be {} MiB of JSON, over the {} MiB that `check --bundle` reads: not written",
+            count.0 >> 20,
+            super::MAX_BUNDLE_BYTES >> 20
+        ));
+    }
+    Ok(())
 }
 
 /// Reports and facts always serialize.

@@ -57,6 +57,12 @@ pub struct Bundle {
     /// 10,000, the latest).
     #[serde(default)]
     pub kernel_log: Vec<String>,
+    /// What was left out or cut to stay within the limits that `check
+    /// --bundle` reads (a kernel log over 16 MiB, matching lines over
+    /// 10,000), each said in a sentence; a replay lists them under "Not
+    /// read".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cut: Vec<String>,
     /// Every file system entry the checks touched, one per canonical path.
     /// A path that is not here replays as not found.
     #[schemars(length(max = 1_000_000))]

@@ -242,49 +242,8 @@ pub fn node_of(e: &Entry) -> Result<Node, String> {
     })
 }
 
-/// The bundle's bytes, decompressed when they start with gzip's magic
-/// bytes, at most [`MAX_BUNDLE_BYTES`] either way.
-fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
-    let shown = path.display();
-    let limit = MAX_BUNDLE_BYTES;
-    let file = std::fs::File::open(path).map_err(|e| format!("bundle {shown}: {e}"))?;
-    let mut raw = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut raw)
-        .map_err(|e| format!("bundle {shown}: {e}"))?;
-    decode(raw, &shown.to_string())
-}
-
-/// A bundle file's bytes as JSON: decompressed when they start with gzip's
-/// magic bytes; at most [`MAX_BUNDLE_BYTES`] either way. `shown` names the
-/// bundle in messages.
-pub fn decode(raw: Vec<u8>, shown: &str) -> Result<Vec<u8>, String> {
-    let limit = MAX_BUNDLE_BYTES;
-    if raw.len() as u64 > limit {
-        return Err(format!(
-            "bundle {shown} is larger than the limit of {} MiB",
-            mib(limit)
-        ));
-    }
-    if !raw.starts_with(&[0x1f, 0x8b]) {
-        return Ok(raw);
-    }
-    let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(&raw[..])
-        .take(limit + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("bundle {shown}: gzip: {e}"))?;
-    if out.len() as u64 > limit {
-        return Err(format!(
-            "bundle {shown} expands beyond the limit of {} MiB",
-            mib(limit)
-        ));
-    }
-    Ok(out)
-}
-
-/// Parses and checks a bundle document.
-pub fn parse(bytes: &[u8], shown: &str) -> Result<Bundle, String> {
+/// Checks a bundle document's schema_version before anything else is read.
+fn check_version(bytes: &[u8], shown: &str) -> Result<(), String> {
     #[derive(Deserialize)]
     struct Version {
         schema_version: Option<serde_json::Value>,
@@ -304,6 +263,12 @@ pub fn parse(bytes: &[u8], shown: &str) -> Result<Bundle, String> {
             ))
         }
     }
+    Ok(())
+}
+
+/// Parses and checks a bundle document.
+pub fn parse(bytes: &[u8], shown: &str) -> Result<Bundle, String> {
+    check_version(bytes, shown)?;
     let b: Bundle = serde_json::from_slice(bytes)
         .map_err(|e| format!("bundle {shown} does not follow the bundle format: {e}"))?;
     if b.files.len() > MAX_ENTRIES {
@@ -315,24 +280,145 @@ pub fn parse(bytes: &[u8], shown: &str) -> Result<Bundle, String> {
     Ok(b)
 }
 
-/// The bundle's entries as a root.
-pub fn root_of(b: &Bundle, shown: &str) -> Result<BundleFs, String> {
+/// The bundle's entries as a root, each entry freed as its node is made.
+pub fn root_of(files: Vec<Entry>, cut: Vec<String>, shown: &str) -> Result<BundleFs, String> {
     let mut nodes = BTreeMap::new();
-    for e in &b.files {
-        let n = node_of(e).map_err(|why| format!("bundle {shown}: entry {:?}: {why}", e.path))?;
-        if nodes.insert(e.path.clone(), n).is_some() {
-            return Err(format!("bundle {shown}: entry {:?} appears twice", e.path));
+    for e in files {
+        let n = node_of(&e).map_err(|why| format!("bundle {shown}: entry {:?}: {why}", e.path))?;
+        match nodes.entry(e.path) {
+            std::collections::btree_map::Entry::Occupied(slot) => {
+                return Err(format!(
+                    "bundle {shown}: entry {:?} appears twice",
+                    slot.key()
+                ));
+            }
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(n);
+            }
         }
     }
-    Ok(BundleFs::new(shown, nodes))
+    Ok(BundleFs::new(shown, nodes).with_cut(cut))
 }
 
 /// Opens a bundle file (plain or gzip JSON) as a root.
+/// What a replay reads of a bundle: its version, files and what was cut.
+/// The report, facts and host summary it carries are skipped without being
+/// built: they are about as large as the files, and a replay makes its own.
+#[derive(Deserialize)]
+struct Replay {
+    schema_version: Option<serde_json::Value>,
+    /// Optional here only so that a document without a version is told
+    /// as such first.
+    files: Option<Vec<Entry>>,
+    #[serde(default)]
+    cut: Vec<String>,
+}
+
+/// A reader that stops with an error past `left` bytes, and says so.
+struct Limited<R> {
+    inner: R,
+    left: u64,
+    over: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            self.over.set(true);
+            return Err(std::io::Error::other("over the limit"));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Opens a bundle file (plain or gzip JSON) as a root. The JSON is parsed
+/// as it is read (decompressed), never held whole: the peak is the entries
+/// themselves, and each is freed as its node is made. At most
+/// [`MAX_BUNDLE_BYTES`] of file and of JSON either way.
 pub fn open(path: &Path) -> Result<BundleFs, String> {
     let shown = path.display().to_string();
-    let bytes = read_bytes(path)?;
-    let b = parse(&bytes, &shown)?;
-    root_of(&b, &shown)
+    let file = std::fs::File::open(path).map_err(|e| format!("bundle {shown}: {e}"))?;
+    read(file, &shown)
+}
+
+/// [`open`] on the bytes of a bundle file from `file`; `shown` names it in
+/// messages.
+pub fn read(file: impl Read, shown: &str) -> Result<BundleFs, String> {
+    use std::io::BufRead;
+    let limit = MAX_BUNDLE_BYTES;
+    let raw_over = std::rc::Rc::new(std::cell::Cell::new(false));
+    let json_over = std::rc::Rc::new(std::cell::Cell::new(false));
+    let mut raw = std::io::BufReader::with_capacity(
+        64 * 1024,
+        Limited {
+            inner: file,
+            left: limit,
+            over: raw_over.clone(),
+        },
+    );
+    let gzip = raw
+        .fill_buf()
+        .map_err(|e| format!("bundle {shown}: {e}"))?
+        .starts_with(&[0x1f, 0x8b]);
+    let json: Box<dyn Read> = if gzip {
+        Box::new(std::io::BufReader::with_capacity(
+            64 * 1024,
+            flate2::bufread::MultiGzDecoder::new(raw),
+        ))
+    } else {
+        Box::new(raw)
+    };
+    let json = Limited {
+        inner: json,
+        left: limit,
+        over: json_over.clone(),
+    };
+    let r: Replay = serde_json::from_reader(json).map_err(|e| {
+        if raw_over.get() {
+            format!(
+                "bundle {shown} is larger than the limit of {} MiB",
+                mib(limit)
+            )
+        } else if json_over.get() {
+            format!(
+                "bundle {shown} expands beyond the limit of {} MiB",
+                mib(limit)
+            )
+        } else if e.is_io() && gzip {
+            format!("bundle {shown}: gzip: {e}")
+        } else if e.is_io() {
+            format!("bundle {shown}: {e}")
+        } else if e.is_data() {
+            format!("bundle {shown} does not follow the bundle format: {e}")
+        } else {
+            format!("bundle {shown} is not valid JSON: {e}")
+        }
+    })?;
+    match r.schema_version {
+        None => {
+            return Err(format!(
+                "bundle {shown} has no schema_version: not a sriov-doctor bundle"
+            ))
+        }
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(SCHEMA_VERSION as u64) => {}
+        Some(other) => {
+            return Err(format!(
+                "bundle {shown}: schema_version {other} is not supported (this sriov-doctor reads {SCHEMA_VERSION})"
+            ))
+        }
+    }
+    let files = r.files.ok_or_else(|| {
+        format!("bundle {shown} does not follow the bundle format: missing field `files`")
+    })?;
+    if files.len() > MAX_ENTRIES {
+        return Err(format!(
+            "bundle {shown} has {} entries, over the limit of {MAX_ENTRIES}",
+            files.len()
+        ));
+    }
+    root_of(files, r.cut, shown)
 }
 
 /// Refuses an output path that exists (a file, a link, even a dangling

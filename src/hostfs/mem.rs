@@ -21,6 +21,8 @@ fn not_captured() -> FsErrorKind {
 pub struct BundleFs {
     shown: String,
     nodes: BTreeMap<String, Node>,
+    /// What the bundle says was cut when it was written.
+    cut: Vec<String>,
 }
 
 impl BundleFs {
@@ -54,7 +56,14 @@ impl BundleFs {
         BundleFs {
             shown: shown.into(),
             nodes,
+            cut: Vec::new(),
         }
+    }
+
+    /// With what the bundle says was cut, for [`HostFs::not_read`].
+    pub fn with_cut(mut self, cut: Vec<String>) -> BundleFs {
+        self.cut = cut;
+        self
     }
 
     pub fn nodes(&self) -> &BTreeMap<String, Node> {
@@ -93,8 +102,9 @@ impl Walk for BundleFs {
 }
 
 impl HostFs for BundleFs {
-    fn not_files(&self) -> Vec<String> {
-        self.nodes
+    fn not_read(&self) -> Vec<String> {
+        let files = self
+            .nodes
             .iter()
             .filter_map(|(path, n)| match &n.error {
                 Some(kind @ FsErrorKind::NotAFile(_)) => {
@@ -102,7 +112,8 @@ impl HostFs for BundleFs {
                 }
                 _ => None,
             })
-            .collect()
+            .collect::<Vec<String>>();
+        self.cut.iter().cloned().chain(files).collect()
     }
 
     fn read(&self, path: &str) -> FsResult<Vec<u8>> {

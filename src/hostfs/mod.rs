@@ -172,7 +172,7 @@ pub trait HostFs: Send + Sync {
     /// What this root refused to open because it is not a file (a tree's
     /// FIFO, socket or device node), each said as its error: shown in the
     /// report, so that what was not read is never silent.
-    fn not_files(&self) -> Vec<String> {
+    fn not_read(&self) -> Vec<String> {
         Vec::new()
     }
 

@@ -251,7 +251,7 @@ pub fn collect(
     Facts {
         host: HostFacts {
             // Last: after every read.
-            not_files: fs.not_files(),
+            not_read: fs.not_read(),
             root: fs.describe(),
             hostname,
             cpu,

@@ -216,7 +216,7 @@ mod tests {
                 sriov_pfs: 0,
                 sriov_vfs: 0,
                 targets: vec!["0000:03:10.0".into()],
-                not_files: Vec::new(),
+                not_read: Vec::new(),
             },
             summary,
             findings,

@@ -168,7 +168,7 @@ mod tests {
                 sriov_pfs: 0,
                 sriov_vfs: 0,
                 targets: Vec::new(),
-                not_files: Vec::new(),
+                not_read: Vec::new(),
             },
             summary: Summary {
                 total: 1,

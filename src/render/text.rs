@@ -84,7 +84,7 @@ pub fn render(report: &Report, style: &Style) -> String {
     if !about.is_empty() {
         let _ = writeln!(out, "Host: {}", about.join(" · "));
     }
-    for what in &h.not_files {
+    for what in &h.not_read {
         let _ = writeln!(out, "Not read: {}", clean(what));
     }
     let _ = write!(out, "SR-IOV: {} PF(s), {} VF(s)", h.sriov_pfs, h.sriov_vfs);
@@ -270,7 +270,7 @@ mod tests {
                 sriov_pfs: 8,
                 sriov_vfs: 2048,
                 targets: Vec::new(),
-                not_files: Vec::new(),
+                not_read: Vec::new(),
             },
             summary: Summary::default(),
             findings,

@@ -43,7 +43,7 @@ pub struct DirFs {
     /// A tree's root, open: the kernel walks paths beneath it (see
     /// [`DirFs::open_dir`]). None on the live host.
     root_dir: Option<rustix::fd::OwnedFd>,
-    /// What was refused for not being a file (see [`HostFs::not_files`]).
+    /// What was refused for not being a file (see [`HostFs::not_read`]).
     refused: Mutex<std::collections::BTreeSet<String>>,
 }
 
@@ -509,7 +509,7 @@ impl HostFs for DirFs {
         result
     }
 
-    fn not_files(&self) -> Vec<String> {
+    fn not_read(&self) -> Vec<String> {
         let refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
         refused.iter().cloned().collect()
     }
