@@ -106,10 +106,11 @@ pub fn capture(opts: &CaptureOptions, engine: &Engine) -> Result<Bundle, String>
         facts: json(&facts),
         kernel_log: log,
         cut,
+        // Each node is freed as its entry is made.
         files: replay
-            .nodes()
-            .iter()
-            .map(|(path, n)| entry_of(path, n))
+            .into_nodes()
+            .into_iter()
+            .map(|(path, n)| entry_of(&path, &n))
             .collect(),
     };
     within_read_limits(&b)?;

@@ -70,6 +70,12 @@ impl BundleFs {
         &self.nodes
     }
 
+    /// The entries, given up: a bundle's writer turns each into its stored
+    /// form and frees it, instead of holding both.
+    pub fn into_nodes(self) -> BTreeMap<String, Node> {
+        self.nodes
+    }
+
     fn node(&self, path: &str, comps: &[String]) -> FsResult<&Node> {
         self.node_at(path, &key(comps))
     }
