@@ -19,6 +19,32 @@ fn tree(host: &str, name: &str) -> PathBuf {
     root
 }
 
+/// A directory under the system's temporary directory that any user can
+/// reach (the checkout may sit under a home that nobody can enter), with a
+/// copy of the binary and of test host `host`'s tree: for runs as nobody.
+fn public_copy(host: &str, name: &str) -> (PathBuf, PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!(
+        "sriov-doctor-hostile-{name}-{}",
+        std::process::id()
+    ));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+    let root = dir.join("root");
+    copy_tree(&Path::new("tests/hosts").join(host).join("root"), &root);
+    let exe = dir.join("sriov-doctor");
+    fs::copy(bin(), &exe).unwrap();
+    fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).unwrap();
+    Command::new("chmod")
+        .arg("-R")
+        .arg("a+rX")
+        .arg(&root)
+        .status()
+        .unwrap();
+    (root, exe)
+}
+
 struct Outcome {
     code: Option<i32>,
     stdout: String,
@@ -259,11 +285,12 @@ fn no_threads_is_no_panic() {
     if !common::have("prlimit", &["--version"], "util-linux") {
         return;
     }
-    let root = "tests/hosts/seed-ready/root";
-    let normal = sh(&format!("\"$BIN\" check --root {root} --format json"));
+    let (root, exe) = public_copy("seed-ready", "nproc");
+    let (root, exe) = (quote(&root), quote(&exe));
+    let normal = sh(&format!("{exe} check --root {root} --format json"));
     let out = sh(&format!(
         "if [ \"$(id -u)\" = 0 ]; then drop='setpriv --reuid=65534 --regid=65534 --clear-groups'; fi; \
-         prlimit --nproc=1 $drop \"$BIN\" check --root {root} --format json"
+         prlimit --nproc=1 $drop {exe} check --root {root} --format json"
     ));
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
     assert_eq!(out.code, normal.code, "{}", out.stderr);
@@ -522,22 +549,7 @@ fn an_unreadable_guest_list_is_unknown_not_empty() {
         common::note("skip: needs root, to run the tool as nobody on a tree root keeps to itself");
         return;
     }
-    let root = tree("seed-memlock-low", "guests-unreadable");
-    // nobody must reach the tree: the scratch directories are opened to
-    // it (the checkout above them is world-readable as cloned).
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let mut dir = root.clone();
-    while dir.starts_with(tmp) {
-        Command::new("chmod")
-            .arg("a+rx")
-            .arg(&dir)
-            .status()
-            .unwrap();
-        dir = match dir.parent() {
-            Some(p) => p.to_path_buf(),
-            None => break,
-        };
-    }
+    let (root, bin_copy) = public_copy("seed-memlock-low", "guests");
     for d in ["run/libvirt/qemu", "etc/libvirt/qemu"] {
         Command::new("chmod")
             .arg("700")
@@ -545,8 +557,6 @@ fn an_unreadable_guest_list_is_unknown_not_empty() {
             .status()
             .unwrap();
     }
-    let bin_copy = root.parent().unwrap().join("sriov-doctor");
-    fs::copy(bin(), &bin_copy).unwrap();
     let out = sh(&format!(
         "setpriv --reuid=65534 --regid=65534 --clear-groups {} check --root {} --format json",
         quote(&bin_copy),
