@@ -280,24 +280,50 @@ pub fn parse(bytes: &[u8], shown: &str) -> Result<Bundle, String> {
     Ok(b)
 }
 
-/// The bundle's entries as a root, each entry freed as its node is made.
-pub fn root_of(files: Vec<Entry>, cut: Vec<String>, shown: &str) -> Result<BundleFs, String> {
-    let mut nodes = BTreeMap::new();
-    for e in files {
-        let n = node_of(&e).map_err(|why| format!("bundle {shown}: entry {:?}: {why}", e.path))?;
-        match nodes.entry(e.path) {
-            std::collections::btree_map::Entry::Occupied(slot) => {
-                return Err(format!(
-                    "bundle {shown}: entry {:?} appears twice",
-                    slot.key()
-                ));
+/// A bundle's `files`, each entry made into its node as it is parsed and
+/// then dropped: the entries are never all held beside the nodes.
+struct Nodes(BTreeMap<String, Node>);
+
+impl<'de> Deserialize<'de> for Nodes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Nodes, D::Error> {
+        struct Each;
+        impl<'de> serde::de::Visitor<'de> for Each {
+            type Value = Nodes;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of entries")
             }
-            std::collections::btree_map::Entry::Vacant(slot) => {
-                slot.insert(n);
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Nodes, A::Error> {
+                use serde::de::Error;
+                use std::collections::btree_map::Entry as Slot;
+                let mut nodes = BTreeMap::new();
+                while let Some(e) = seq.next_element::<Entry>()? {
+                    if nodes.len() >= MAX_ENTRIES {
+                        return Err(A::Error::custom(format!(
+                            "more entries than the limit of {MAX_ENTRIES}"
+                        )));
+                    }
+                    let n = node_of(&e)
+                        .map_err(|why| A::Error::custom(format!("entry {:?}: {why}", e.path)))?;
+                    match nodes.entry(e.path) {
+                        Slot::Occupied(slot) => {
+                            return Err(A::Error::custom(format!(
+                                "entry {:?} appears twice",
+                                slot.key()
+                            )))
+                        }
+                        Slot::Vacant(slot) => {
+                            slot.insert(n);
+                        }
+                    }
+                }
+                Ok(Nodes(nodes))
             }
         }
+        d.deserialize_seq(Each)
     }
-    Ok(BundleFs::new(shown, nodes).with_cut(cut))
 }
 
 /// Opens a bundle file (plain or gzip JSON) as a root.
@@ -309,7 +335,7 @@ struct Replay {
     schema_version: Option<serde_json::Value>,
     /// Optional here only so that a document without a version is told
     /// as such first.
-    files: Option<Vec<Entry>>,
+    files: Option<Nodes>,
     #[serde(default)]
     cut: Vec<String>,
 }
@@ -409,16 +435,10 @@ pub fn read(file: impl Read, shown: &str) -> Result<BundleFs, String> {
             ))
         }
     }
-    let files = r.files.ok_or_else(|| {
+    let Nodes(nodes) = r.files.ok_or_else(|| {
         format!("bundle {shown} does not follow the bundle format: missing field `files`")
     })?;
-    if files.len() > MAX_ENTRIES {
-        return Err(format!(
-            "bundle {shown} has {} entries, over the limit of {MAX_ENTRIES}",
-            files.len()
-        ));
-    }
-    root_of(files, r.cut, shown)
+    Ok(BundleFs::new(shown, nodes).with_cut(r.cut))
 }
 
 /// Refuses an output path that exists (a file, a link, even a dangling

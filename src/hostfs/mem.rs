@@ -29,16 +29,19 @@ impl BundleFs {
     /// Entries by canonical path (`/`, `/sys/bus`); missing parent
     /// directories are added (owner root, mode 0755).
     pub fn new(shown: impl Into<String>, mut nodes: BTreeMap<String, Node>) -> BundleFs {
-        let mut parents = Vec::new();
+        // Each missing parent once: a walk stops at a parent already
+        // there or already added (a million entries in a thousand
+        // directories add a thousand, not four million).
+        let mut parents = std::collections::BTreeSet::new();
         for path in nodes.keys() {
             let mut p = path.as_str();
             while let Some(i) = p.rfind('/') {
                 p = &p[..i];
                 let parent = if p.is_empty() { "/" } else { p };
-                if nodes.contains_key(parent) {
+                if nodes.contains_key(parent) || parents.contains(parent) {
                     break;
                 }
-                parents.push(parent.to_string());
+                parents.insert(parent.to_string());
             }
         }
         for p in parents {
