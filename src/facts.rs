@@ -118,8 +118,8 @@ pub struct Facts {
 pub struct HostFacts {
     /// What was read: "live host" or "captured tree DIR".
     pub root: String,
-    /// Paths refused for not being files (FIFOs, sockets, device nodes in
-    /// a tree), as their errors: for the report, not for rules.
+    /// What the root did not read (see `HostFs::not_read`): for the
+    /// report, not for rules.
     #[serde(skip)]
     #[schemars(skip)]
     pub not_read: Vec<String>,

@@ -161,8 +161,8 @@ pub struct HostSummary {
     pub sriov_vfs: usize,
     /// The --device targets, as full PCI addresses.
     pub targets: Vec<String>,
-    /// What was not read because it is not a file (a tree's FIFO, socket
-    /// or device node), each as its error.
+    /// What was not read: a tree's FIFO, socket or device node (never
+    /// opened), or what a bundle says was cut when it was written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_read: Vec<String>,
 }

@@ -169,9 +169,10 @@ pub trait HostFs: Send + Sync {
         read_links_one_by_one(self, dir)
     }
 
-    /// What this root refused to open because it is not a file (a tree's
-    /// FIFO, socket or device node), each said as its error: shown in the
-    /// report, so that what was not read is never silent.
+    /// What this root did not read: a tree's FIFO, socket or device node
+    /// it refused to open, or what a bundle says was cut when it was
+    /// written; each said in a sentence, shown in the report, so that what
+    /// was not read is never silent.
     fn not_read(&self) -> Vec<String> {
         Vec::new()
     }

@@ -104,11 +104,10 @@ pub fn read_identity(fs: &dyn HostFs, pid: u32, p: &mut Process) {
     }
 }
 
-/// /proc/PID/fd, read. A process that has ended
-/// has no directory at all; a live one always has its fd directory.
-/// Anything else is an fd table that cannot be read whole: an error, not
-/// "holds nothing".
-/// `read` is how the fd directory is read (its names, or its links).
+/// /proc/PID/fd as `read` reads it (its names, or its links). A process
+/// that has ended has no directory at all; a live one always has its fd
+/// directory. Anything else is an fd table that cannot be read whole: an
+/// error, not "holds nothing".
 fn fd_table<T>(
     fs: &dyn HostFs,
     dir: &str,

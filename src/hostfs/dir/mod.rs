@@ -471,6 +471,9 @@ impl HostFs for DirFs {
         };
         let result = (|| -> FsResult<Vec<u8>> {
             let (mut file, size) = opened?;
+            if size.is_some_and(|s| s > MAX_FILE_BYTES) {
+                return Err(FsError::new(path, FsErrorKind::TooLarge(MAX_FILE_BYTES)));
+            }
             let mut buf = Vec::new();
             // A tree's file is read to the size it had a moment ago (short
             // reads continue; no read past it to see the end). procfs and
@@ -483,7 +486,7 @@ impl HostFs for DirFs {
                 .take(want)
                 .read_to_end(&mut buf)
                 .map_err(|e| FsError::from_io(path, &e))?;
-            if buf.len() as u64 > MAX_FILE_BYTES || size.is_some_and(|s| s > MAX_FILE_BYTES) {
+            if buf.len() as u64 > MAX_FILE_BYTES {
                 return Err(FsError::new(path, FsErrorKind::TooLarge(MAX_FILE_BYTES)));
             }
             Ok(buf)
