@@ -5,7 +5,7 @@
 #
 # 1. builds the release binary (cargo build --release);
 # 2. installs pciutils with apt-get when `lspci` is missing (lspci -k is the yardstick);
-# 3. generates three host trees with tools/mkbighost.py (deterministic, ~5 s for the big one):
+# 3. generates five host trees with tools/mkbighost.py (deterministic, ~5 s for the big one):
 #      bench/out/big    8 E810 PFs x 256 VFs (2,048 VFs, ~2,069 PCI devices), 4,000 processes
 #      bench/out/vf512  2 PFs x 256 VFs, same processes
 #      bench/out/vf128  1 PF x 128 VFs, same processes
