@@ -1,4 +1,4 @@
-//! A host tree built from the input, with FIFOs, sockets and device nodes
+//! A host tree built from the input, with FIFOs and device nodes
 //! among its files, at the paths the probes read: `check` on it must end
 //! (a FIFO or /dev/kmsg opened would block: libFuzzer's -timeout catches
 //! it), never panic, and name every special file it met in `not_read`
