@@ -1,9 +1,9 @@
 //! A host tree built from the input, with FIFOs and device nodes
 //! among its files, at the paths the probes read: `check` on it must end
 //! (a FIFO or /dev/kmsg opened would block: libFuzzer's -timeout catches
-//! it), never panic, and name every special file it met in `not_read`
-//! instead of reading it. Needs root for device nodes (mknod); as another
-//! user they are left out.
+//! it), never panic, and its text report has one `Result:` line (no data
+//! starts a line). Needs root for device nodes (mknod); as another user
+//! they are left out.
 #![no_main]
 
 use std::fs;
