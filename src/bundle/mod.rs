@@ -250,20 +250,20 @@ fn check_version(bytes: &[u8], shown: &str) -> Result<(), String> {
     }
     let v: Version = serde_json::from_slice(bytes)
         .map_err(|e| format!("bundle {shown} is not valid JSON: {e}"))?;
-    match v.schema_version {
-        None => {
-            return Err(format!(
-                "bundle {shown} has no schema_version: not a sriov-doctor bundle"
-            ))
-        }
-        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(SCHEMA_VERSION as u64) => {}
-        Some(other) => {
-            return Err(format!(
-                "bundle {shown}: schema_version {other} is not supported (this sriov-doctor reads {SCHEMA_VERSION})"
-            ))
-        }
+    supported(v.schema_version.as_ref(), shown)
+}
+
+/// Whether a bundle's schema_version is the one this tool reads.
+fn supported(version: Option<&serde_json::Value>, shown: &str) -> Result<(), String> {
+    match version {
+        None => Err(format!(
+            "bundle {shown} has no schema_version: not a sriov-doctor bundle"
+        )),
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(SCHEMA_VERSION as u64) => Ok(()),
+        Some(other) => Err(format!(
+            "bundle {shown}: schema_version {other} is not supported (this sriov-doctor reads {SCHEMA_VERSION})"
+        )),
     }
-    Ok(())
 }
 
 /// Parses and checks a bundle document.
@@ -422,19 +422,7 @@ pub fn read(file: impl Read, shown: &str) -> Result<BundleFs, String> {
             format!("bundle {shown} is not valid JSON: {e}")
         }
     })?;
-    match r.schema_version {
-        None => {
-            return Err(format!(
-                "bundle {shown} has no schema_version: not a sriov-doctor bundle"
-            ))
-        }
-        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(SCHEMA_VERSION as u64) => {}
-        Some(other) => {
-            return Err(format!(
-                "bundle {shown}: schema_version {other} is not supported (this sriov-doctor reads {SCHEMA_VERSION})"
-            ))
-        }
-    }
+    supported(r.schema_version.as_ref(), shown)?;
     let Nodes(nodes) = r.files.ok_or_else(|| {
         format!("bundle {shown} does not follow the bundle format: missing field `files`")
     })?;
