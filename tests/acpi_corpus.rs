@@ -1,5 +1,5 @@
 //! The DMAR and IVRS decoders against every real table in the shared corpus
-//! (../shared/corpus/acpi): each field ACPICA's `iasl -d` prints (in the
+//! (corpus/acpi): each field ACPICA's `iasl -d` prints (in the
 //! `.dsl` next to each `.bin`) must be one of ours, at the same offset and
 //! length, with the same value. Then robustness: every truncation and a
 //! fixed set of mutations of every table must decode without a panic or a
@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use sriov_doctor::acpi::{dmar, ivrs, Field, FieldValue, Stop};
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/acpi");
+const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/acpi");
 
 fn tables(kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(CORPUS).join(kind);

@@ -31,7 +31,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 HOSTS = REPO / "tests" / "hosts"
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
+DEFAULT_CORPUS = REPO / "corpus"
 
 SEED_DMAR = "acpi/dmar/linuxhw_Server_Supermicro_X8DTT_CE92DF29C87C.bin"
 NOIR_DMAR = "acpi/dmar/linuxhw_Desktop_Dell_Precision-WorkStation-T3500_2148E87727EE.bin"
@@ -1890,7 +1890,7 @@ def credit_lines(h):
     out = []
     for name, src in h.acpi_credit:
         out.append("- `sys/firmware/acpi/tables/%s`: %s`%s` from linuxhw/ACPI "
-                   "(https://github.com/linuxhw/ACPI, CC-BY-4.0), via `/work/shared/corpus/%s`."
+                   "(https://github.com/linuxhw/ACPI, CC-BY-4.0), via `corpus/%s`."
                    % (name, "derived from " if name == "XMAR" else "exact bytes of ",
                       os.path.basename(src), src))
     if not out:

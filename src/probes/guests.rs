@@ -197,7 +197,7 @@ mod tests {
     fn reads_libvirts_own_hostdev_xml() {
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/corpus/libvirt/domain/hostdev-vfio.xml"
+            "/corpus/libvirt/domain/hostdev-vfio.xml"
         ))
         .unwrap();
         let g = parse_domain(&text, "hostdev-vfio.xml", false).unwrap();
