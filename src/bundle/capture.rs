@@ -3,10 +3,11 @@
 //! result, so that replaying the bundle gives exactly the report it carries.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use regex::Regex;
 
-use super::{entry_of, redact, rules_version, time, Bundle, ToolInfo, SCHEMA_VERSION};
+use super::{redact, rules_version, time, Bundle, Files, ToolInfo, SCHEMA_VERSION};
 use crate::hostfs::{BundleFs, DirFs, HostFs};
 use crate::report::Report;
 use crate::rules::Engine;
@@ -89,8 +90,8 @@ pub fn capture(opts: &CaptureOptions, engine: &Engine) -> Result<Bundle, String>
     if opts.redact {
         (nodes, log) = redact::redact(nodes, log, &facts);
     }
-    let replay = BundleFs::new(opts.shown.clone(), nodes).with_cut(cut.clone());
-    let facts = crate::gather(&replay, &[])?;
+    let replay = Arc::new(BundleFs::new(opts.shown.clone(), nodes).with_cut(cut.clone()));
+    let facts = crate::gather(replay.as_ref(), &[])?;
     let report = Report::new(&facts, engine.run(&facts));
     let b = Bundle {
         schema_version: SCHEMA_VERSION,
@@ -106,12 +107,7 @@ pub fn capture(opts: &CaptureOptions, engine: &Engine) -> Result<Bundle, String>
         facts: json(&facts),
         kernel_log: log,
         cut,
-        // Each node is freed as its entry is made.
-        files: replay
-            .into_nodes()
-            .into_iter()
-            .map(|(path, n)| entry_of(&path, &n))
-            .collect(),
+        files: Files::Captured(replay),
     };
     within_read_limits(&b)?;
     Ok(b)

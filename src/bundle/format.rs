@@ -5,8 +5,10 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::SCHEMA_VERSION;
-use crate::hostfs::MAX_FILE_BYTES;
+use std::sync::Arc;
+
+use super::{entry_of, SCHEMA_VERSION};
+use crate::hostfs::{BundleFs, MAX_FILE_BYTES};
 
 /// The tool that wrote the bundle.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
@@ -65,8 +67,62 @@ pub struct Bundle {
     pub cut: Vec<String>,
     /// Every file system entry the checks touched, one per canonical path.
     /// A path that is not here replays as not found.
-    #[schemars(length(max = 1_000_000))]
-    pub files: Vec<Entry>,
+    #[schemars(with = "Vec<Entry>", length(max = 1_000_000))]
+    pub files: Files,
+}
+
+/// A bundle's entries: as a document listed them, or, for one being
+/// written, the capture's own store, each entry made as it is written and
+/// then dropped (a big host's entries are never all held twice).
+#[derive(Clone)]
+pub enum Files {
+    Listed(Vec<Entry>),
+    Captured(Arc<BundleFs>),
+}
+
+impl Files {
+    pub fn len(&self) -> usize {
+        match self {
+            Files::Listed(v) => v.len(),
+            Files::Captured(fs) => fs.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl std::fmt::Debug for Files {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "Files({} entries)", self.len())
+    }
+}
+
+impl Serialize for Files {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.len()))?;
+        match self {
+            Files::Listed(v) => {
+                for e in v {
+                    seq.serialize_element(e)?;
+                }
+            }
+            Files::Captured(fs) => {
+                for (path, n) in fs.entries() {
+                    seq.serialize_element(&entry_of(path, &n))?;
+                }
+            }
+        }
+        seq.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Files {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Files, D::Error> {
+        Vec::<Entry>::deserialize(d).map(Files::Listed)
+    }
 }
 
 fn unknown_tool() -> ToolInfo {

@@ -12,16 +12,17 @@ mod time;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::hostfs::{BundleFs, EntryKind, FsErrorKind, Metadata, Node, MAX_FILE_BYTES};
+use crate::hostfs::{
+    BundleFs, EntryKind, FsErrorKind, Metadata, Node, NodeRef, NodeStore, MAX_FILE_BYTES,
+};
 
 pub use capture::{capture, CaptureOptions};
-pub use format::{Bundle, Entry, ToolInfo};
+pub use format::{Bundle, Entry, Files, ToolInfo};
 
 /// Bundle format version; bump on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -84,7 +85,7 @@ fn parse_error(s: &str) -> Result<FsErrorKind, String> {
 }
 
 /// The stored form of one recorded entry.
-pub fn entry_of(path: &str, n: &Node) -> Entry {
+pub fn entry_of(path: &str, n: &NodeRef) -> Entry {
     let mut e = Entry {
         path: path.to_string(),
         ..Entry::default()
@@ -99,16 +100,16 @@ pub fn entry_of(path: &str, n: &Node) -> Entry {
             e.minor = Some(mi);
         }
     }
-    e.target = n.target.clone();
-    if let Some(c) = &n.content {
+    e.target = n.target.map(str::to_string);
+    if let Some(c) = n.content {
         e.size = Some(c.len() as u64);
         match as_text(c) {
             Some(t) => e.text = Some(t.to_string()),
             None => e.base64 = Some(BASE64.encode(c)),
         }
     }
-    e.entries = n.entries.clone();
-    e.error = n.error.as_ref().map(error_name);
+    e.entries = n.entries();
+    e.error = n.error.map(error_name);
     e
 }
 
@@ -242,17 +243,6 @@ pub fn node_of(e: &Entry) -> Result<Node, String> {
     })
 }
 
-/// Checks a bundle document's schema_version before anything else is read.
-fn check_version(bytes: &[u8], shown: &str) -> Result<(), String> {
-    #[derive(Deserialize)]
-    struct Version {
-        schema_version: Option<serde_json::Value>,
-    }
-    let v: Version = serde_json::from_slice(bytes)
-        .map_err(|e| format!("bundle {shown} is not valid JSON: {e}"))?;
-    supported(v.schema_version.as_ref(), shown)
-}
-
 /// Whether a bundle's schema_version is the one this tool reads.
 fn supported(version: Option<&serde_json::Value>, shown: &str) -> Result<(), String> {
     match version {
@@ -266,23 +256,9 @@ fn supported(version: Option<&serde_json::Value>, shown: &str) -> Result<(), Str
     }
 }
 
-/// Parses and checks a bundle document.
-pub fn parse(bytes: &[u8], shown: &str) -> Result<Bundle, String> {
-    check_version(bytes, shown)?;
-    let b: Bundle = serde_json::from_slice(bytes)
-        .map_err(|e| format!("bundle {shown} does not follow the bundle format: {e}"))?;
-    if b.files.len() > MAX_ENTRIES {
-        return Err(format!(
-            "bundle {shown} has {} entries, over the limit of {MAX_ENTRIES}",
-            b.files.len()
-        ));
-    }
-    Ok(b)
-}
-
-/// A bundle's `files`, each entry made into its node as it is parsed and
-/// then dropped: the entries are never all held beside the nodes.
-struct Nodes(BTreeMap<String, Node>);
+/// A bundle's `files`, each entry checked and packed into the store as it
+/// is parsed, then dropped: the entries are never all held.
+struct Nodes(NodeStore);
 
 impl<'de> Deserialize<'de> for Nodes {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Nodes, D::Error> {
@@ -297,8 +273,7 @@ impl<'de> Deserialize<'de> for Nodes {
                 mut seq: A,
             ) -> Result<Nodes, A::Error> {
                 use serde::de::Error;
-                use std::collections::btree_map::Entry as Slot;
-                let mut nodes = BTreeMap::new();
+                let mut nodes = NodeStore::default();
                 while let Some(e) = seq.next_element::<Entry>()? {
                     if nodes.len() >= MAX_ENTRIES {
                         return Err(A::Error::custom(format!(
@@ -307,19 +282,14 @@ impl<'de> Deserialize<'de> for Nodes {
                     }
                     let n = node_of(&e)
                         .map_err(|why| A::Error::custom(format!("entry {:?}: {why}", e.path)))?;
-                    match nodes.entry(e.path) {
-                        Slot::Occupied(slot) => {
-                            return Err(A::Error::custom(format!(
-                                "entry {:?} appears twice",
-                                slot.key()
-                            )))
-                        }
-                        Slot::Vacant(slot) => {
-                            slot.insert(n);
-                        }
-                    }
+                    nodes
+                        .push(&e.path, &n)
+                        .map_err(|why| A::Error::custom(format!("entry {:?}: {why}", e.path)))?;
                 }
-                Ok(Nodes(nodes))
+                nodes
+                    .finish()
+                    .map(Nodes)
+                    .map_err(|path| A::Error::custom(format!("entry {path:?} appears twice")))
             }
         }
         d.deserialize_seq(Each)
@@ -372,8 +342,12 @@ pub fn open(path: &Path) -> Result<BundleFs, String> {
 /// [`open`] on the bytes of a bundle file from `file`; `shown` names it in
 /// messages.
 pub fn read(file: impl Read, shown: &str) -> Result<BundleFs, String> {
+    read_within(file, shown, MAX_BUNDLE_BYTES)
+}
+
+/// [`read`], with at most `limit` bytes of file and of JSON.
+fn read_within(file: impl Read, shown: &str, limit: u64) -> Result<BundleFs, String> {
     use std::io::BufRead;
-    let limit = MAX_BUNDLE_BYTES;
     let raw_over = std::rc::Rc::new(std::cell::Cell::new(false));
     let json_over = std::rc::Rc::new(std::cell::Cell::new(false));
     let mut raw = std::io::BufReader::with_capacity(
@@ -426,7 +400,7 @@ pub fn read(file: impl Read, shown: &str) -> Result<BundleFs, String> {
     let Nodes(nodes) = r.files.ok_or_else(|| {
         format!("bundle {shown} does not follow the bundle format: missing field `files`")
     })?;
-    Ok(BundleFs::new(shown, nodes).with_cut(r.cut))
+    Ok(BundleFs::of_store(shown, nodes).with_cut(r.cut))
 }
 
 /// Refuses an output path that exists (a file, a link, even a dangling
@@ -516,4 +490,43 @@ pub fn rules_version() -> String {
         }
     }
     format!("fnv1a64:{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(bytes: &[u8], limit: u64) -> String {
+        read_within(bytes, "b", limit).err().unwrap()
+    }
+
+    /// The two limits, at 1 MiB instead of 256 (tests/bundle.rs has the
+    /// gzip bomb at the real limit): a plain document is stopped once it has
+    /// given that many bytes, however valid its JSON so far; a compressed
+    /// one once it has expanded to that many. Below it, the same document
+    /// is read.
+    #[test]
+    fn stops_at_the_limit_of_file_and_of_json() {
+        let doc = |spaces: usize| {
+            let mut d = b"{\"schema_version\": 1, \"files\": [".to_vec();
+            d.extend(std::iter::repeat_n(b' ', spaces));
+            d.extend(b"]}");
+            d
+        };
+        let big = doc(1 << 20);
+        assert_eq!(
+            error(&big, 1 << 20),
+            "bundle b is larger than the limit of 1 MiB"
+        );
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&big).unwrap();
+        let gz = gz.finish().unwrap();
+        assert!(gz.len() < 1 << 16);
+        assert_eq!(
+            error(&gz, 1 << 20),
+            "bundle b expands beyond the limit of 1 MiB"
+        );
+        assert!(read_within(&big[..], "b", 2 << 20).is_ok());
+        assert!(read_within(&gz[..], "b", 2 << 20).is_ok());
+    }
 }

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use super::store::{NodeRef, NodeStore};
+
 use super::resolve::{self, key, Step, Walk};
 use super::{EntryKind, FsError, FsErrorKind, FsResult, HostFs, Metadata, Node};
 
@@ -20,7 +22,7 @@ fn not_captured() -> FsErrorKind {
 
 pub struct BundleFs {
     shown: String,
-    nodes: BTreeMap<String, Node>,
+    nodes: NodeStore,
     /// What the bundle says was cut when it was written.
     cut: Vec<String>,
 }
@@ -28,34 +30,19 @@ pub struct BundleFs {
 impl BundleFs {
     /// Entries by canonical path (`/`, `/sys/bus`); missing parent
     /// directories are added (owner root, mode 0755).
-    pub fn new(shown: impl Into<String>, mut nodes: BTreeMap<String, Node>) -> BundleFs {
-        // Each missing parent once: a walk stops at a parent already
-        // there or already added (a million entries in a thousand
-        // directories add a thousand, not four million).
-        let mut parents = std::collections::BTreeSet::new();
-        for path in nodes.keys() {
-            let mut p = path.as_str();
-            while let Some(i) = p.rfind('/') {
-                p = &p[..i];
-                let parent = if p.is_empty() { "/" } else { p };
-                if nodes.contains_key(parent) || parents.contains(parent) {
-                    break;
-                }
-                parents.insert(parent.to_string());
-            }
+    pub fn new(shown: impl Into<String>, nodes: BTreeMap<String, Node>) -> BundleFs {
+        let mut store = NodeStore::default();
+        for (path, n) in nodes {
+            // A recording's parts are far below the store's 4 GiB a part.
+            store.push(&path, &n).expect("a recorded entry fits");
         }
-        for p in parents {
-            nodes.entry(p).or_insert_with(|| Node {
-                meta: Some(Metadata {
-                    kind: EntryKind::Dir,
-                    mode: 0o755,
-                    uid: 0,
-                    gid: 0,
-                    device: None,
-                }),
-                ..Node::default()
-            });
-        }
+        // The map's keys are unique.
+        let store = store.finish().expect("paths are unique");
+        BundleFs::of_store(shown, store)
+    }
+
+    /// A finished store's entries as a root.
+    pub fn of_store(shown: impl Into<String>, nodes: NodeStore) -> BundleFs {
         BundleFs {
             shown: shown.into(),
             nodes,
@@ -69,23 +56,27 @@ impl BundleFs {
         self
     }
 
-    pub fn nodes(&self) -> &BTreeMap<String, Node> {
-        &self.nodes
+    /// How many entries.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
     }
 
-    /// The entries, given up: a bundle's writer turns each into its stored
-    /// form and frees it, instead of holding both.
-    pub fn into_nodes(self) -> BTreeMap<String, Node> {
-        self.nodes
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
     }
 
-    fn node(&self, path: &str, comps: &[String]) -> FsResult<&Node> {
+    /// Every entry, in path order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, NodeRef<'_>)> {
+        self.nodes.iter()
+    }
+
+    fn node(&self, path: &str, comps: &[String]) -> FsResult<NodeRef<'_>> {
         self.node_at(path, &key(comps))
     }
 
-    fn node_at(&self, path: &str, key: &str) -> FsResult<&Node> {
+    fn node_at(&self, path: &str, key: &str) -> FsResult<NodeRef<'_>> {
         match self.nodes.get(key) {
-            Some(n) => match (&n.meta, &n.error) {
+            Some(n) => match (&n.meta, n.error) {
                 (None, Some(e)) => Err(FsError::new(path, e.clone())),
                 (None, None) => Err(FsError::new(path, not_captured())),
                 _ => Ok(n),
@@ -93,18 +84,14 @@ impl BundleFs {
             None => Err(FsError::new(path, FsErrorKind::NotFound)),
         }
     }
-
-    fn kind(n: &Node) -> EntryKind {
-        n.meta.as_ref().map(|m| m.kind).unwrap_or(EntryKind::Other)
-    }
 }
 
 impl Walk for BundleFs {
     fn step(&self, _comps: &[String], key: &str) -> Result<Step, FsErrorKind> {
         let n = self.node_at("", key).map_err(|e| e.kind)?;
-        Ok(match Self::kind(n) {
+        Ok(match n.kind() {
             EntryKind::Dir => Step::Dir,
-            EntryKind::Symlink => Step::Link(n.target.clone().ok_or_else(not_captured)?),
+            EntryKind::Symlink => Step::Link(n.target.ok_or_else(not_captured)?.to_string()),
             _ => Step::Other,
         })
     }
@@ -114,10 +101,10 @@ impl HostFs for BundleFs {
     fn not_read(&self) -> Vec<String> {
         let files = self
             .nodes
-            .iter()
-            .filter_map(|(path, n)| match &n.error {
-                Some(kind @ FsErrorKind::NotAFile(_)) => {
-                    Some(FsError::new(path.clone(), kind.clone()).to_string())
+            .with_error()
+            .filter_map(|(path, error)| match error {
+                kind @ FsErrorKind::NotAFile(_) => {
+                    Some(FsError::new(path, kind.clone()).to_string())
                 }
                 _ => None,
             })
@@ -128,13 +115,13 @@ impl HostFs for BundleFs {
     fn read(&self, path: &str) -> FsResult<Vec<u8>> {
         let comps = resolve::resolve(self, path, true)?;
         let n = self.node(path, &comps)?;
-        if let Some(c) = &n.content {
-            return Ok(c.clone());
+        if let Some(c) = n.content {
+            return Ok(c.to_vec());
         }
-        if let Some(e) = &n.error {
+        if let Some(e) = n.error {
             return Err(FsError::new(path, e.clone()));
         }
-        match Self::kind(n) {
+        match n.kind() {
             EntryKind::Dir => Err(FsError::new(path, FsErrorKind::IsADirectory)),
             _ => Err(FsError::new(path, not_captured())),
         }
@@ -143,8 +130,8 @@ impl HostFs for BundleFs {
     fn read_link(&self, path: &str) -> FsResult<String> {
         let comps = resolve::resolve(self, path, false)?;
         let n = self.node(path, &comps)?;
-        match (Self::kind(n), &n.target) {
-            (EntryKind::Symlink, Some(t)) => Ok(t.clone()),
+        match (n.kind(), n.target) {
+            (EntryKind::Symlink, Some(t)) => Ok(t.to_string()),
             (EntryKind::Symlink, None) => Err(FsError::new(path, not_captured())),
             _ => Err(FsError::new(path, not_a_link())),
         }
@@ -153,15 +140,14 @@ impl HostFs for BundleFs {
     fn list_dir(&self, path: &str) -> FsResult<Vec<String>> {
         let comps = resolve::resolve(self, path, true)?;
         let n = self.node(path, &comps)?;
-        if Self::kind(n) != EntryKind::Dir {
+        if n.kind() != EntryKind::Dir {
             return Err(FsError::new(path, FsErrorKind::NotADirectory));
         }
-        if let Some(names) = &n.entries {
-            let mut names = names.clone();
+        if let Some(mut names) = n.entries() {
             names.sort();
             return Ok(names);
         }
-        if let Some(e) = &n.error {
+        if let Some(e) = n.error {
             return Err(FsError::new(path, e.clone()));
         }
         // A directory that was not listed: its entries in the bundle.
@@ -172,8 +158,7 @@ impl HostFs for BundleFs {
         };
         Ok(self
             .nodes
-            .range(prefix.clone()..)
-            .take_while(|(k, _)| k.starts_with(&prefix))
+            .with_prefix(&prefix)
             .filter_map(|(k, _)| {
                 let rest = &k[prefix.len()..];
                 (!rest.is_empty() && !rest.contains('/')).then(|| rest.to_string())
@@ -183,7 +168,7 @@ impl HostFs for BundleFs {
 
     fn metadata(&self, path: &str) -> FsResult<Metadata> {
         let comps = resolve::resolve(self, path, true)?;
-        if comps.is_empty() && !self.nodes.contains_key("/") {
+        if comps.is_empty() && !self.nodes.contains("/") {
             return Ok(Metadata {
                 kind: EntryKind::Dir,
                 mode: 0o755,

@@ -7,9 +7,11 @@ mod dir;
 mod mem;
 mod meta;
 pub mod resolve;
+mod store;
 
 pub use dir::DirFs;
 pub use mem::BundleFs;
+pub use store::{NodeRef, NodeStore};
 
 use std::fmt;
 use std::io;
