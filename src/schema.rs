@@ -1,6 +1,6 @@
 //! JSON Schemas (draft 2020-12) of the documents the tool writes, generated
 //! from the types with schemars: the check report (`docs/report.schema.json`)
-//! and the support bundle (`docs/bundle.schema.json`). `tests/schema.rs`
+//! and the support bundle (`docs/bundle.schema.json`). `tests/it/schema.rs`
 //! fails when the committed files differ from these, and validates real
 //! reports and bundles against the committed files.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetches the JUnit XML schema that tests/junit.rs validates `check --format
+# Fetches the JUnit XML schema that tests/it/junit.rs validates `check --format
 # junit` against: junit-10.xsd, the JUnit schema of Jenkins' xUnit plugin
 # (MIT, Gregory Boissinot), which pytest's source distribution on PyPI ships
 # for its own JUnit XML tests. It is not kept in this repository: this

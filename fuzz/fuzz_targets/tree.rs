@@ -1,4 +1,4 @@
-//! A host tree built from the input, with FIFOs and device nodes
+//! A host tree built from the input, with FIFOs, sockets and device nodes
 //! among its files, at the paths the probes read: `check` on it must end
 //! (a FIFO or /dev/kmsg opened would block: libFuzzer's -timeout catches
 //! it), never panic, and its text report has one `Result:` line (no data
@@ -57,7 +57,7 @@ fn make(root: &Path, rel: &str, kind: u8, data: &[u8]) {
     }
     let _ = fs::remove_file(&path);
     let _ = fs::remove_dir_all(&path);
-    match kind % 6 {
+    match kind % 7 {
         0 | 1 => {
             let _ = fs::write(&path, data);
         }
@@ -75,6 +75,10 @@ fn make(root: &Path, rel: &str, kind: u8, data: &[u8]) {
         }
         4 => {
             let _ = mknodat(CWD, &path, FileType::Fifo, Mode::from_raw_mode(0o644), 0);
+        }
+        5 => {
+            // A Unix socket: opening one fails (ENXIO), but it is no file.
+            let _ = std::os::unix::net::UnixListener::bind(&path);
         }
         _ => {
             // /dev/null, /dev/kmsg, /dev/zero, /dev/tty: each would be the

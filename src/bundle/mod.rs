@@ -500,7 +500,7 @@ mod tests {
         read_within(bytes, "b", limit).err().unwrap()
     }
 
-    /// The two limits, at 1 MiB instead of 256 (tests/bundle.rs has the
+    /// The two limits, at 1 MiB instead of 256 (tests/it/bundle.rs has the
     /// gzip bomb at the real limit): a plain document is stopped once it has
     /// given that many bytes, however valid its JSON so far; a compressed
     /// one once it has expanded to that many. Below it, the same document

@@ -6,7 +6,7 @@
 //! definition but free now, grey holder unknown); guest definitions that name
 //! a VF hang off it with a dashed edge. A group shared by several VFs is one
 //! node with several edges in, which is what makes a shared group visible.
-//! `tests/dot.rs` has `dot -Tsvg` render the graph of every test host.
+//! `tests/it/dot.rs` has `dot -Tsvg` render the graph of every test host.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;

@@ -16,7 +16,7 @@
 //!
 //! No timestamp: the output depends on the report alone, and the textfile
 //! collector already exports each file's age as `node_textfile_mtime_seconds`.
-//! `tests/prometheus.rs` runs `promtool check metrics` on every host's output.
+//! `tests/it/prometheus.rs` runs `promtool check metrics` on every host's output.
 
 use std::fmt::Write;
 

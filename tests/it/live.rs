@@ -3,7 +3,7 @@
 //! instead of passing it. Needs strace and setpriv (util-linux); CI installs
 //! strace. Skipped, with the reason, where they are missing outside CI.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::process::Command;

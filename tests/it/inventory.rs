@@ -1,13 +1,11 @@
 //! `list` on every host, and `hostdev`, as reviewed snapshots.
 
-mod common;
-
-use common::{hosts, run};
+use crate::common::{hosts, run};
 
 #[test]
 fn list_every_host() {
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
+    settings.set_snapshot_path("../../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         for host in hosts() {
@@ -29,7 +27,7 @@ fn list_every_host() {
 #[test]
 fn hostdev_prints_the_guides_element() {
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
+    settings.set_snapshot_path("../../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         let r = run(&[

@@ -2,12 +2,10 @@
 //! json`, become one table; each format is a reviewed snapshot, the counts
 //! agree with the reports, and bad files are named errors (exit 2).
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{bin, hosts, run};
+use crate::common::{bin, hosts, run};
 
 struct Out {
     code: i32,
@@ -75,7 +73,7 @@ fn a_fleet_summary_matches_its_snapshots() {
     let dir = scratch("fleet");
     fleet(&dir);
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
+    settings.set_snapshot_path("../../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         for format in ["text", "markdown", "json"] {

@@ -4,12 +4,10 @@
 //! replaced, and a hand-made bundle can neither read outside itself nor get
 //! past the limits.
 
-mod common;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use common::{hosts, run};
+use crate::common::{hosts, run};
 use serde_json::Value;
 
 /// A scratch directory for this test process, removed on drop.

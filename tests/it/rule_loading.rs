@@ -3,9 +3,7 @@
 //! nothing on standard output, and `FILE:LINE: reason` on standard error,
 //! before any check runs.
 
-mod common;
-
-use common::run;
+use crate::common::run;
 
 const SEED: &str = "tests/hosts/seed-ready/root";
 

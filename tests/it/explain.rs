@@ -1,9 +1,9 @@
 //! explain: every signature's real examples match it, and on the test host
 //! its [test] names, explain puts the right rule first.
 
-mod common;
+use crate::common;
 
-use common::run;
+use crate::common::run;
 
 struct Sig {
     id: String,

@@ -3,13 +3,11 @@
 //! TYPE), and says what the JSON report says: one state set per finding,
 //! the summary, the version.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{have, hosts, run};
+use crate::common::{have, hosts, run};
 use sriov_doctor::report::{Finding, HostSummary, Report, Status, Summary, Tool};
 use sriov_doctor::rules::Severity;
 
@@ -233,7 +231,7 @@ fn promtool_rejects_what_the_format_forbids() {
 #[test]
 fn prometheus_metrics_match_their_snapshot() {
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
+    settings.set_snapshot_path("../../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         let r = run(&[

@@ -7,7 +7,7 @@
 //! has no /proc/modules, an unbound device no `driver` link), and the row
 //! says so.
 
-use crate::damage::{Damage, Entry, EntryKind};
+use crate::corruption::damage::{Damage, Entry, EntryKind};
 
 /// What a damage did to one input, as the tool meets it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,12 +1,12 @@
 //! Damaged trees give a finding or a clear error, never a panic or a pass
 //! for a rule whose input was destroyed.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{copy_tree, replace_with_link};
+use crate::common::{copy_tree, replace_with_link};
 
 const DEV: &str = "sys/devices/pci0000:00/0000:00:01.0";
 
@@ -192,7 +192,7 @@ fn damaged_trees_never_panic_and_never_pass_what_they_destroyed() {
     common::note(&summary);
 }
 
-/// Damages that the corruption suite (tests/corruption) found passing (once,
+/// Damages that the corruption suite (tests/it/corruption) found passing (once,
 /// failing) a rule whose input they destroyed, each fixed in src/: the rule
 /// must now skip and say why, or give the pristine tree's answer when the
 /// tool can still find it. (host, name, damage, --device or "", rule, subject, status)

@@ -5,12 +5,12 @@
 //! and its text report to a snapshot. Where a hand-built host disagrees with
 //! a capture of the same state, the capture is right.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::run;
+use crate::common::run;
 
 const SERIES: [&str; 2] = ["6.1", "6.12"];
 
@@ -159,7 +159,7 @@ fn every_capture_gives_the_verdicts_its_scenario_expects() {
 #[test]
 fn every_capture_report_matches_its_snapshot() {
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots/captures");
+    settings.set_snapshot_path("../../snapshots/captures");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         for sc in scenarios() {

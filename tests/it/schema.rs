@@ -3,15 +3,13 @@
 //! checked by Python's jsonschema (the reference implementation;
 //! tools/validate-json.py), which also rejects documents that break them.
 //!
-//! After changing a type: `UPDATE_SCHEMAS=1 cargo test --test schema`, then
+//! After changing a type: `UPDATE_SCHEMAS=1 cargo test --test it schema::`, then
 //! review `git diff docs/` and commit.
-
-mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{hosts, run, scratch};
+use crate::common::{hosts, run, scratch};
 
 #[test]
 fn committed_schemas_match_the_types() {
@@ -32,7 +30,7 @@ fn committed_schemas_match_the_types() {
             .unwrap_or_else(|| committed.lines().count().min(generated.lines().count()));
         panic!(
             "{file} differs from the schema the types generate (first at line {}: {:?}, generated {:?}).\n\
-             Regenerate it with `UPDATE_SCHEMAS=1 cargo test --test schema`, review `git diff docs/`, and commit it.",
+             Regenerate it with `UPDATE_SCHEMAS=1 cargo test --test it schema::`, review `git diff docs/`, and commit it.",
             line + 1,
             committed.lines().nth(line).unwrap_or("<end of file>"),
             generated.lines().nth(line).unwrap_or("<end of file>"),

@@ -2,14 +2,14 @@
 //! user, a full disk or a tight ulimit must not do to the tool. Each test
 //! names the case it holds; each failed on the code before the fix.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{bin, copy_tree, scratch};
+use crate::common::{bin, copy_tree, scratch};
 
 /// A copy of test host `host`'s tree in a scratch directory named `name`.
 fn tree(host: &str, name: &str) -> PathBuf {
@@ -53,7 +53,8 @@ struct Outcome {
 
 /// Runs the binary with `args` through `sh -c` (for ulimits and
 /// redirections: `$BIN` is the binary), killed after 30 s: a hang is a
-/// failure, not a stuck test run.
+/// failure, not a stuck test run. The output is read once the child has
+/// ended, so it must fit in a pipe (64 KiB): larger output goes to a file.
 fn sh(script: &str) -> Outcome {
     let mut child = Command::new("sh")
         .arg("-c")
@@ -161,6 +162,46 @@ fn fifos_in_a_tree_are_named_never_opened() {
         let out = sh(&format!("\"$BIN\" acpi --root {}", quote(&root)));
         assert!(out.code.is_some(), "acpi did not end");
     }
+}
+
+/// The third kind of special file: a Unix socket in a tree (opening one
+/// fails, ENXIO, but it is no file of the host either) is named for what
+/// it is, in the report and in a bundle.
+#[test]
+fn sockets_in_a_tree_are_named_never_opened() {
+    let root = tree("seed-ready", "socket-cmdline");
+    let path = root.join("proc/cmdline");
+    fs::remove_file(&path).unwrap();
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    let out = sh(&format!(
+        "\"$BIN\" check --root {} --format json",
+        quote(&root)
+    ));
+    assert!(
+        out.stdout.contains("is a socket, not a file: not read"),
+        "the socket is not named:\n{}{}",
+        out.stdout,
+        out.stderr
+    );
+    assert!(!out.stdout.contains("the command line lacks"));
+    // To a file: sh() reads the output once the child has ended, and a
+    // bundle is more than a pipe holds.
+    let file = root.with_file_name("socket.json");
+    let out = sh(&format!(
+        "\"$BIN\" bundle --root {} -o {} --force",
+        quote(&root),
+        quote(&file)
+    ));
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let b: serde_json::Value = serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
+    let entry = b["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "/proc/cmdline")
+        .expect("the socket has an entry");
+    assert_eq!(entry["error"], "not_a_file: a socket", "{entry}");
+    drop(listener);
 }
 
 /// Case 2: a device node in a tree was opened on the analyst's machine

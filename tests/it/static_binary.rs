@@ -5,12 +5,10 @@
 //! It checks the binary the tests build; .ci/run points it at the release
 //! build too (SRIOV_DOCTOR_BIN=target/x86_64-unknown-linux-gnu/release/sriov-doctor).
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{bin, note};
+use crate::common::{bin, note};
 
 fn binary() -> PathBuf {
     match std::env::var_os("SRIOV_DOCTOR_BIN") {

@@ -3,7 +3,7 @@
 //! built with (kept in lspci-nnk.txt beside it), and the same devices
 //! sriov-doctor finds.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

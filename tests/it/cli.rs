@@ -1,9 +1,9 @@
 //! The command-line contract: exit codes, address forms, rule documentation,
 //! site rules, colors.
 
-mod common;
+use crate::common;
 
-use common::run;
+use crate::common::run;
 
 const SEED: &str = "tests/hosts/seed-ready/root";
 const HOST_DRIVER: &str = "tests/hosts/seed-host-driver/root";
@@ -323,7 +323,7 @@ fn the_readme_lists_the_rules_as_the_tool_does() {
 #[test]
 fn acpi_decodes_the_root_tables_and_files() {
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
+    settings.set_snapshot_path("../../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         for host in ["seed-ready", "hp-rmrr", "amd-ready", "xen-ready"] {

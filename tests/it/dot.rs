@@ -4,12 +4,10 @@
 //! and the SVG shows every PF, VF, IOMMU group and holder of `list --format
 //! json`.
 
-mod common;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{have, hosts, run, scratch};
+use crate::common::{have, hosts, run, scratch};
 use sriov_doctor::inventory::{Inventory, PfEntry, VfEntry};
 
 /// dot -Tsvg on the graph: exit status, SVG, stderr.
@@ -209,7 +207,7 @@ fn dot_rejects_a_broken_graph() {
 #[test]
 fn dot_graphs_match_their_snapshots() {
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
+    settings.set_snapshot_path("../../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         for host in ["seed-guest-holds", "seed-group-shared"] {

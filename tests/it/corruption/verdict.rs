@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::damage::{Damage, Entry};
-use crate::inputs::{self, effect, is_pci_address, matches, Effect, Subjects, TABLE};
+use crate::corruption::damage::{Damage, Entry};
+use crate::corruption::inputs::{self, effect, is_pci_address, matches, Effect, Subjects, TABLE};
 
 /// (rule, subject) → (status, message).
 pub type Statuses = BTreeMap<(String, String), (String, String)>;
@@ -199,7 +199,7 @@ pub fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::damage::EntryKind;
+    use crate::corruption::damage::EntryKind;
 
     fn statuses(rows: &[(&str, &str, &str)]) -> Statuses {
         rows.iter()

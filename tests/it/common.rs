@@ -95,7 +95,7 @@ pub fn note(text: &str) {
 /// Whether an external program the test needs can run (`PROGRAM ARGS`
 /// starts, whatever it exits with). When it cannot: under CI (`CI` set) the
 /// test fails, naming what .ci/run installs; elsewhere it is skipped with a
-/// note, as tests/lspci.rs does for lspci.
+/// note, as tests/it/lspci.rs does for lspci.
 #[allow(clippy::disallowed_macros)]
 pub fn have(program: &str, args: &[&str], package: &str) -> bool {
     if Command::new(program).args(args).output().is_ok() {

@@ -2,11 +2,9 @@
 //! without its scenario's --device targets, is a reviewed snapshot. A change
 //! in any verdict, message or remediation shows up as a snapshot diff.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{hosts, run};
+use crate::common::{hosts, run};
 
 fn args<'a>(root: &'a str, targets: &'a [String], format: &'a str) -> Vec<&'a str> {
     let mut a = vec![
@@ -22,7 +20,7 @@ fn args<'a>(root: &'a str, targets: &'a [String], format: &'a str) -> Vec<&'a st
 #[test]
 fn every_host_report_matches_its_snapshot() {
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
+    settings.set_snapshot_path("../../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         for host in hosts() {

@@ -4,12 +4,10 @@
 //! that is not installed is reported and skipped, except under CI (CI=true),
 //! where .ci/run installs them all and a missing one fails the test.
 
-mod common;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{bin, note, run};
+use crate::common::{bin, note, run};
 
 /// Whether `program` runs here; under CI its absence is a failure.
 fn have(program: &str) -> bool {

@@ -3,12 +3,12 @@
 //! tools/junit-xsd.sh; xmllint from libxml2-utils validates), and says the
 //! same as the JSON report: one testcase per finding, the same failures.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{have, hosts, run, scratch};
+use crate::common::{have, hosts, run, scratch};
 use sriov_doctor::report::{Finding, HostSummary, Report, Status, Summary, Tool};
 use sriov_doctor::rules::Severity;
 
@@ -243,7 +243,7 @@ fn xmllint_rejects_what_the_schema_forbids() {
 #[test]
 fn junit_report_matches_its_snapshot() {
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
+    settings.set_snapshot_path("../../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         let r = check(

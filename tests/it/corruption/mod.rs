@@ -6,13 +6,12 @@
 //! damage destroyed (inputs.rs), nor one that did not pass on the pristine
 //! tree, unless the damaged tree truthfully says so (inputs::TRUTHFUL_PASSES).
 //!
-//! `cargo test --test corruption -- --nocapture` prints the variants run and
+//! `cargo test --test it corruption:: -- --nocapture` prints the variants run and
 //! their outcomes. SRIOV_DOCTOR_CORRUPTION_SEED and
 //! SRIOV_DOCTOR_CORRUPTION_OTHERS (extra random variants per host) explore
 //! further than the default run.
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 mod damage;
 mod inputs;
 mod run;

@@ -1,0 +1,27 @@
+//! The integration tests, as one binary: each file was its own test
+//! binary, and a fresh clone spent most of `cargo test` linking 19 of
+//! them. `cargo test --test it NAME::` runs one file's tests.
+
+mod common;
+mod corruption;
+
+mod acpi_corpus;
+mod bad_trees;
+mod bundle;
+mod captures;
+mod cli;
+mod dist;
+mod dot;
+mod explain;
+mod hostile;
+mod hosts;
+mod inventory;
+mod junit;
+mod live;
+mod lspci;
+mod prometheus;
+mod rule_loading;
+mod schema;
+mod static_binary;
+mod summarize;
+mod unreadable;
