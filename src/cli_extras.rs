@@ -1,6 +1,6 @@
 //! `completions` and `man`: generated from the command-line definition in
 //! `cli.rs` (clap_complete, clap_mangen), so they never drift from it.
-//! Both print to standard output; installing them is the user's move (README).
+//! Both print to standard output; installing them is the user's move (docs/integrations.md).
 
 use clap::{CommandFactory, ValueEnum};
 

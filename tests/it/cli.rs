@@ -310,12 +310,12 @@ fn color_is_opt_in_and_honours_no_color() {
 }
 
 #[test]
-fn the_readme_lists_the_rules_as_the_tool_does() {
-    let readme = std::fs::read_to_string("README.md").unwrap();
+fn the_rules_document_lists_the_rules_as_the_tool_does() {
+    let readme = std::fs::read_to_string("docs/rules.md").unwrap();
     let list = run(&["rules"]);
     assert!(
         readme.contains(&list.stdout),
-        "README's rule list differs from `sriov-doctor rules`:\n{}",
+        "docs/rules.md's rule list differs from `sriov-doctor rules`:\n{}",
         list.stdout
     );
 }

@@ -11,6 +11,7 @@ mod bundle;
 mod captures;
 mod cli;
 mod dist;
+mod doc_examples;
 mod dot;
 mod explain;
 mod hostile;
