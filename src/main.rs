@@ -1,3 +1,3 @@
 fn main() {
-    std::process::exit(sriov_doctor::cli::main());
+    std::process::exit(sriov_doctor::cmd::main());
 }

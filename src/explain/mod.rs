@@ -10,8 +10,9 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::address::{AddressForm, PciAddress};
+use crate::findings::{Finding, Status};
 use crate::hostfs::HostFs;
-use crate::report::{Finding, HostSummary, Report, Status};
+use crate::report::{HostSummary, Report};
 use crate::rules::{Engine, RuleError, BUILTIN_SIGNATURES};
 pub use signature::Signature;
 

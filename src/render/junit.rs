@@ -18,9 +18,9 @@
 
 use std::fmt::Write;
 
+use crate::findings::{Area, Finding, Status};
 use crate::render::xml::{attr, text};
-use crate::report::{Finding, Report, Status};
-use crate::rules::Area;
+use crate::report::Report;
 
 pub fn render(report: &Report) -> String {
     let mut areas: Vec<(Area, Vec<&Finding>)> = Vec::new();
@@ -143,8 +143,8 @@ fn case(out: &mut String, f: &Finding) {
 
 fn severity(f: &Finding) -> &'static str {
     match f.severity {
-        crate::rules::Severity::Error => "error",
-        crate::rules::Severity::Warning => "warning",
+        crate::findings::Severity::Error => "error",
+        crate::findings::Severity::Warning => "warning",
     }
 }
 
@@ -176,8 +176,8 @@ fn details(f: &Finding, label: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::Severity;
     use crate::report::{HostSummary, Summary, Tool};
-    use crate::rules::Severity;
 
     fn finding(rule: &str, status: Status, subject: &str, message: &str) -> Finding {
         Finding {

@@ -20,8 +20,8 @@
 
 use std::fmt::Write;
 
-use crate::report::{Report, Status};
-use crate::rules::Severity;
+use crate::findings::{Severity, Status};
+use crate::report::Report;
 
 /// The order of the state set's series.
 const STATUSES: [Status; 4] = [Status::Pass, Status::Fail, Status::Warn, Status::Skip];

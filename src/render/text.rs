@@ -7,8 +7,8 @@ use std::fmt::Write;
 
 use owo_colors::OwoColorize;
 
-use crate::report::{Finding, Report, Status};
-use crate::rules::Area;
+use crate::findings::{Area, Finding, Status};
+use crate::report::Report;
 use crate::sanitize::clean;
 
 /// Folded lines name this many example devices.
@@ -235,8 +235,8 @@ fn fold<'a>(findings: &[&'a Finding]) -> Vec<Line<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::Severity;
     use crate::report::{HostSummary, Summary, Tool};
-    use crate::rules::Severity;
 
     fn finding(rule: &str, status: Status, subject: String, message: String) -> Finding {
         Finding {

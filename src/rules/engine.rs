@@ -15,7 +15,7 @@ use super::spec::{Compile, Rule, RuleError, Scope};
 use super::template::Subject;
 use super::BUILTIN_RULES;
 use crate::facts::{DeviceFacts, Facts};
-use crate::report::{Finding, Status};
+use crate::findings::{Finding, Status};
 
 pub struct Engine {
     pub rules: Vec<Rule>,

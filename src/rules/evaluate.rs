@@ -7,7 +7,7 @@ use cel::{Context, Value};
 use super::fact_tree::Fact;
 use super::spec::{Expr, Rule, Scope, Severity};
 use super::template::Subject;
-use crate::report::{Finding, Status};
+use crate::findings::{Finding, Status};
 
 pub(super) fn finding(
     rule: &Rule,

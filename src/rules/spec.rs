@@ -11,6 +11,7 @@ use toml::Spanned;
 use super::check::{self, Want};
 use super::plan::Plan;
 use super::template::Template;
+pub use crate::findings::{Area, Severity};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -23,62 +24,6 @@ pub enum Scope {
     Vf,
     /// Each device that may be assigned: the VFs, and every --device target.
     Device,
-}
-
-/// How much a failing condition matters.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// A failing condition is a failure (exit 1).
-    Error,
-    /// A failing condition is a warning.
-    Warning,
-}
-
-/// Report sections, in the order an operator works through them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Area {
-    Cpu,
-    Firmware,
-    Kernel,
-    Modules,
-    Sriov,
-    Iommu,
-    Device,
-    Xen,
-    Site,
-}
-
-impl Area {
-    pub fn of(rule_id: &str) -> Area {
-        match rule_id.split('.').next().unwrap_or("") {
-            "cpu" => Area::Cpu,
-            "firmware" => Area::Firmware,
-            "kernel" => Area::Kernel,
-            "modules" => Area::Modules,
-            "sriov" => Area::Sriov,
-            "iommu" => Area::Iommu,
-            "device" => Area::Device,
-            "xen" => Area::Xen,
-            _ => Area::Site,
-        }
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Area::Cpu => "CPU",
-            Area::Firmware => "Firmware",
-            Area::Kernel => "Kernel",
-            Area::Modules => "Modules",
-            Area::Sriov => "SR-IOV",
-            Area::Iommu => "IOMMU groups",
-            Area::Device => "Devices",
-            Area::Xen => "Xen",
-            Area::Site => "Site rules",
-        }
-    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -26,7 +26,7 @@ pub enum SummaryFormat {
 }
 
 /// A finding's status, worst first: the report's own, read back.
-pub use crate::report::Status;
+pub use crate::findings::Status;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {

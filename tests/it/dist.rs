@@ -171,11 +171,7 @@ fn an_unknown_shell_is_a_usage_error() {
 #[test]
 fn every_man_page_renders_without_warnings() {
     let mut pages = vec![None];
-    pages.extend(
-        sriov_doctor::cli_extras::man_commands()
-            .into_iter()
-            .map(Some),
-    );
+    pages.extend(sriov_doctor::cmd::man_commands().into_iter().map(Some));
     assert!(pages.len() > 8, "{pages:?}");
     let groff = have("groff");
     for page in &pages {

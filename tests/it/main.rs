@@ -18,6 +18,7 @@ mod hostile;
 mod hosts;
 mod inventory;
 mod junit;
+mod layout;
 mod live;
 mod lspci;
 mod prometheus;

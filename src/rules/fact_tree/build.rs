@@ -2,7 +2,7 @@
 
 use serde::ser::{self, Serialize};
 
-use super::map_key::MapKey;
+use super::map_key::{KeyText, MapKey};
 use super::{Error, FactTree, Name, Node, Span};
 
 /// `value` as a tree.
@@ -38,13 +38,15 @@ fn span(start: usize, len: usize) -> Result<Span, Error> {
     }
 }
 
-impl Builder {
-    pub(super) fn text(&mut self, s: &str) -> Result<Span, Error> {
+impl KeyText for Builder {
+    fn text(&mut self, s: &str) -> Result<Span, Error> {
         let start = self.tree.text.len();
         self.tree.text.push_str(s);
         span(start, s.len())
     }
+}
 
+impl Builder {
     /// Moves the entries pending since `from` into the tree, as one list
     /// or object.
     fn close(&mut self, from: usize, object: bool) -> Result<Node, Error> {

@@ -3,24 +3,28 @@
 
 use serde::ser::{self, Impossible, Serialize};
 
-use super::build::Builder;
 use super::{Error, Span};
+
+/// Where a key's text is kept (the tree builder's text buffer).
+pub(super) trait KeyText {
+    fn text(&mut self, s: &str) -> Result<Span, Error>;
+}
 
 /// A map key, written as text as serde_json writes it: strings as they
 /// are, numbers, bools and unit variants as their text.
-pub(super) struct MapKey<'b>(pub(super) &'b mut Builder);
+pub(super) struct MapKey<'b, K: KeyText>(pub(super) &'b mut K);
 
 fn not_text() -> Error {
     Error("a map key must be text".into())
 }
 
-impl MapKey<'_> {
+impl<K: KeyText> MapKey<'_, K> {
     fn display(self, v: impl std::fmt::Display) -> Result<Span, Error> {
         self.0.text(&v.to_string())
     }
 }
 
-impl ser::Serializer for MapKey<'_> {
+impl<K: KeyText> ser::Serializer for MapKey<'_, K> {
     type Ok = Span;
     type Error = Error;
     type SerializeSeq = Impossible<Span, Error>;

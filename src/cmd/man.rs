@@ -1,72 +1,21 @@
-//! `completions` and `man`: generated from the command-line definition in
-//! `cli.rs` (clap_complete, clap_mangen), so they never drift from it.
-//! Both print to standard output; installing them is the user's move (docs/integrations.md).
+//! `man`: the man pages, generated from the command-line definition
+//! (clap_mangen), so they never drift from it.
 
-use clap::{CommandFactory, ValueEnum};
+use clap::CommandFactory;
 
-use crate::cli::Cli;
+use super::Cli;
 use crate::output;
 
-/// The shells whose scripts are checked by a real parser in the tests
-/// (`bash -n`, `zsh -n`, `fish --no-execute`).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
-}
-
-const BIN: &str = "sriov-doctor";
-
-/// `sriov-doctor completions SHELL`.
-pub fn completions(shell: Shell) -> Result<i32, String> {
-    let generator = match shell {
-        Shell::Bash => clap_complete::Shell::Bash,
-        Shell::Zsh => clap_complete::Shell::Zsh,
-        Shell::Fish => clap_complete::Shell::Fish,
-    };
-    output::stdout(&completion_script(generator, shell)?)?;
-    Ok(0)
-}
-
-/// clap_complete's bash script names its states inconsistently when the
-/// binary's name has a hyphen, and then completes nothing after a command
-/// (`sriov-doctor check --<Tab>`; clap-rs/clap#6421, open in 4.6.11). So the
-/// bash script is generated for a name without one and registered for the
-/// real name; the other shells use the name as it is.
-fn completion_script(generator: clap_complete::Shell, shell: Shell) -> Result<String, String> {
-    const BASH_NAME: &str = "sriov_doctor";
-    let name = if shell == Shell::Bash { BASH_NAME } else { BIN };
-    let mut buf = Vec::new();
-    clap_complete::generate(generator, &mut Cli::command(), name, &mut buf);
-    let text = String::from_utf8(buf).map_err(|e| format!("completion script: {e}"))?;
-    if shell != Shell::Bash {
-        return Ok(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut registered = false;
-    for line in text.split_inclusive('\n') {
-        let body = line.trim_end_matches('\n');
-        match body.strip_suffix(&format!(" {BASH_NAME}")) {
-            Some(head) if body.trim_start().starts_with("complete -F ") => {
-                registered = true;
-                out.push_str(head);
-                out.push(' ');
-                out.push_str(BIN);
-                out.push('\n');
-            }
-            _ => out.push_str(line),
-        }
-    }
-    if !registered {
-        return Err("bash completion: clap_complete's script has no `complete -F` line".into());
-    }
-    Ok(out)
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A command (check, explain, …) for its own page, sriov-doctor-COMMAND(1).
+    #[arg(value_name = "COMMAND")]
+    command: Option<String>,
 }
 
 /// `sriov-doctor man [COMMAND]`: sriov-doctor(1), or sriov-doctor-COMMAND(1).
-pub fn man(command: Option<&str>) -> Result<i32, String> {
-    output::stdout(&man_page(command)?)?;
+pub fn run(a: &Args) -> Result<i32, String> {
+    output::stdout(&man_page(a.command.as_deref())?)?;
     Ok(0)
 }
 

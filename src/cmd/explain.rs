@@ -1,0 +1,98 @@
+//! `explain`: an error message or log, matched against the signatures, and
+//! the checks of the devices it names, most likely cause first.
+
+use std::path::{Path, PathBuf};
+
+use super::host::{alongside, load_engine, HostArgs};
+use super::Format;
+use crate::output;
+use crate::render;
+use crate::rules::Engine;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The message (several arguments are joined as lines; options go
+    /// before it). Without it, --file or standard input is read.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    text: Vec<String>,
+    /// Read the message or log from a file.
+    #[arg(long, value_name = "PATH")]
+    file: Option<PathBuf>,
+    #[command(flatten)]
+    host: HostArgs,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Add or override rules (and signatures in DIR/signatures).
+    #[arg(long = "rules", value_name = "DIR")]
+    rules_dir: Option<PathBuf>,
+}
+
+pub fn run(a: &Args, color: bool) -> Result<i32, String> {
+    let rules_dir = a.rules_dir.as_deref();
+    // The rules and the signatures load side by side, on two threads
+    // beside this one, which reads the host.
+    let ((engine, signatures), (input, fs)) = alongside(
+        || {
+            alongside(
+                || load_engine(rules_dir),
+                || {
+                    let ids = Engine::rule_ids(rules_dir);
+                    crate::explain::load_signatures(&ids, rules_dir).map_err(|errors| {
+                        let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                        format!("signatures rejected:\n  {}", lines.join("\n  "))
+                    })
+                },
+            )
+        },
+        || {
+            let input = read_input(&a.text, a.file.as_deref())?;
+            Ok((input, a.host.open()?))
+        },
+    )?;
+    let e = crate::explain::explain(fs.as_ref(), &input, &engine, &signatures)?;
+    let out = match a.format {
+        Format::Json => render::json::render(&e),
+        Format::Text => render::explain::text(&e, &render::text::Style { color }),
+    };
+    output::stdout(&out)?;
+    Ok(e.exit_code())
+}
+
+/// The text to explain: the arguments, else --file, else standard input.
+fn read_input(text: &[String], file: Option<&Path>) -> Result<String, String> {
+    use std::io::{IsTerminal, Read};
+    let limit = crate::explain::MAX_INPUT;
+    if !text.is_empty() {
+        return Ok(text.join("\n"));
+    }
+    let mut buf = Vec::new();
+    match file {
+        Some(path) => {
+            let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            f.take(limit as u64 + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        None => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                return Err(
+                    "give the error text as arguments, with --file PATH, or on standard input"
+                        .into(),
+                );
+            }
+            stdin
+                .lock()
+                .take(limit as u64 + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("standard input: {e}"))?;
+        }
+    }
+    if buf.len() > limit {
+        return Err(format!(
+            "input larger than {} MiB: pass the relevant part",
+            limit >> 20
+        ));
+    }
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}

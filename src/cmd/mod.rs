@@ -1,0 +1,141 @@
+//! The command line: the arguments of every command (one file each), and
+//! the dispatch that runs one and returns its exit code (0 nothing failed,
+//! 1 a check failed, 2 usage or tool error, 3 incomplete).
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::output;
+
+mod acpi;
+mod bundle;
+mod check;
+mod completions;
+mod explain;
+mod host;
+mod hostdev;
+mod list;
+mod man;
+mod rules;
+
+pub use completions::Shell;
+pub use man::{man_commands, man_page};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sriov-doctor",
+    version,
+    about = "Can this host give an SR-IOV virtual function to a guest? If not, why not, and what to do.",
+    after_help = "Exit codes: 0 nothing failed (warnings allowed), 1 at least one check failed, 2 usage or tool error (output that could not be written included), 3 incomplete: nothing failed, but a check that applies could not read its inputs (run as root for a full answer)."
+)]
+pub struct Cli {
+    /// When to color the text output (NO_COLOR is honoured in auto).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Text for a person, or one JSON document for scripts.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check the host (or a captured tree) for everything VF assignment needs.
+    Check(check::Args),
+    /// Explain an error message or log: which checks fail for the devices
+    /// and groups it names, most likely cause first.
+    Explain(explain::Args),
+    /// The SR-IOV inventory: each PF with its VFs, drivers, IOMMU groups and
+    /// who holds them.
+    List(list::Args),
+    /// Print libvirt's <hostdev> element for a device (bus, slot and
+    /// function in hex), and how to use it.
+    Hostdev(hostdev::Args),
+    /// Decode the firmware's IOMMU tables (ACPI DMAR, IVRS) and resolve
+    /// their device scopes on this host's buses.
+    Acpi(acpi::Args),
+    /// Write a support bundle: everything the checks read on this host (or
+    /// a captured tree), with the report, in one JSON document. Names,
+    /// addresses, serials and user data are redacted unless --no-redact.
+    Bundle(bundle::Args),
+    /// Summarize many `check --format json` reports (files or directories
+    /// of *.json): hosts × rules, with the failing subjects.
+    Summarize(SummarizeArgs),
+    /// Print a shell completion script to standard output.
+    Completions(completions::Args),
+    /// Print the man page (roff) of sriov-doctor, or of one of its commands.
+    Man(man::Args),
+    /// List the rules, or show one rule's documentation.
+    Rules(rules::Args),
+}
+
+/// `summarize`: its work is all in [`crate::summarize`].
+#[derive(clap::Args, Debug)]
+pub struct SummarizeArgs {
+    /// Reports written by `sriov-doctor check --format json`, or
+    /// directories holding them (every *.json inside).
+    #[arg(required = true, value_name = "REPORT")]
+    reports: Vec<std::path::PathBuf>,
+    #[arg(long, value_enum, default_value_t = crate::summarize::SummaryFormat::Text)]
+    format: crate::summarize::SummaryFormat,
+}
+
+/// Parses the process arguments and runs; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let text = e.render().to_string();
+            if code == 0 {
+                if let Err(e) = output::stdout(&text) {
+                    output::stderr(&format!("sriov-doctor: {e}"));
+                    return 2;
+                }
+            } else {
+                output::stderr(&text);
+            }
+            return code;
+        }
+    };
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            output::stderr(&format!("sriov-doctor: {e}"));
+            2
+        }
+    }
+}
+
+/// Runs the parsed command; the error is a tool error (exit 2).
+pub fn run(cli: &Cli) -> Result<i32, String> {
+    let color = output::use_color(match cli.color {
+        ColorChoice::Auto => "auto",
+        ColorChoice::Always => "always",
+        ColorChoice::Never => "never",
+    });
+    match &cli.command {
+        Command::Check(a) => check::run(a, color),
+        Command::Explain(a) => explain::run(a, color),
+        Command::List(a) => list::run(a, color),
+        Command::Hostdev(a) => hostdev::run(a),
+        Command::Acpi(a) => acpi::run(a),
+        Command::Bundle(a) => bundle::run(a),
+        Command::Summarize(a) => crate::summarize::run(&a.reports, a.format),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(a),
+        Command::Rules(a) => rules::run(a),
+    }
+}
