@@ -18,7 +18,8 @@ pub mod template;
 pub use engine::read_toml_dir;
 pub use engine::Engine;
 pub use spec::{
-    file_stem, line_of, toml_error, valid_id, Area, Compile, Rule, RuleError, Scope, Severity,
+    file_stem, line_of, toml_error, valid_id, Area, Compile, Rule, RuleError, RuleTest, Scope,
+    Severity,
 };
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));

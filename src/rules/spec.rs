@@ -11,7 +11,7 @@ use toml::Spanned;
 use super::check::{self, Want};
 use super::plan::Plan;
 use super::template::Template;
-pub use crate::findings::{Area, Severity};
+pub use crate::findings::{Area, Severity, Status};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -43,6 +43,27 @@ struct RuleToml {
     #[serde(default)]
     remediation: Vec<Spanned<RemediationToml>>,
     doc: Doc,
+    #[serde(default)]
+    test: Vec<Spanned<RuleTest>>,
+}
+
+/// One expected outcome, kept with the rule it tests: on this host tree
+/// (under tests/hosts in the repository), checked with these `--device`
+/// targets, the rule gives this status on this subject.
+/// `tests/it/rule_tests.rs` runs every case of every built-in rule.
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleTest {
+    pub host: String,
+    #[serde(default)]
+    pub targets: Vec<String>,
+    /// `host`, or the full PCI address of the device.
+    pub subject: String,
+    pub status: Status,
+    /// This case's finding is the one `[doc] example` shows, as the text
+    /// report prints it.
+    #[serde(default)]
+    pub example: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,6 +146,8 @@ pub struct Rule {
     pub evidence: Vec<Template>,
     pub remediation: Vec<Remediation>,
     pub doc: Doc,
+    /// The cases its tests run (`[[test]]`); none for most site rules.
+    pub tests: Vec<RuleTest>,
 }
 
 /// A rule that could not be loaded: file, line, reason.
@@ -313,6 +336,28 @@ impl Rule {
                 ));
             }
         }
+        let mut tests = Vec::new();
+        for t in &raw.test {
+            let line = Some(line_of(text, t.span().start));
+            let case = t.get_ref();
+            if case.subject != "host" && case.subject.parse::<crate::address::PciAddress>().is_err()
+            {
+                return Err(err(
+                    line,
+                    format!(
+                        "test: subject '{}' is not 'host' or a PCI address",
+                        case.subject
+                    ),
+                ));
+            }
+            tests.push(case.clone());
+        }
+        if tests.iter().filter(|t| t.example).count() > 1 {
+            return Err(err(
+                None,
+                "test: more than one case is marked example".into(),
+            ));
+        }
         let mut remediation = Vec::new();
         for (i, r) in raw.remediation.iter().enumerate() {
             let r = r.get_ref();
@@ -365,6 +410,7 @@ impl Rule {
                 .collect::<Result<_, _>>()?,
             remediation,
             doc: raw.doc,
+            tests,
             id,
         })
     }

@@ -23,6 +23,7 @@ mod live;
 mod lspci;
 mod prometheus;
 mod rule_loading;
+mod rule_tests;
 mod schema;
 mod static_binary;
 mod summarize;
