@@ -356,10 +356,18 @@ pub struct QemuFacts {
     pub dynamic_ownership: bool,
 }
 
-#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct SriovSummary {
     pub pf_count: usize,
     pub vf_count: usize,
+    /// VFs a guest could be given now: no other endpoint of the VF's IOMMU
+    /// group is on a host driver, and no guest or process holds it. Of the
+    /// VFs read (with --device targets, only theirs).
+    pub assignable_vfs: Known<Vec<String>>,
+    /// Why each other VF read cannot be given ("0000:03:10.0: group 7 is
+    /// not viable (0000:03:00.0 on igb)", "…: held by guest web01"); the
+    /// first five, then "and N more".
+    pub blocked_vfs: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]

@@ -2,6 +2,7 @@
 //! device, which module a PF needs) happens here, once.
 
 pub mod access;
+pub mod assignable;
 pub mod config;
 pub mod firmware;
 pub mod guests;
@@ -243,9 +244,12 @@ pub fn collect(
             .map(|n| n as usize)
             .sum()
     };
+    let (assignable_vfs, blocked_vfs) = assignable::assignable(&devices);
     let sriov = SriovSummary {
         pf_count: devices.iter().filter(|d| d.kind == "pf").count(),
         vf_count,
+        assignable_vfs,
+        blocked_vfs,
     };
     let hostname = host::hostname(fs);
     Facts {

@@ -310,17 +310,6 @@ fn color_is_opt_in_and_honours_no_color() {
 }
 
 #[test]
-fn the_rules_document_lists_the_rules_as_the_tool_does() {
-    let readme = std::fs::read_to_string("docs/rules.md").unwrap();
-    let list = run(&["rules"]);
-    assert!(
-        readme.contains(&list.stdout),
-        "docs/rules.md's rule list differs from `sriov-doctor rules`:\n{}",
-        list.stdout
-    );
-}
-
-#[test]
 fn acpi_decodes_the_root_tables_and_files() {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../../snapshots");
