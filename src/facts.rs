@@ -506,4 +506,7 @@ pub struct FileAccess {
     pub gid: Option<u32>,
     /// Whether the QEMU user can open it read-write, by owner, group and mode.
     pub qemu_rw: Option<bool>,
+    /// As the evidence shows it: "PATH: mode 0600, uid 0, gid 0", or
+    /// "PATH: not present".
+    pub shown: String,
 }

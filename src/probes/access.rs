@@ -168,6 +168,7 @@ pub fn file_access(fs: &dyn HostFs, path: &str, qemu: &Known<QemuFacts>) -> Know
                 uid: None,
                 gid: None,
                 qemu_rw: None,
+                shown: format!("{path}: not present"),
             })
         }
         Err(e) => return Known::unknown(e.to_string()),
@@ -192,6 +193,10 @@ pub fn file_access(fs: &dyn HostFs, path: &str, qemu: &Known<QemuFacts>) -> Know
         uid: Some(md.uid),
         gid: Some(md.gid),
         qemu_rw,
+        shown: format!(
+            "{path}: mode {:04o}, uid {}, gid {}",
+            md.mode, md.uid, md.gid
+        ),
     })
 }
 

@@ -150,7 +150,7 @@ pub(super) fn evaluate(
             rule,
             Status::Pass,
             subject,
-            rule.pass.render(ctx, facts),
+            message(rule, true, ctx, facts),
             evidence,
             Vec::new(),
             target,
@@ -177,9 +177,20 @@ pub(super) fn evaluate(
         rule,
         status,
         subject,
-        rule.fail.render(ctx, facts),
+        message(rule, false, ctx, facts),
         evidence,
         remediation,
         target,
     ))
+}
+
+/// The pass or fail message: that of the first `[[message.variant]]` of
+/// this outcome whose `when` holds, else the rule's own.
+fn message(rule: &Rule, passed: bool, ctx: &Context, facts: Subject) -> String {
+    rule.variants
+        .iter()
+        .find(|v| v.pass == passed && eval_bool(&v.when, ctx).unwrap_or(false))
+        .map(|v| &v.text)
+        .unwrap_or(if passed { &rule.pass } else { &rule.fail })
+        .render(ctx, facts)
 }

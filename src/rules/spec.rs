@@ -82,6 +82,18 @@ struct MessageToml {
     fail: Spanned<String>,
     #[serde(default)]
     evidence: Vec<Spanned<String>>,
+    #[serde(default)]
+    variant: Vec<VariantToml>,
+}
+
+/// `[[message.variant]]`: a message for one case, chosen by `when`
+/// instead of a conditional inside the message.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VariantToml {
+    status: Spanned<String>,
+    when: Spanned<String>,
+    text: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,6 +132,14 @@ pub struct Remediation {
     pub when: Option<Expr>,
 }
 
+/// A pass or fail message for the case `when` selects; the first variant
+/// that applies is used, else the rule's `pass` or `fail`.
+pub struct MessageVariant {
+    pub pass: bool,
+    pub when: Expr,
+    pub text: Template,
+}
+
 /// What to report for a device rule that found nothing to look at.
 pub struct NoSubjects {
     pub status: String,
@@ -143,6 +163,8 @@ pub struct Rule {
     pub no_subjects: Option<NoSubjects>,
     pub pass: Template,
     pub fail: Template,
+    /// `[[message.variant]]`, in file order.
+    pub variants: Vec<MessageVariant>,
     pub evidence: Vec<Template>,
     pub remediation: Vec<Remediation>,
     pub doc: Doc,
@@ -336,6 +358,25 @@ impl Rule {
                 ));
             }
         }
+        let mut variants = Vec::new();
+        for (i, v) in raw.message.variant.iter().enumerate() {
+            let what = format!("message.variant {}", i + 1);
+            let pass = match v.status.get_ref().as_str() {
+                "pass" => true,
+                "fail" => false,
+                other => {
+                    return Err(err(
+                        at(&v.status, None),
+                        format!("{what}: status '{other}' is not pass or fail"),
+                    ))
+                }
+            };
+            variants.push(MessageVariant {
+                pass,
+                when: expr(&v.when, &format!("{what} when"))?,
+                text: template(&v.text, &what)?,
+            });
+        }
         let mut tests = Vec::new();
         for t in &raw.test {
             let line = Some(line_of(text, t.span().start));
@@ -400,6 +441,7 @@ impl Rule {
                     remediation: n.remediation,
                 }
             }),
+            variants,
             pass: template(&raw.message.pass, "message.pass")?,
             fail: template(&raw.message.fail, "message.fail")?,
             evidence: raw

@@ -97,6 +97,11 @@ pub struct Template {
     parts: Vec<Part>,
 }
 
+/// The longest placeholder a template may hold, in characters: a message
+/// is text with values in it, not a program (the longest built-in one has
+/// 479; the limit stops them growing).
+pub const MAX_PLACEHOLDER: usize = 500;
+
 impl Template {
     /// Splits `text` into text and placeholders, each placeholder parsed
     /// now, or (`defer`) when it is first rendered.
@@ -114,6 +119,13 @@ impl Template {
             let source = after[..end].trim().to_string();
             super::check::check_source(&source)
                 .map_err(|why| format!("placeholder {{{{ {} … }}}}: {why}", prefix(&source)))?;
+            let chars = source.chars().count();
+            if chars > MAX_PLACEHOLDER {
+                return Err(format!(
+                    "placeholder {{{{ {} … }}}} has {chars} characters, over {MAX_PLACEHOLDER}: give each case its own [[message.variant]], and put formatting that rules share in a fact",
+                    prefix(&source)
+                ));
+            }
             let program =
                 if defer {
                     Compiled::Later {

@@ -325,6 +325,41 @@ fn a_chain_too_deep_to_walk_is_rejected_not_a_stack_overflow() {
     );
 }
 
+/// A message is text with values in it: a placeholder over 500 characters
+/// (a program of nested conditionals) is refused, with the way out.
+#[test]
+fn a_placeholder_over_the_length_limit_is_rejected() {
+    let long = format!("{}'.'", "'word ' + ".repeat(60));
+    assert!(long.chars().count() > 500);
+    rejected(
+        "bad.long-message.toml",
+        &RULE.replace(
+            "fail = \"{{ host.distro.pretty_name }} is not",
+            &format!("fail = \"{{{{ {long} }}}} is not"),
+        ),
+        8,
+        &format!(
+            "message.fail: placeholder {{{{ 'word ' + 'word ' + 'word ' + 'word ' +  … }}}} has {} characters, over 500: give each case its own [[message.variant]]",
+            long.chars().count()
+        ),
+    );
+    // One just under the limit loads.
+    let short = format!("{}'.'", "'word ' + ".repeat(49));
+    assert!(short.chars().count() <= 500);
+    let dir = SiteDir::new(
+        "long-ok",
+        &[(
+            "site.long-ok.toml",
+            &RULE.replace(
+                "fail = \"{{ host.distro.pretty_name }} is not",
+                &format!("fail = \"{{{{ {short} }}}} is not"),
+            ),
+        )],
+    );
+    let r = run(&["check", "--root", SEED, "--rules", dir.path()]);
+    assert_ne!(r.code, 2, "{}", r.stderr);
+}
+
 #[test]
 fn a_placeholder_in_a_remediation_is_checked() {
     let text =

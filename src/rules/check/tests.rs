@@ -355,6 +355,10 @@ fn inference_agrees_with_evaluation_on_every_test_host() {
             all.extend(r.when.iter().map(|e| &e.program));
             all.extend(r.text.placeholders().map(|(s, p)| p.expect(s)));
         }
+        for v in &rule.variants {
+            all.push(&v.when.program);
+            all.extend(v.text.placeholders().map(|(s, p)| p.expect(s)));
+        }
         for t in [&rule.pass, &rule.fail]
             .into_iter()
             .chain(&rule.evidence)

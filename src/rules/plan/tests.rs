@@ -88,7 +88,8 @@ fn plans_agree_with_the_programs_on_every_test_host() {
             .iter()
             .chain([&rule.condition])
             .chain(&rule.warn_if)
-            .chain(rule.remediation.iter().filter_map(|r| r.when.as_ref()));
+            .chain(rule.remediation.iter().filter_map(|r| r.when.as_ref()))
+            .chain(rule.variants.iter().map(|v| &v.when));
         for e in conditions {
             exprs.push((device, &e.source, &e.program, &e.plan));
         }
@@ -96,7 +97,8 @@ fn plans_agree_with_the_programs_on_every_test_host() {
             .into_iter()
             .chain(&rule.evidence)
             .chain(&rule.not_applicable)
-            .chain(rule.remediation.iter().map(|r| &r.text));
+            .chain(rule.remediation.iter().map(|r| &r.text))
+            .chain(rule.variants.iter().map(|v| &v.text));
         for t in templates {
             for (source, compiled) in t.plans() {
                 let (program, plan) = compiled.expect(source);
