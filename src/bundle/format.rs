@@ -1,6 +1,6 @@
 //! The stored form of a bundle: the document's fields and its file system
 //! entries. The schemars attributes carry the constraints the reader checks
-//! (src/bundle/mod.rs) into `docs/bundle.schema.json` (src/schema.rs).
+//! (src/bundle/entry.rs, read.rs) into `docs/bundle.schema.json` (src/schema.rs).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
