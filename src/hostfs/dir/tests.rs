@@ -1,4 +1,5 @@
 use super::*;
+use crate::hostfs::resolve;
 use std::os::unix::fs::symlink;
 
 fn tree() -> (tempdir::Dir, DirFs) {
