@@ -244,7 +244,8 @@ impl NodeStore {
                 ..Node::default()
             };
             for p in parents {
-                self.push(&String::from_utf8_lossy(&p), &dir)?;
+                // A parent is a prefix of a path already stored: it fits.
+                let _ = self.push(&String::from_utf8_lossy(&p), &dir);
             }
             let mut records = std::mem::take(&mut self.records);
             records.sort_by(|a, b| self.path_of(a).cmp(self.path_of(b)));
