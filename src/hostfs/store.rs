@@ -294,18 +294,21 @@ impl NodeStore {
 
     /// Every entry, in path order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, NodeRef<'_>)> {
-        self.records.iter().map(|r| {
-            // Paths were strings when stored.
-            let path = std::str::from_utf8(self.path_of(r)).unwrap_or("");
-            (path, self.view(r))
-        })
+        self.records
+            .iter()
+            .map(|r| (self.path_str(r), self.view(r)))
+    }
+
+    /// A record's path as text (it was a string when stored).
+    fn path_str(&self, r: &Record) -> &str {
+        std::str::from_utf8(self.path_of(r)).unwrap_or("")
     }
 
     /// The entries that carry an error, in path order.
     pub fn with_error(&self) -> impl Iterator<Item = (&str, &FsErrorKind)> {
         self.records.iter().filter_map(|r| {
             let error = self.rare.get(r.rare as usize)?.error.as_ref()?;
-            Some((std::str::from_utf8(self.path_of(r)).unwrap_or(""), error))
+            Some((self.path_str(r), error))
         })
     }
 
@@ -320,10 +323,7 @@ impl NodeStore {
         self.records[start..]
             .iter()
             .take_while(move |r| self.path_of(r).starts_with(prefix.as_bytes()))
-            .map(|r| {
-                let path = std::str::from_utf8(self.path_of(r)).unwrap_or("");
-                (path, self.view(r))
-            })
+            .map(|r| (self.path_str(r), self.view(r)))
     }
 }
 

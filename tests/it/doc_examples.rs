@@ -83,9 +83,7 @@ fn matches(want: &[String], got: &[String]) -> bool {
 }
 
 fn scratch() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("doc-examples");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::common::scratch("doc-examples");
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     for name in ["tests", "docs", "rules"] {
         std::os::unix::fs::symlink(repo.join(name), dir.join(name)).unwrap();

@@ -159,15 +159,12 @@ fn every_rule_gives_what_its_cases_say() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-/// A finding in full, for a rule's snapshot.
+/// A finding in full, for a rule's snapshot: its line, then evidence and
+/// remediation as the text report lays them out.
 fn finding_block(f: &Finding) -> String {
     let mut out = format!("  {} {}: {}\n", f.status.label(), f.subject, f.message);
-    for e in &f.evidence {
-        out.push_str(&format!("       evidence: {e}\n"));
-    }
-    for (i, r) in f.remediation.iter().enumerate() {
-        out.push_str(&format!("       {}. {r}\n", i + 1));
-    }
+    let plain = sriov_doctor::render::text::Style { color: false };
+    sriov_doctor::render::text::details(&mut out, &plain, f, None);
     out
 }
 
