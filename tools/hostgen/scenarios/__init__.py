@@ -1,0 +1,50 @@
+"""The test hosts tools/mkhosts.py writes: name -> builder, in the order they were added.
+
+A builder takes the corpus directory (for ACPI tables) and returns a host.Host
+with its description, its targets (the devices of its `--device` runs, for
+scenario.toml) and its README (readme.finish_readme: the state the tree shows
+and the verdict expected on it). Builders live one module per scenario or per
+family of scenarios that share a base host: seed (the seed host in its simple
+states), intremap, holders, vfio, legacy, hp, amd, xen.
+"""
+
+from .amd import sc_amd_no_intremap, sc_amd_ready
+from .holders import sc_seed_dpdk_holds, sc_seed_guest_holds, sc_seed_memlock_low
+from .hp import sc_hp_rmrr
+from .intremap import sc_seed_no_intremap, sc_seed_unsafe_interrupts
+from .legacy import sc_seed_legacy_assigned
+from .seed import (sc_seed_config_denied, sc_seed_group_shared, sc_seed_host_driver,
+                   sc_seed_iommu_off, sc_seed_no_igb, sc_seed_no_vfio, sc_seed_no_vfs,
+                   sc_seed_no_vmx, sc_seed_no_vtd, sc_seed_pt_mismatch, sc_seed_ready)
+from .vfio import sc_seed_noiommu, sc_seed_vfio_perm
+from .xen import sc_xen_e820_missing, sc_xen_no_pciback, sc_xen_no_vtd, sc_xen_ready, sc_xen_xl_twice
+
+SCENARIOS = {
+    "seed-ready": sc_seed_ready,
+    "seed-no-vtd": sc_seed_no_vtd,
+    "seed-iommu-off": sc_seed_iommu_off,
+    "seed-no-vmx": sc_seed_no_vmx,
+    "seed-no-igb": sc_seed_no_igb,
+    "seed-no-vfio": sc_seed_no_vfio,
+    "seed-no-vfs": sc_seed_no_vfs,
+    "seed-group-shared": sc_seed_group_shared,
+    "seed-host-driver": sc_seed_host_driver,
+    "seed-config-denied": sc_seed_config_denied,
+    "amd-ready": sc_amd_ready,
+    "xen-e820-missing": sc_xen_e820_missing,
+    "xen-ready": sc_xen_ready,
+    "seed-no-intremap": sc_seed_no_intremap,
+    "seed-unsafe-interrupts": sc_seed_unsafe_interrupts,
+    "seed-pt-mismatch": sc_seed_pt_mismatch,
+    "hp-rmrr": sc_hp_rmrr,
+    "seed-guest-holds": sc_seed_guest_holds,
+    "seed-dpdk-holds": sc_seed_dpdk_holds,
+    "seed-legacy-assigned": sc_seed_legacy_assigned,
+    "seed-memlock-low": sc_seed_memlock_low,
+    "seed-noiommu": sc_seed_noiommu,
+    "seed-vfio-perm": sc_seed_vfio_perm,
+    "xen-xl-twice": sc_xen_xl_twice,
+    "xen-no-vtd": sc_xen_no_vtd,
+    "xen-no-pciback": sc_xen_no_pciback,
+    "amd-no-intremap": sc_amd_no_intremap,
+}
