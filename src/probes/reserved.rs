@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::acpi::{dmar, ivrs, scope};
 use crate::address::PciAddress;
 use crate::facts::{DeviceFacts, Known, ReservedRegion};
+use crate::formats::acpi::{dmar, ivrs, scope};
 use crate::hostfs::HostFs;
 use crate::probes::config;
 
