@@ -199,15 +199,15 @@ fn guest_names(nodes: &BTreeMap<String, Node>, facts: &Facts) -> BTreeSet<String
             .iter()
             .any(|d| path.starts_with(d));
         if libvirt && path.ends_with(".xml") {
-            match crate::probes::guests::parse_domain(&text, path, false) {
-                Ok(g) => {
-                    names.insert(g.name);
+            match crate::formats::libvirt_xml::parse(&text) {
+                Ok(d) => {
+                    names.insert(d.name);
                 }
                 Err(_) => names.extend(xml_name.captures(&text).map(|c| c[1].to_string())),
             }
         } else if path.starts_with("/etc/xen/") {
-            if let Some(g) = crate::probes::guests::parse_xl(&text, path) {
-                names.insert(g.name);
+            if let Some(c) = crate::formats::xl_cfg::parse(&text) {
+                names.insert(c.name);
             }
         } else if path.starts_with("/proc/") && path.ends_with("/cmdline") {
             names.extend(qemu_name.captures_iter(&text).map(|c| c[1].to_string()));
@@ -351,7 +351,7 @@ fn processes(nodes: &mut BTreeMap<String, Node>) {
                         args.first().map(|a| vec![a.as_str()]).unwrap_or_default();
                     for pair in args.windows(2) {
                         if pair[0] == "-device"
-                            && !crate::probes::processes::cmdline_devices(pair).is_empty()
+                            && !crate::formats::qemu_cmdline::cmdline_devices(pair).is_empty()
                         {
                             kept.push("-device");
                             kept.push(&pair[1]);
