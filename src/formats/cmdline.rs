@@ -2,6 +2,29 @@
 
 use std::collections::BTreeMap;
 
+/// Why the bytes of /proc/cmdline are no kernel command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotACmdline {
+    /// Not UTF-8 text.
+    NotText,
+    /// Control characters (other than tabs) before the final newline.
+    ControlCharacters,
+}
+
+/// The command line in the bytes of /proc/cmdline: one line of text, as
+/// the kernel prints it (a C string: no NUL, and in practice no control
+/// characters), trimmed. Anything else, random bytes for one, is no
+/// command line, rather than the empty set of parameters a parse of it
+/// would give.
+pub fn line(bytes: &[u8]) -> Result<&str, NotACmdline> {
+    let text = std::str::from_utf8(bytes).map_err(|_| NotACmdline::NotText)?;
+    let line = text.strip_suffix('\n').unwrap_or(text);
+    if line.chars().any(|c| c.is_control() && c != '\t') {
+        return Err(NotACmdline::ControlCharacters);
+    }
+    Ok(line.trim())
+}
+
 /// Splits a kernel command line as the kernel does: whitespace separates,
 /// double quotes group, and everything after `--` belongs to init.
 pub fn parse(line: &str) -> BTreeMap<String, String> {
@@ -60,7 +83,19 @@ pub fn passthrough_in_order(cmdline: &str) -> (bool, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::samples::captured_text;
+    use crate::formats::samples::{captured, captured_text};
+
+    #[test]
+    fn the_proc_file_is_one_line_of_text() {
+        let bytes = captured("6.12/iommu-pt", "/proc/cmdline");
+        assert_eq!(
+            line(&bytes),
+            Ok("console=ttyS0 panic=-1 loglevel=4 intel_iommu=on iommu=pt")
+        );
+        assert_eq!(line(b"\xff\xfe ro\n"), Err(NotACmdline::NotText));
+        assert_eq!(line(b"ro\0quiet\n"), Err(NotACmdline::ControlCharacters));
+        assert_eq!(line(b"ro\tquiet\n"), Ok("ro\tquiet"));
+    }
 
     #[test]
     fn cmdline_follows_kernel_rules() {

@@ -7,6 +7,8 @@ pub mod acpi;
 pub mod cmdline;
 pub mod etc_passwd;
 pub mod interrupts;
+pub mod kernel_config;
+pub mod kernel_release;
 pub mod libvirt_conf;
 pub mod libvirt_xml;
 pub mod modprobe_d;

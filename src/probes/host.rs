@@ -5,7 +5,7 @@ use std::io::Cursor;
 use procfs_core::{CpuInfo, FromBufRead};
 
 use crate::facts::{CpuFacts, DistroFacts, KernelFacts, Known, XenFacts};
-use crate::formats::{cmdline, os_release};
+use crate::formats::{cmdline, kernel_config, kernel_release, os_release};
 use crate::hostfs::HostFs;
 
 pub fn cpu(fs: &dyn HostFs) -> Known<CpuFacts> {
@@ -41,14 +41,15 @@ fn cmdline(fs: &dyn HostFs) -> Known<String> {
         Ok(b) => b,
         Err(e) => return Known::unknown(e.to_string()),
     };
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return Known::unknown("/proc/cmdline is not text: not a kernel command line");
-    };
-    let line = text.strip_suffix('\n').unwrap_or(text);
-    if line.chars().any(|c| c.is_control() && c != '\t') {
-        return Known::unknown("/proc/cmdline holds control characters: not a kernel command line");
+    match cmdline::line(&bytes) {
+        Ok(line) => Known::Value(line.to_string()),
+        Err(cmdline::NotACmdline::NotText) => {
+            Known::unknown("/proc/cmdline is not text: not a kernel command line")
+        }
+        Err(cmdline::NotACmdline::ControlCharacters) => {
+            Known::unknown("/proc/cmdline holds control characters: not a kernel command line")
+        }
     }
-    Known::Value(line.trim().to_string())
 }
 
 pub fn kernel(fs: &dyn HostFs) -> KernelFacts {
@@ -58,22 +59,17 @@ pub fn kernel(fs: &dyn HostFs) -> KernelFacts {
     let intel_iommu_default_on = release.clone().and_then(|rel| {
         let path = format!("/boot/config-{rel}");
         match fs.read_text(&path) {
-            Ok(text) => Known::Value(
-                text.lines()
-                    .any(|l| l.trim() == "CONFIG_INTEL_IOMMU_DEFAULT_ON=y"),
-            ),
+            Ok(text) => Known::Value(kernel_config::is_y(&text, "CONFIG_INTEL_IOMMU_DEFAULT_ON")),
             Err(e) => Known::unknown(e.to_string()),
         }
     });
-    let legacy_kvm_assignment = release.clone().and_then(|rel| {
-        let mut nums = rel
-            .split(|c: char| !c.is_ascii_digit())
-            .filter_map(|n| n.parse::<u32>().ok());
-        match (nums.next(), nums.next()) {
-            (Some(major), Some(minor)) => Known::Value((major, minor) < (4, 12)),
-            _ => Known::unknown(format!("kernel release '{rel}' has no version number")),
-        }
-    });
+    let legacy_kvm_assignment =
+        release
+            .clone()
+            .and_then(|rel| match kernel_release::version(&rel) {
+                Some(v) => Known::Value(v < (4, 12)),
+                None => Known::unknown(format!("kernel release '{rel}' has no version number")),
+            });
     KernelFacts {
         legacy_kvm_assignment,
         release,
