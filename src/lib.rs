@@ -4,7 +4,6 @@
 //! Pipeline: [`hostfs`] (one read-only root) → [`probes`] → [`facts`] →
 //! [`rules`] → [`report`] → [`render`].
 
-pub mod acpi;
 pub mod address;
 pub mod bundle;
 pub mod catalog;
@@ -12,6 +11,7 @@ pub mod cmd;
 pub mod explain;
 pub mod facts;
 pub mod findings;
+pub mod formats;
 pub mod hostfs;
 pub mod inventory;
 pub mod output;

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::acpi::{dmar, ivrs, scope};
+use crate::formats::acpi::{dmar, ivrs, scope};
 use crate::hostfs::HostFs;
 use crate::probes::reserved::secondary_bus;
 use crate::render::acpi::{Decoded, Resolved};

@@ -3,77 +3,10 @@
 //! files device assignment needs.
 
 use crate::facts::{DeviceFacts, DistroFacts, FileAccess, Known, QemuFacts};
+use crate::formats::{etc_passwd, libvirt_conf};
 use crate::hostfs::HostFs;
 
 const QEMU_CONF: &str = "/etc/libvirt/qemu.conf";
-
-/// A `key = value` setting of qemu.conf that is not commented out.
-fn conf_value(text: &str, key: &str) -> Option<String> {
-    text.lines()
-        .rev()
-        .map(str::trim)
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split_once('='))
-        .filter(|(k, _)| k.trim() == key)
-        .map(|(_, v)| v.trim().trim_matches('"').to_string())
-        .next()
-}
-
-/// Why `text` is not in libvirt's configuration format (virConfParse), or
-/// None: blank lines, `#` comments, and `name = value` settings whose value
-/// is a quoted string, a number or a `[list]` (which may span lines).
-/// libvirtd does not start with anything else, so what such a file sets is
-/// unknown; reading past the damage would fall back to defaults that the
-/// file may well override (dynamic_ownership = 0).
-fn conf_syntax_error(text: &str) -> Option<String> {
-    let mut in_list = false;
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if in_list {
-            in_list = !line.contains(']');
-            continue;
-        }
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let bad = || {
-            let shown: String = line.chars().take(40).collect();
-            Some(format!("line {} ({shown:?}) is not a setting", n + 1))
-        };
-        let Some((name, value)) = line.split_once('=') else {
-            return bad();
-        };
-        let name = name.trim();
-        let name_ok = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
-        let value = value.trim();
-        let value_ok = if let Some(rest) = value.strip_prefix('"') {
-            rest.contains('"')
-        } else if let Some(rest) = value.strip_prefix('\'') {
-            rest.contains('\'')
-        } else if value.starts_with('[') {
-            in_list = !value.contains(']');
-            true
-        } else {
-            let number = value.split('#').next().unwrap_or("").trim();
-            let digits = number.strip_prefix('-').unwrap_or(number);
-            !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
-        };
-        if !name_ok || !value_ok {
-            return bad();
-        }
-    }
-    in_list.then(|| "a [list] is not closed".to_string())
-}
-
-/// Fields of the /etc/passwd or /etc/group line whose first field is `name`.
-fn etc_entry(text: &str, name: &str) -> Option<Vec<String>> {
-    text.lines()
-        .map(|l| l.split(':').map(str::to_string).collect::<Vec<_>>())
-        .find(|f| f.first().map(String::as_str) == Some(name))
-}
 
 pub fn qemu(fs: &dyn HostFs, distro: &Known<DistroFacts>) -> Known<QemuFacts> {
     let conf = match fs.read_text(QEMU_CONF) {
@@ -81,7 +14,7 @@ pub fn qemu(fs: &dyn HostFs, distro: &Known<DistroFacts>) -> Known<QemuFacts> {
         Err(e) if e.is_not_found() => None,
         Err(e) => return Known::unknown(e.to_string()),
     };
-    if let Some(why) = conf.as_deref().and_then(conf_syntax_error) {
+    if let Some(why) = conf.as_deref().and_then(libvirt_conf::syntax_error) {
         return Known::unknown(format!(
             "{QEMU_CONF}: {why}: libvirt would not read this file"
         ));
@@ -91,8 +24,10 @@ pub fn qemu(fs: &dyn HostFs, distro: &Known<DistroFacts>) -> Known<QemuFacts> {
         "debian" => ("libvirt-qemu", "kvm"),
         _ => ("qemu", "qemu"),
     };
-    let conf_user = conf.as_deref().and_then(|c| conf_value(c, "user"));
-    let conf_group = conf.as_deref().and_then(|c| conf_value(c, "group"));
+    let conf_user = conf.as_deref().and_then(|c| libvirt_conf::value(c, "user"));
+    let conf_group = conf
+        .as_deref()
+        .and_then(|c| libvirt_conf::value(c, "group"));
     let user_source = if conf_user.is_some() {
         QEMU_CONF.to_string()
     } else {
@@ -102,7 +37,7 @@ pub fn qemu(fs: &dyn HostFs, distro: &Known<DistroFacts>) -> Known<QemuFacts> {
     let group = conf_group.unwrap_or_else(|| default_group.to_string());
     let dynamic_ownership = conf
         .as_deref()
-        .and_then(|c| conf_value(c, "dynamic_ownership"))
+        .and_then(|c| libvirt_conf::value(c, "dynamic_ownership"))
         .map(|v| v != "0")
         .unwrap_or(true);
 
@@ -114,7 +49,7 @@ pub fn qemu(fs: &dyn HostFs, distro: &Known<DistroFacts>) -> Known<QemuFacts> {
             .unwrap_or_else(|_| Known::unknown(format!("bad uid {user}")))
     } else {
         match &passwd {
-            Ok(p) => etc_entry(p, &user)
+            Ok(p) => etc_passwd::entry(p, &user)
                 .and_then(|f| f.get(2).and_then(|u| u.parse().ok()))
                 .map(Known::Value)
                 .unwrap_or_else(|| Known::unknown(format!("user {user} is not in /etc/passwd"))),
@@ -126,20 +61,16 @@ pub fn qemu(fs: &dyn HostFs, distro: &Known<DistroFacts>) -> Known<QemuFacts> {
             let mut gids = Vec::new();
             if let Some(n) = group.strip_prefix('+').and_then(|n| n.parse().ok()) {
                 gids.push(n);
-            } else if let Some(gid) = etc_entry(g, &group).and_then(|f| f.get(2)?.parse().ok()) {
+            } else if let Some(gid) =
+                etc_passwd::entry(g, &group).and_then(|f| f.get(2)?.parse().ok())
+            {
                 gids.push(gid);
             }
-            if let Some(primary) = etc_entry(p, &user).and_then(|f| f.get(3)?.parse().ok()) {
+            if let Some(primary) = etc_passwd::entry(p, &user).and_then(|f| f.get(3)?.parse().ok())
+            {
                 gids.push(primary);
             }
-            for line in g.lines() {
-                let f: Vec<&str> = line.split(':').collect();
-                if f.len() >= 4 && f[3].split(',').any(|m| m == user) {
-                    if let Ok(gid) = f[2].parse() {
-                        gids.push(gid);
-                    }
-                }
-            }
+            gids.extend(etc_passwd::member_of(g, &user));
             gids.sort();
             gids.dedup();
             Known::Value(gids)
@@ -222,30 +153,5 @@ pub fn devices(fs: &dyn HostFs, devices: &mut [DeviceFacts], qemu: &Known<QemuFa
             Known::Unknown(r) if !legacy => Some(Known::unknown(r.clone())),
             _ => None,
         };
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn qemu_conf_settings_ignore_comments() {
-        let conf =
-            "#user = \"root\"\nuser = \"qemu\"\n# dynamic_ownership = 1\ndynamic_ownership = 0\n";
-        assert_eq!(conf_value(conf, "user").as_deref(), Some("qemu"));
-        assert_eq!(conf_value(conf, "dynamic_ownership").as_deref(), Some("0"));
-        assert_eq!(conf_value(conf, "group"), None);
-        assert_eq!(conf_syntax_error(conf), None);
-    }
-
-    #[test]
-    fn qemu_conf_that_libvirt_cannot_parse_is_told_apart() {
-        let lists = "cgroup_device_acl = [\n    \"/dev/null\", \"/dev/full\",\n]\nnamespaces = [ \"mount\" ]\nmax_files = 32768 # a comment\n";
-        assert_eq!(conf_syntax_error(lists), None);
-        assert!(conf_syntax_error("dynamic_ownership = \n").is_some());
-        assert!(conf_syntax_error("user = \"qe").is_some());
-        assert!(conf_syntax_error("\u{fffd}\u{1}x\n").is_some());
-        assert!(conf_syntax_error("security_driver = [ \"selinux\"").is_some());
     }
 }

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::acpi::{dmar, ivrs};
 use crate::facts::{AcpiTableFacts, CpuFacts, FirmwareFacts, Known};
+use crate::formats::acpi::{dmar, ivrs};
 use crate::hostfs::HostFs;
 
 const TABLES: &str = "/sys/firmware/acpi/tables";

@@ -1,11 +1,11 @@
 //! Host-wide facts: CPU, kernel command line, distribution, hypervisor.
 
-use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use procfs_core::{CpuInfo, FromBufRead};
 
 use crate::facts::{CpuFacts, DistroFacts, KernelFacts, Known, XenFacts};
+use crate::formats::{cmdline, kernel_config, kernel_release, os_release};
 use crate::hostfs::HostFs;
 
 pub fn cpu(fs: &dyn HostFs) -> Known<CpuFacts> {
@@ -32,38 +32,6 @@ pub fn cpu(fs: &dyn HostFs) -> Known<CpuFacts> {
     })
 }
 
-/// Splits a kernel command line as the kernel does: whitespace separates,
-/// double quotes group, and everything after `--` belongs to init.
-pub fn parse_cmdline(line: &str) -> BTreeMap<String, String> {
-    let mut params = BTreeMap::new();
-    let mut word = String::new();
-    let mut in_quotes = false;
-    let mut words = Vec::new();
-    for c in line.chars() {
-        match c {
-            '"' => in_quotes = !in_quotes,
-            c if c.is_whitespace() && !in_quotes => {
-                if !word.is_empty() {
-                    words.push(std::mem::take(&mut word));
-                }
-            }
-            c => word.push(c),
-        }
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    for w in words {
-        if w == "--" {
-            break;
-        }
-        let (k, v) = w.split_once('=').unwrap_or((w.as_str(), ""));
-        // The kernel treats '-' and '_' in parameter names alike.
-        params.insert(k.replace('-', "_"), v.to_string());
-    }
-    params
-}
-
 /// /proc/cmdline: one line of text, as the kernel prints its command line
 /// (a C string: no NUL, and in practice no control characters). Anything
 /// else, random bytes for one, is no command line: unknown, not the empty
@@ -73,39 +41,35 @@ fn cmdline(fs: &dyn HostFs) -> Known<String> {
         Ok(b) => b,
         Err(e) => return Known::unknown(e.to_string()),
     };
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return Known::unknown("/proc/cmdline is not text: not a kernel command line");
-    };
-    let line = text.strip_suffix('\n').unwrap_or(text);
-    if line.chars().any(|c| c.is_control() && c != '\t') {
-        return Known::unknown("/proc/cmdline holds control characters: not a kernel command line");
+    match cmdline::line(&bytes) {
+        Ok(line) => Known::Value(line.to_string()),
+        Err(cmdline::NotACmdline::NotText) => {
+            Known::unknown("/proc/cmdline is not text: not a kernel command line")
+        }
+        Err(cmdline::NotACmdline::ControlCharacters) => {
+            Known::unknown("/proc/cmdline holds control characters: not a kernel command line")
+        }
     }
-    Known::Value(line.trim().to_string())
 }
 
 pub fn kernel(fs: &dyn HostFs) -> KernelFacts {
     let release: Known<String> = fs.read_text("/proc/sys/kernel/osrelease").into();
     let cmdline = cmdline(fs);
-    let params = cmdline.clone().map(|c| parse_cmdline(&c));
+    let params = cmdline.clone().map(|c| cmdline::parse(&c));
     let intel_iommu_default_on = release.clone().and_then(|rel| {
         let path = format!("/boot/config-{rel}");
         match fs.read_text(&path) {
-            Ok(text) => Known::Value(
-                text.lines()
-                    .any(|l| l.trim() == "CONFIG_INTEL_IOMMU_DEFAULT_ON=y"),
-            ),
+            Ok(text) => Known::Value(kernel_config::is_y(&text, "CONFIG_INTEL_IOMMU_DEFAULT_ON")),
             Err(e) => Known::unknown(e.to_string()),
         }
     });
-    let legacy_kvm_assignment = release.clone().and_then(|rel| {
-        let mut nums = rel
-            .split(|c: char| !c.is_ascii_digit())
-            .filter_map(|n| n.parse::<u32>().ok());
-        match (nums.next(), nums.next()) {
-            (Some(major), Some(minor)) => Known::Value((major, minor) < (4, 12)),
-            _ => Known::unknown(format!("kernel release '{rel}' has no version number")),
-        }
-    });
+    let legacy_kvm_assignment =
+        release
+            .clone()
+            .and_then(|rel| match kernel_release::version(&rel) {
+                Some(v) => Known::Value(v < (4, 12)),
+                None => Known::unknown(format!("kernel release '{rel}' has no version number")),
+            });
     KernelFacts {
         legacy_kvm_assignment,
         release,
@@ -126,12 +90,7 @@ pub fn distro(fs: &dyn HostFs) -> Known<DistroFacts> {
             Err(e) => return Known::unknown(e.to_string()),
         },
     };
-    let mut fields = BTreeMap::new();
-    for line in text.lines() {
-        if let Some((k, v)) = line.split_once('=') {
-            fields.insert(k.trim().to_string(), v.trim().trim_matches('"').to_string());
-        }
-    }
+    let fields = os_release::parse(&text);
     let id = fields.get("ID").cloned().unwrap_or_default();
     let like = fields.get("ID_LIKE").cloned().unwrap_or_default();
     let all = format!("{id} {like}");
@@ -187,21 +146,4 @@ pub fn xen(fs: &dyn HostFs) -> Known<XenFacts> {
         capabilities,
         hvm,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cmdline_follows_kernel_rules() {
-        let p = parse_cmdline(
-            "BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro quiet intel_iommu=on,sm_on iommu=pt foo=\"a b\" intel-iommu=off -- single",
-        );
-        assert_eq!(p["intel_iommu"], "off", "last occurrence wins, '-' is '_'");
-        assert_eq!(p["iommu"], "pt");
-        assert_eq!(p["quiet"], "");
-        assert_eq!(p["foo"], "a b");
-        assert!(!p.contains_key("single"), "after -- is init's");
-    }
 }

@@ -2,6 +2,7 @@
 //! /sys/kernel/iommu_groups decide; the command line only explains.
 
 use crate::facts::{CpuFacts, IommuFacts, KernelFacts, Known};
+use crate::formats::cmdline::passthrough_in_order;
 use crate::hostfs::{FsResult, HostFs};
 
 fn list_or_empty(fs: &dyn HostFs, path: &str) -> FsResult<Vec<String>> {
@@ -211,46 +212,4 @@ pub fn probe(
         cmdline_remove: if enabled { Vec::new() } else { remove },
         cmdline_read,
     })
-}
-
-/// (in effect, requested at all): the kernel applies iommu=pt, iommu=nopt and
-/// iommu.passthrough= in command-line order, so the last one wins.
-fn passthrough_in_order(cmdline: &str) -> (bool, bool) {
-    let mut on = false;
-    let mut requested = false;
-    for word in cmdline.split_whitespace().take_while(|w| *w != "--") {
-        let (k, v) = word.split_once('=').unwrap_or((word, ""));
-        match (k.replace('-', "_").as_str(), v) {
-            ("iommu", v) if v.split(',').any(|o| o == "pt") => {
-                on = true;
-                requested = true;
-            }
-            ("iommu", v) if v.split(',').any(|o| o == "nopt") => on = false,
-            ("iommu.passthrough", v) => {
-                on = matches!(v, "1" | "on" | "y" | "Y");
-                requested |= on;
-            }
-            _ => {}
-        }
-    }
-    (on, requested)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passthrough_follows_command_line_order() {
-        assert_eq!(passthrough_in_order("ro iommu=pt"), (true, true));
-        assert_eq!(
-            passthrough_in_order("iommu=pt iommu.passthrough=0"),
-            (false, true)
-        );
-        assert_eq!(
-            passthrough_in_order("iommu.passthrough=0 iommu=pt"),
-            (true, true)
-        );
-        assert_eq!(passthrough_in_order("quiet -- iommu=pt"), (false, false));
-    }
 }

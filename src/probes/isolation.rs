@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use crate::address::PciAddress;
 use crate::facts::{DeviceFacts, Known, PortAcs};
+use crate::formats::pci_config::{self, ACS_REQUIRED};
 use crate::hostfs::HostFs;
-use crate::probes::config::{self, ACS_REQUIRED};
 
 /// The bridges above a device, nearest first, from its real sysfs path
 /// (`/sys/devices/pci0000:00/0000:00:01.0/0000:03:10.0` → `0000:00:01.0`).
@@ -32,7 +32,7 @@ fn port_acs(fs: &dyn HostFs, port: PciAddress) -> Known<PortAcs> {
             bytes.len()
         ));
     }
-    let (capability, control) = match config::acs(&bytes) {
+    let (capability, control) = match pci_config::acs(&bytes) {
         Some(acs) => (true, Some(acs)),
         None => (false, None),
     };

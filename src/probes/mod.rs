@@ -3,7 +3,6 @@
 
 pub mod access;
 pub mod assignable;
-pub mod config;
 pub mod firmware;
 pub mod guests;
 pub mod holders;

@@ -9,6 +9,9 @@ use procfs_core::{FromBufRead, KernelModules};
 
 use crate::catalog::Catalog;
 use crate::facts::{DeviceFacts, Known, ModuleState, PfDriverFacts};
+use crate::formats::modules_alias::{self, glob_match};
+use crate::formats::modules_builtin;
+use crate::formats::modules_dep::{self, normalize};
 use crate::hostfs::{base_name, HostFs};
 
 /// Modules that bear on assignment whatever the devices.
@@ -23,17 +26,6 @@ const ALWAYS: &[&str] = &[
     "kvm_amd",
     "xen_pciback",
 ];
-
-/// `igb.ko.xz` or `kernel/.../vfio-pci.ko` → `vfio_pci`.
-fn module_name(path: &str) -> String {
-    let file = base_name(path);
-    let stem = file.split(".ko").next().unwrap_or(file);
-    normalize(stem)
-}
-
-pub fn normalize(name: &str) -> String {
-    name.replace('-', "_")
-}
 
 /// What the host's module files say.
 pub struct ModuleIndex {
@@ -72,33 +64,11 @@ impl ModuleIndex {
                 None => Known::unknown("kernel release unknown"),
             }
         };
-        let builtin = read("modules.builtin").map(|t| t.lines().map(module_name).collect());
-        let deps = read("modules.dep").map(|t| {
-            t.lines()
-                .filter_map(|l| l.split_once(':'))
-                .map(|(m, d)| {
-                    (
-                        module_name(m),
-                        d.split_whitespace().map(module_name).collect(),
-                    )
-                })
-                .collect()
-        });
+        let builtin = read("modules.builtin").map(|t| modules_builtin::parse(&t));
+        let deps = read("modules.dep").map(|t| modules_dep::parse(&t));
         let aliases = read("modules.alias")
             .value()
-            .map(|t| {
-                t.lines()
-                    .filter_map(|l| {
-                        let mut w = l.split_whitespace();
-                        match (w.next(), w.next(), w.next()) {
-                            (Some("alias"), Some(p), Some(m)) if p.starts_with("pci:") => {
-                                Some((p.to_string(), normalize(m)))
-                            }
-                            _ => None,
-                        }
-                    })
-                    .collect()
-            })
+            .map(|t| modules_alias::pci_aliases(t))
             .unwrap_or_default();
         ModuleIndex {
             loaded,
@@ -157,33 +127,6 @@ impl ModuleIndex {
         out.dedup();
         out
     }
-}
-
-/// Shell-style match with `*` and `?`, as modprobe uses for aliases.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
 }
 
 /// Fills each PF's driver facts and returns the state of every relevant module.
@@ -296,36 +239,4 @@ fn pf_driver(
         deps_source: deps_source.to_string(),
         missing_deps,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn alias_globs_match_modaliases() {
-        let alias = "pci:v00008086d000010C9sv*sd*bc*sc*i*";
-        assert!(glob_match(
-            alias,
-            "pci:v00008086d000010C9sv00008086sd0000A03Cbc02sc00i00"
-        ));
-        assert!(!glob_match(
-            alias,
-            "pci:v00008086d000010CAsv00008086sd0000A03Cbc02sc00i00"
-        ));
-        assert!(glob_match("a?c*", "abcdef"));
-        assert!(!glob_match("", "x"));
-    }
-
-    #[test]
-    fn module_names_are_normalized() {
-        assert_eq!(
-            module_name("kernel/drivers/vfio/pci/vfio-pci.ko.xz"),
-            "vfio_pci"
-        );
-        assert_eq!(
-            module_name("kernel/drivers/net/ethernet/intel/igb/igb.ko"),
-            "igb"
-        );
-    }
 }

@@ -6,6 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::address::PciAddress;
 use crate::facts::{GuestFacts, Known};
+use crate::formats::proc_fd::{self, FdTarget};
+use crate::formats::proc_limits::memlock_limit;
+use crate::formats::proc_status;
+use crate::formats::qemu_cmdline::{self, cmdline_devices, qemu_name};
 use crate::hostfs::{FsError, FsErrorKind, FsResult, HostFs};
 
 /// What one process holds, read from /proc/PID.
@@ -27,41 +31,6 @@ pub struct Process {
     pub sysfs_devices: BTreeMap<PciAddress, String>,
     /// Devices its command line assigns.
     pub cmdline_devices: BTreeSet<PciAddress>,
-}
-
-/// The host addresses in a QEMU command line: `-device vfio-pci,host=…`,
-/// the JSON form `-device {"driver":"vfio-pci","host":"…"}`, legacy
-/// `pci-assign,host=…`.
-pub fn cmdline_devices(args: &[String]) -> BTreeSet<PciAddress> {
-    let mut out = BTreeSet::new();
-    for pair in args.windows(2) {
-        if pair[0] != "-device" {
-            continue;
-        }
-        let arg = &pair[1];
-        let host = if arg.starts_with('{') {
-            serde_json::from_str::<serde_json::Value>(arg)
-                .ok()
-                .and_then(|v| {
-                    let driver = v.get("driver")?.as_str()?;
-                    (driver.contains("vfio-pci") || driver == "pci-assign")
-                        .then(|| v.get("host")?.as_str().map(str::to_string))
-                        .flatten()
-                })
-        } else {
-            let mut parts = arg.split(',');
-            let driver = parts.next().unwrap_or("");
-            if driver.contains("vfio-pci") || driver == "pci-assign" || driver == "kvm-pci-assign" {
-                parts.find_map(|p| p.strip_prefix("host=").map(str::to_string))
-            } else {
-                None
-            }
-        };
-        if let Some(Ok((a, _))) = host.map(|h| PciAddress::parse(&h)) {
-            out.insert(a);
-        }
-    }
-    out
 }
 
 /// `want_fds`: whether, given what the process names on its command line,
@@ -89,16 +58,10 @@ pub fn read_identity(fs: &dyn HostFs, pid: u32, p: &mut Process) {
     let dir = format!("/proc/{pid}");
     p.comm = fs.read_text(&format!("{dir}/comm")).unwrap_or_default();
     if let Ok(status) = fs.read_text(&format!("{dir}/status")) {
-        p.uid = status
-            .lines()
-            .find_map(|l| l.strip_prefix("Uid:"))
-            .and_then(|u| u.split_whitespace().nth(1).and_then(|n| n.parse().ok()));
+        p.uid = proc_status::effective_uid(&status);
     }
     if let Ok(bytes) = fs.read(&format!("{dir}/cmdline")) {
-        let args: Vec<String> = bytes
-            .split(|b| *b == 0)
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
+        let args = qemu_cmdline::args(&bytes);
         p.cmdline_devices = cmdline_devices(&args);
         p.qemu_name = qemu_name(&args);
     }
@@ -141,34 +104,25 @@ pub fn read_fds(fs: &dyn HostFs, pid: u32, p: &mut Process) -> Result<(), FsErro
             Err(e) if e.is_not_found() => continue,
             Err(e) => return Err(e),
         };
-        if !target.starts_with('/') && !target.contains(':') {
-            return Err(FsError::new(
-                format!("{dir}/fd/{fd}"),
-                FsErrorKind::Other(format!("-> {target}: not an fd link the kernel writes")),
-            ));
-        }
         let how = || format!("fd {fd} -> {target}");
-        if let Some(rest) = target.strip_prefix("/dev/vfio/") {
-            if let Ok(g) = rest.parse() {
+        match proc_fd::classify(&target) {
+            FdTarget::Invalid => {
+                return Err(FsError::new(
+                    format!("{dir}/fd/{fd}"),
+                    FsErrorKind::Other(format!("-> {target}: not an fd link the kernel writes")),
+                ));
+            }
+            FdTarget::VfioGroup(g) => {
                 p.vfio_groups.insert(g, how());
-            } else if let Some(Ok(n)) = rest.strip_prefix("devices/vfio").map(str::parse) {
+            }
+            FdTarget::VfioCdev(n) => {
                 p.vfio_cdevs.insert(n, how());
             }
-        } else if target == "/dev/iommu" {
-            p.iommufd = Some(how());
-        } else if let Some(rest) = target.strip_prefix("/sys/bus/pci/devices/") {
-            if let Ok(a) = rest.split('/').next().unwrap_or("").parse() {
+            FdTarget::Iommufd => p.iommufd = Some(how()),
+            FdTarget::SysfsDevice(a) => {
                 p.sysfs_devices.insert(a, how());
             }
-        } else if target.starts_with("/sys/devices/") {
-            if let Some(a) = target
-                .split('/')
-                .rev()
-                .skip(1)
-                .find_map(|c| c.parse::<PciAddress>().ok())
-            {
-                p.sysfs_devices.insert(a, how());
-            }
+            FdTarget::Other => {}
         }
     }
     Ok(())
@@ -177,29 +131,6 @@ pub fn read_fds(fs: &dyn HostFs, pid: u32, p: &mut Process) -> Result<(), FsErro
 /// Whether the process holds any file that can hold a PCI device.
 pub fn holds_any(p: &Process) -> bool {
     !p.vfio_groups.is_empty() || !p.vfio_cdevs.is_empty() || !p.sysfs_devices.is_empty()
-}
-
-/// The guest name QEMU was given: `-name guest=NAME,…` or `-name NAME`.
-pub fn qemu_name(args: &[String]) -> Option<String> {
-    let pair = args.windows(2).find(|w| w[0] == "-name")?;
-    let first = pair[1].split(',').next().unwrap_or("");
-    let name = first.strip_prefix("guest=").unwrap_or(first);
-    (!name.is_empty()).then(|| name.to_string())
-}
-
-/// "Max locked memory" soft limit from /proc/PID/limits; None = unlimited.
-pub fn memlock_limit(limits: &str) -> Option<Option<u64>> {
-    let line = limits
-        .lines()
-        .find(|l| l.starts_with("Max locked memory"))?;
-    let soft = line["Max locked memory".len()..]
-        .split_whitespace()
-        .next()?;
-    if soft == "unlimited" {
-        Some(None)
-    } else {
-        soft.parse().ok().map(Some)
-    }
 }
 
 /// The running guests' processes by pid, read once.
@@ -248,38 +179,4 @@ pub fn read_guests(
         }
     }
     GuestProcesses(procs)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args(s: &[&str]) -> Vec<String> {
-        s.iter().map(|a| a.to_string()).collect()
-    }
-
-    #[test]
-    fn finds_assigned_devices_in_every_qemu_form() {
-        let a = cmdline_devices(&args(&[
-            "qemu-kvm",
-            "-device",
-            r#"{"driver":"vfio-pci","host":"0000:03:10.0","id":"hostdev0"}"#,
-            "-device",
-            "vfio-pci,host=03:10.1,id=hostdev1",
-            "-device",
-            "pci-assign,host=04:00.0,id=hostdev2,configfd=25",
-            "-device",
-            "virtio-net-pci,netdev=n0",
-        ]));
-        let got: Vec<String> = a.iter().map(|a| a.to_string()).collect();
-        assert_eq!(got, ["0000:03:10.0", "0000:03:10.1", "0000:04:00.0"]);
-    }
-
-    #[test]
-    fn reads_the_locked_memory_limit() {
-        let t = "Limit                     Soft Limit           Hard Limit           Units     \nMax locked memory         4294967296           4294967296           bytes     \n";
-        assert_eq!(memlock_limit(t), Some(Some(4294967296)));
-        let t = "Max locked memory         unlimited            unlimited            bytes\n";
-        assert_eq!(memlock_limit(t), Some(None));
-    }
 }

@@ -4,18 +4,18 @@
 
 use std::collections::BTreeMap;
 
-use crate::acpi::{dmar, ivrs, scope};
 use crate::address::PciAddress;
 use crate::facts::{DeviceFacts, Known, ReservedRegion};
+use crate::formats::acpi::{dmar, ivrs, scope};
+use crate::formats::pci_config;
 use crate::hostfs::HostFs;
-use crate::probes::config;
 
 /// A bridge's secondary bus, read from its config space through the root.
 pub fn secondary_bus(fs: &dyn HostFs, bridge: PciAddress) -> Option<u8> {
     let bytes = fs
         .read(&format!("/sys/bus/pci/devices/{bridge}/config"))
         .ok()?;
-    config::secondary_bus(&bytes)
+    pci_config::secondary_bus(&bytes)
 }
 
 /// Like [`secondary_bus`], but tells a bridge that is not there (the path
@@ -28,7 +28,7 @@ fn secondary_bus_or_doubt(fs: &dyn HostFs, bridge: PciAddress) -> Result<Option<
             "{path}: {} bytes, too short for a header",
             bytes.len()
         )),
-        Ok(bytes) => Ok(config::secondary_bus(&bytes)),
+        Ok(bytes) => Ok(pci_config::secondary_bus(&bytes)),
         Err(e) if e.is_not_found() => match fs.exists(&format!("/sys/bus/pci/devices/{bridge}")) {
             Ok(false) => Ok(None),
             Ok(true) => Err(e.to_string()),

@@ -5,9 +5,9 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::acpi::dmar::{self, DeviceScope, Dmar, DmarKind};
-use crate::acpi::ivrs::{IvhdEntryKind, Ivrs, IvrsKind};
-use crate::acpi::{Header, Stop};
+use crate::formats::acpi::dmar::{self, DeviceScope, Dmar, DmarKind};
+use crate::formats::acpi::ivrs::{IvhdEntryKind, Ivrs, IvrsKind};
+use crate::formats::acpi::{Header, Stop};
 
 /// A decoded table, with its scopes resolved where the host allows.
 #[derive(Serialize)]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use sriov_doctor::acpi::{dmar, ivrs, Field, FieldValue, Stop};
+use sriov_doctor::formats::acpi::{dmar, ivrs, Field, FieldValue, Stop};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/acpi");
 

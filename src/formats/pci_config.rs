@@ -1,5 +1,5 @@
-//! PCI configuration space, as read from a device's `config` file: the
-//! extended capability list (ACS) and a bridge's secondary bus.
+//! PCI configuration space, the bytes of a device's sysfs `config` file:
+//! the extended capability list (ACS) and a bridge's secondary bus.
 
 /// ACS capability ID (PCIe Base Specification 7.7.8).
 pub const EXT_CAP_ACS: u16 = 0x000d;
@@ -66,6 +66,22 @@ pub fn secondary_bus(config: &[u8]) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::samples::captured;
+
+    #[test]
+    fn reads_a_real_root_ports_config_space() {
+        // QEMU's pcie-root-port 00:03.0 as a real 6.12 kernel shows it
+        // (4096 bytes, read as root): AER at 0x100, then ACS at 0x148.
+        let c = captured("6.12/ready", "/sys/devices/pci0000:00/0000:00:03.0/config");
+        assert_eq!(c.len(), 4096);
+        assert_eq!(secondary_bus(&c), Some(1));
+        assert_eq!(ext_capability(&c, 0x0001), Some(0x100));
+        assert_eq!(ext_capability(&c, EXT_CAP_ACS), Some(0x148));
+        let (cap, ctrl) = acs(&c).unwrap();
+        assert_eq!((cap, ctrl), (0x5f, 0x1d));
+        assert!(ACS_REQUIRED.iter().all(|(bit, _)| ctrl & bit != 0));
+        assert_eq!(acs(&c[..256]), None, "as read without root");
+    }
 
     fn with_ext(caps: &[(u16, usize, u16, u16)]) -> Vec<u8> {
         let mut c = vec![0u8; 4096];

@@ -1,0 +1,27 @@
+//! Pure parsers: the bytes or text of one file format in, values out. No
+//! I/O here (no `HostFs`, no `std::fs`): the probes read the files
+//! through the host's root and build the facts from what these return. One
+//! module per file format, each tested on real samples.
+
+pub mod acpi;
+pub mod cmdline;
+pub mod etc_passwd;
+pub mod interrupts;
+pub mod kernel_config;
+pub mod kernel_release;
+pub mod libvirt_conf;
+pub mod libvirt_xml;
+pub mod modprobe_d;
+pub mod modules_alias;
+pub mod modules_builtin;
+pub mod modules_dep;
+pub mod os_release;
+pub mod pci_config;
+pub mod proc_fd;
+pub mod proc_limits;
+pub mod proc_status;
+pub mod qemu_cmdline;
+pub mod xl_cfg;
+
+#[cfg(test)]
+mod samples;
