@@ -45,10 +45,10 @@ pub struct DeviceFacts {
     pub device_name: Option<String>,
     pub is_bridge: bool,
     /// "pf" (SR-IOV capable), "vf", or "device".
-    pub kind: String,
+    pub kind: DeviceKind,
     pub driver: Known<Option<String>>,
     /// "vfio", "legacy-stub", "xen-pciback", "unbound" or "host".
-    pub driver_role: Known<String>,
+    pub driver_role: Known<DriverRole>,
     pub iommu_group: Known<Option<u32>>,
     pub numa_node: Known<i64>,
     pub netdevs: Vec<String>,
@@ -79,6 +79,51 @@ pub struct DeviceFacts {
     pub config: Known<FileAccess>,
     /// /dev/vfio/GROUP, when the device has a group.
     pub vfio_node: Option<Known<FileAccess>>,
+}
+
+/// What a device is to SR-IOV.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceKind {
+    /// A physical function: the device has SR-IOV capability.
+    Pf,
+    /// A virtual function of a PF.
+    Vf,
+    /// Any other device.
+    Device,
+}
+
+/// How a device's driver relates to assignment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DriverRole {
+    /// vfio-pci, or a vendor variant driver built on vfio-pci-core.
+    Vfio,
+    /// pci-stub, for KVM's legacy device assignment.
+    LegacyStub,
+    /// Xen's pciback.
+    XenPciback,
+    /// No driver is bound.
+    Unbound,
+    /// A host driver: the host uses the device.
+    Host,
+}
+
+impl DriverRole {
+    /// VFIO or a stub driver: the device is set aside for a guest.
+    pub fn sets_aside(self) -> bool {
+        matches!(self, DriverRole::Vfio | DriverRole::LegacyStub)
+    }
+}
+
+/// The firmware table that reserves a memory region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ReservedTable {
+    /// A DMAR Reserved Memory Region Reporting structure (Intel VT-d).
+    Rmrr,
+    /// An IVRS I/O Virtualization Memory Definition block (AMD-Vi).
+    Ivmd,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -132,7 +177,7 @@ pub struct GroupFacts {
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct ReservedRegion {
     /// "RMRR" or "IVMD".
-    pub table: String,
+    pub table: ReservedTable,
     /// Offset of the structure in its table (hex), as `sriov-doctor acpi` shows it.
     pub at: String,
     pub base: String,

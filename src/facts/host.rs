@@ -72,7 +72,34 @@ pub struct DistroFacts {
     pub id: String,
     pub pretty_name: String,
     /// "rhel" (grubby), "debian" (update-grub), "suse" or "other".
-    pub family: String,
+    pub family: DistroFamily,
+}
+
+/// A distribution family: it decides the bootloader command and libvirt's
+/// default QEMU user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DistroFamily {
+    /// RHEL, Fedora, CentOS and their kin (grubby).
+    Rhel,
+    /// Debian, Ubuntu (update-grub).
+    Debian,
+    /// SUSE, SLES.
+    Suse,
+    /// Any other.
+    Other,
+}
+
+impl DistroFamily {
+    /// The name as the facts write it: "rhel", "debian", "suse", "other".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DistroFamily::Rhel => "rhel",
+            DistroFamily::Debian => "debian",
+            DistroFamily::Suse => "suse",
+            DistroFamily::Other => "other",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -165,7 +192,7 @@ pub struct IrqRemapFacts {
 pub struct GuestFacts {
     pub name: String,
     /// "libvirt" or "xl".
-    pub kind: String,
+    pub kind: GuestKind,
     /// A running libvirt domain (state file with a live pid).
     pub running: bool,
     pub pid: Option<u32>,
@@ -180,6 +207,16 @@ pub struct GuestFacts {
     pub legacy_hostdevs: Vec<String>,
     /// The running QEMU's locked-memory limit in bytes; null = unlimited.
     pub memlock_bytes: Known<Option<u64>>,
+}
+
+/// Where a guest is defined. Ordered as the names sort.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum GuestKind {
+    /// A libvirt domain: running (state file) or persistent (XML).
+    Libvirt,
+    /// An xl config of Xen's toolstack.
+    Xl,
 }
 
 #[derive(Clone, Debug, Default, Serialize, JsonSchema)]

@@ -11,6 +11,8 @@ use serde::Serialize;
 mod device;
 mod host;
 mod known;
+#[cfg(test)]
+mod tests;
 
 pub use device::*;
 pub use host::*;

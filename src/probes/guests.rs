@@ -6,7 +6,7 @@
 use regex::Regex;
 
 use crate::address::PciAddress;
-use crate::facts::{GuestFacts, Known};
+use crate::facts::{GuestFacts, GuestKind, Known};
 use crate::hostfs::{join, FsError, HostFs};
 
 const RUN: &str = "/run/libvirt/qemu";
@@ -104,7 +104,7 @@ pub fn parse_domain(text: &str, source: &str, running: bool) -> Result<GuestFact
     }
     Ok(GuestFacts {
         name,
-        kind: "libvirt".to_string(),
+        kind: GuestKind::Libvirt,
         running,
         pid,
         source: source.to_string(),
@@ -139,7 +139,7 @@ pub fn parse_xl(text: &str, source: &str) -> Option<GuestFacts> {
     }
     Some(GuestFacts {
         name,
-        kind: "xl".to_string(),
+        kind: GuestKind::Xl,
         running: false,
         pid: None,
         source: source.to_string(),

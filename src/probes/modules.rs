@@ -8,7 +8,7 @@ use std::io::Cursor;
 use procfs_core::{FromBufRead, KernelModules};
 
 use crate::catalog::Catalog;
-use crate::facts::{DeviceFacts, Known, ModuleState, PfDriverFacts};
+use crate::facts::{DeviceFacts, DriverRole, Known, ModuleState, PfDriverFacts};
 use crate::hostfs::{base_name, HostFs};
 
 /// Modules that bear on assignment whatever the devices.
@@ -231,7 +231,7 @@ fn pf_driver(
         Known::Value(b) => b.clone(),
         Known::Unknown(r) => return Known::unknown(r.clone()),
     };
-    let assignment_driver = crate::probes::pci::driver_role(bound.as_deref()) != "host";
+    let assignment_driver = crate::probes::pci::driver_role(bound.as_deref()) != DriverRole::Host;
     let (module, source) = match bound {
         Some(drv) if !assignment_driver => {
             let link = format!("/sys/bus/pci/drivers/{drv}/module");

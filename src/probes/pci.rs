@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::address::PciAddress;
 use crate::catalog::{pci_names, Catalog};
-use crate::facts::{DeviceFacts, GroupFacts, GroupMember, Known, SriovFacts};
+use crate::facts::{
+    DeviceFacts, DeviceKind, DriverRole, GroupFacts, GroupMember, Known, SriovFacts,
+};
 use crate::hostfs::{base_name, join, FsResult, HostFs};
 
 pub const DEVICES: &str = "/sys/bus/pci/devices";
@@ -22,15 +24,15 @@ pub fn addresses(fs: &dyn HostFs) -> FsResult<Vec<PciAddress>> {
 }
 
 /// How a driver relates to assignment.
-pub fn driver_role(driver: Option<&str>) -> &'static str {
+pub fn driver_role(driver: Option<&str>) -> DriverRole {
     match driver {
-        None => "unbound",
-        Some("vfio-pci") => "vfio",
+        None => DriverRole::Unbound,
+        Some("vfio-pci") => DriverRole::Vfio,
         // Vendor variant drivers built on vfio-pci-core (mlx5_vfio_pci, …).
-        Some(d) if d.ends_with("_vfio_pci") || d.ends_with("-vfio-pci") => "vfio",
-        Some("pci-stub") => "legacy-stub",
-        Some("pciback") | Some("xen-pciback") => "xen-pciback",
-        Some(_) => "host",
+        Some(d) if d.ends_with("_vfio_pci") || d.ends_with("-vfio-pci") => DriverRole::Vfio,
+        Some("pci-stub") => DriverRole::LegacyStub,
+        Some("pciback") | Some("xen-pciback") => DriverRole::XenPciback,
+        Some(_) => DriverRole::Host,
     }
 }
 
@@ -88,9 +90,7 @@ fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog) -> Device
         )),
         (driver, _, _) => driver,
     };
-    let driver_role = driver
-        .clone()
-        .map(|d| driver_role(d.as_deref()).to_string());
+    let driver_role = driver.clone().map(|d| driver_role(d.as_deref()));
     let iommu_group = link_name(fs, &join(&dir, "iommu_group")).and_then(|g| match g {
         None => Known::Value(None),
         Some(n) => n
@@ -120,17 +120,17 @@ fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog) -> Device
     } else {
         Known::unknown("only read for physical functions")
     };
-    let netdevs = if driver_role.value().is_some_and(|r| r == "host") {
+    let netdevs = if driver_role.value() == Some(&DriverRole::Host) {
         fs.list_dir(&join(&dir, "net")).unwrap_or_default()
     } else {
         Vec::new()
     };
     let kind = if is_pf {
-        "pf"
+        DeviceKind::Pf
     } else if pf.is_some() {
-        "vf"
+        DeviceKind::Vf
     } else {
-        "device"
+        DeviceKind::Device
     };
     let catalog = match (vendor.value(), device.value()) {
         (Some(v), Some(d)) => catalog.lookup(v, d).map(|f| f.facts()),
@@ -146,7 +146,7 @@ fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog) -> Device
         vendor_name,
         device_name,
         is_bridge,
-        kind: kind.to_string(),
+        kind,
         driver,
         driver_role,
         iommu_group,
@@ -252,7 +252,11 @@ fn unrelated_device(fs: &dyn HostFs, address: PciAddress, known_vf: bool) -> Dev
         vendor_name: None,
         device_name: None,
         is_bridge: false,
-        kind: if is_pf { "pf" } else { "device" }.to_string(),
+        kind: if is_pf {
+            DeviceKind::Pf
+        } else {
+            DeviceKind::Device
+        },
         driver: why(),
         driver_role: why(),
         iommu_group: why(),
@@ -436,7 +440,7 @@ fn group_facts(
             driver: driver.clone(),
             is_bridge: m.is_bridge,
         };
-        if addr != d.address && !m.is_bridge && driver_role(driver.as_deref()) == "host" {
+        if addr != d.address && !m.is_bridge && driver_role(driver.as_deref()) == DriverRole::Host {
             blockers.push(member.clone());
         }
         members.push(member);
