@@ -4,6 +4,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::error::{self, Error, Outcome};
 use crate::output;
 
 mod acpi;
@@ -110,17 +111,16 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    match run(&cli) {
-        Ok(code) => code,
-        Err(e) => {
-            output::stderr(&format!("sriov-doctor: {e}"));
-            2
-        }
+    let result = run(&cli);
+    if let Err(e) = &result {
+        output::stderr(&format!("sriov-doctor: {e}"));
     }
+    error::exit_code(&result)
 }
 
-/// Runs the parsed command; the error is a tool error (exit 2).
-pub fn run(cli: &Cli) -> Result<i32, String> {
+/// Runs the parsed command: what it found, or why it could not run (see
+/// [`error::exit_code`] for the exit code of each).
+pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let color = output::use_color(match cli.color {
         ColorChoice::Auto => "auto",
         ColorChoice::Always => "always",
@@ -133,7 +133,9 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
         Command::Hostdev(a) => hostdev::run(a),
         Command::Acpi(a) => acpi::run(a),
         Command::Bundle(a) => bundle::run(a),
-        Command::Summarize(a) => crate::summarize::run(&a.reports, a.format),
+        Command::Summarize(a) => crate::summarize::run(&a.reports, a.format)
+            .map(Outcome::from_code)
+            .map_err(Error::Summarize),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(a),
         Command::Rules(a) => rules::run(a),
