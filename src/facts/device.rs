@@ -138,13 +138,42 @@ pub struct SriovFacts {
 pub struct PfDriverFacts {
     pub module: String,
     /// How the module was found: "bound driver", "modules.alias" or "device catalog".
-    pub source: String,
+    pub source: ModuleSource,
     pub state: ModuleState,
     /// Modules it depends on (transitively), from modules.dep or the catalog.
     pub deps: Vec<String>,
-    pub deps_source: String,
+    /// Where `deps` come from: "modules.dep", "device catalog" or "none known".
+    pub deps_source: DepsSource,
     /// Dependencies neither loaded nor built in.
     pub missing_deps: Vec<String>,
+}
+
+/// How a PF's driver module was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum ModuleSource {
+    /// The driver bound to the device.
+    #[serde(rename = "bound driver")]
+    BoundDriver,
+    /// The device's modalias, in modules.alias.
+    #[serde(rename = "modules.alias")]
+    ModulesAlias,
+    /// The device catalog's entry for the device.
+    #[serde(rename = "device catalog")]
+    DeviceCatalog,
+}
+
+/// Where a PF driver's dependencies come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum DepsSource {
+    /// The kernel's modules.dep.
+    #[serde(rename = "modules.dep")]
+    ModulesDep,
+    /// The device catalog's entry for the device.
+    #[serde(rename = "device catalog")]
+    DeviceCatalog,
+    /// Neither lists the module.
+    #[serde(rename = "none known")]
+    NoneKnown,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]

@@ -146,7 +146,7 @@ pub struct IommuFacts {
     /// Number of groups in /sys/kernel/iommu_groups.
     pub groups: usize,
     /// "intel", "amd", or null.
-    pub vendor: Option<String>,
+    pub vendor: Option<IommuVendor>,
     /// Passthrough in effect by the command line: iommu=pt, iommu=nopt and
     /// iommu.passthrough= in order, the last one winning, as the kernel reads them.
     pub passthrough: bool,
@@ -160,6 +160,16 @@ pub struct IommuFacts {
     /// Whether the kernel command line was read: without it, the
     /// explanation says so and nothing is said to be (or not be) its cause.
     pub cmdline_read: bool,
+}
+
+/// Whose IOMMU the host has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum IommuVendor {
+    /// Intel VT-d (DMAR).
+    Intel,
+    /// AMD-Vi (IVRS).
+    Amd,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]

@@ -31,9 +31,27 @@ fn enums_serialize_as_the_names_rules_use() {
         ["libvirt", "xl"]
     );
     assert_eq!(
+        [IommuVendor::Intel, IommuVendor::Amd].map(name),
+        ["intel", "amd"]
+    );
+    assert_eq!(
         [ReservedTable::Rmrr, ReservedTable::Ivmd].map(name),
         ["RMRR", "IVMD"]
     );
+    let sources = [
+        ModuleSource::BoundDriver,
+        ModuleSource::ModulesAlias,
+        ModuleSource::DeviceCatalog,
+    ]
+    .map(name);
+    assert_eq!(sources, ["bound driver", "modules.alias", "device catalog"]);
+    let deps = [
+        DepsSource::ModulesDep,
+        DepsSource::DeviceCatalog,
+        DepsSource::NoneKnown,
+    ]
+    .map(name);
+    assert_eq!(deps, ["modules.dep", "device catalog", "none known"]);
     for f in [
         DistroFamily::Rhel,
         DistroFamily::Debian,

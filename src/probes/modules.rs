@@ -8,7 +8,9 @@ use std::io::Cursor;
 use procfs_core::{FromBufRead, KernelModules};
 
 use crate::catalog::Catalog;
-use crate::facts::{DeviceFacts, DriverRole, Known, ModuleState, PfDriverFacts};
+use crate::facts::{
+    DepsSource, DeviceFacts, DriverRole, Known, ModuleSource, ModuleState, PfDriverFacts,
+};
 use crate::hostfs::{base_name, HostFs};
 
 /// Modules that bear on assignment whatever the devices.
@@ -239,7 +241,7 @@ fn pf_driver(
                 .read_link(&link)
                 .map(|t| base_name(&t).to_string())
                 .unwrap_or_else(|_| normalize(&drv));
-            (module, "bound driver")
+            (module, ModuleSource::BoundDriver)
         }
         _ => {
             let modalias = fs
@@ -250,8 +252,8 @@ fn pf_driver(
                 .into_iter()
                 .find(|m| !m.contains("vfio") && m != "pci_stub");
             match (by_alias, &d.catalog) {
-                (Some(m), _) => (m, "modules.alias"),
-                (None, Some(c)) => (normalize(&c.pf_driver), "device catalog"),
+                (Some(m), _) => (m, ModuleSource::ModulesAlias),
+                (None, Some(c)) => (normalize(&c.pf_driver), ModuleSource::DeviceCatalog),
                 (None, None) => {
                     return Known::unknown(format!(
                         "{}: no driver bound, and neither modules.alias nor the device catalog names one",
@@ -272,13 +274,13 @@ fn pf_driver(
         .and_then(|(v, dev)| catalog.lookup(v, dev));
     let (deps, deps_source) = match (&index.deps, family) {
         (Known::Value(map), _) if map.contains_key(&module) => {
-            (map[&module].clone(), "modules.dep")
+            (map[&module].clone(), DepsSource::ModulesDep)
         }
         (_, Some(f)) if normalize(&f.pf_driver) == module => (
             f.driver_deps.iter().map(|m| normalize(m)).collect(),
-            "device catalog",
+            DepsSource::DeviceCatalog,
         ),
-        _ => (Vec::new(), "none known"),
+        _ => (Vec::new(), DepsSource::NoneKnown),
     };
     let mut missing_deps = Vec::new();
     for dep in &deps {
@@ -290,10 +292,10 @@ fn pf_driver(
     }
     Known::Value(PfDriverFacts {
         module,
-        source: source.to_string(),
+        source,
         state,
         deps,
-        deps_source: deps_source.to_string(),
+        deps_source,
         missing_deps,
     })
 }
