@@ -55,9 +55,12 @@ impl From<Verdict> for Outcome {
 }
 
 /// Why a command could not do its work: always exit 2. Each is shown as
-/// `sriov-doctor: MESSAGE` on standard error.
+/// `sriov-doctor: MESSAGE` on standard error, but for clap's own.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Error {
+    /// clap rejected the command line; its message, shown as it is (not
+    /// after `sriov-doctor: `).
+    Arguments(String),
     /// The arguments ask for what cannot be done ("give a device address,
     /// or --free --pf ADDR").
     Usage(String),
@@ -85,7 +88,8 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Usage(m)
+            Error::Arguments(m)
+            | Error::Usage(m)
             | Error::Host(m)
             | Error::Output(m)
             | Error::Summarize(m)
@@ -121,6 +125,7 @@ mod tests {
         assert_eq!(code(Ok(Outcome::Failed)), 1);
         assert_eq!(code(Ok(Outcome::PartlyUnread)), 2);
         assert_eq!(code(Err(Error::Usage("x".into()))), 2);
+        assert_eq!(code(Err(Error::Arguments("x".into()))), 2);
         assert_eq!(code(Ok(Outcome::Incomplete)), 3);
         for c in [0, 1, 2, 3] {
             assert_eq!(code(Ok(Outcome::from_code(c))), c);

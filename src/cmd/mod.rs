@@ -95,25 +95,19 @@ pub struct SummarizeArgs {
 
 /// Parses the process arguments and runs; returns the exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let text = e.render().to_string();
-            if code == 0 {
-                if let Err(e) = output::stdout(&text) {
-                    output::stderr(&format!("sriov-doctor: {e}"));
-                    return 2;
-                }
-            } else {
-                output::stderr(&text);
-            }
-            return code;
-        }
+    let result = match Cli::try_parse() {
+        Ok(cli) => run(&cli),
+        // --help and --version come as clap errors too, for standard output.
+        Err(e) if !e.use_stderr() => output::stdout(&e.render().to_string())
+            .map(|()| Outcome::Clean)
+            .map_err(Error::Output),
+        Err(e) => Err(Error::Arguments(e.render().to_string())),
     };
-    let result = run(&cli);
-    if let Err(e) = &result {
-        output::stderr(&format!("sriov-doctor: {e}"));
+    match &result {
+        Ok(_) => {}
+        // clap's message is shown as clap words it.
+        Err(Error::Arguments(text)) => output::stderr(text),
+        Err(e) => output::stderr(&format!("sriov-doctor: {e}")),
     }
     error::exit_code(&result)
 }
