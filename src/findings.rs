@@ -86,33 +86,45 @@ pub enum Area {
     Site,
 }
 
+/// The areas of the built-in rules: the prefix of a rule id (`kernel` of
+/// `kernel.iommu`), its area and the title of its section in the report.
+/// Looked up both ways, by prefix and by area. A built-in rule's prefix
+/// must be here (a unit test loads every built-in rule to check).
+const AREAS: [(&str, Area, &str); 8] = [
+    ("cpu", Area::Cpu, "CPU"),
+    ("firmware", Area::Firmware, "Firmware"),
+    ("kernel", Area::Kernel, "Kernel"),
+    ("modules", Area::Modules, "Modules"),
+    ("sriov", Area::Sriov, "SR-IOV"),
+    ("iommu", Area::Iommu, "IOMMU groups"),
+    ("device", Area::Device, "Devices"),
+    ("xen", Area::Xen, "Xen"),
+];
+
+/// The section of every rule whose prefix is not in [`AREAS`]: a site
+/// rule (`--rules DIR`) may name any area.
+const SITE_TITLE: &str = "Site rules";
+
 impl Area {
+    /// The area of a rule id: its prefix's, or [`Area::Site`] for a prefix
+    /// no built-in area has.
     pub fn of(rule_id: &str) -> Area {
-        match rule_id.split('.').next().unwrap_or("") {
-            "cpu" => Area::Cpu,
-            "firmware" => Area::Firmware,
-            "kernel" => Area::Kernel,
-            "modules" => Area::Modules,
-            "sriov" => Area::Sriov,
-            "iommu" => Area::Iommu,
-            "device" => Area::Device,
-            "xen" => Area::Xen,
-            _ => Area::Site,
-        }
+        Area::named(rule_id.split('.').next().unwrap_or("")).unwrap_or(Area::Site)
+    }
+
+    /// The built-in area whose prefix is `prefix`, if there is one.
+    pub fn named(prefix: &str) -> Option<Area> {
+        AREAS
+            .iter()
+            .find(|(p, _, _)| *p == prefix)
+            .map(|&(_, area, _)| area)
     }
 
     pub fn title(self) -> &'static str {
-        match self {
-            Area::Cpu => "CPU",
-            Area::Firmware => "Firmware",
-            Area::Kernel => "Kernel",
-            Area::Modules => "Modules",
-            Area::Sriov => "SR-IOV",
-            Area::Iommu => "IOMMU groups",
-            Area::Device => "Devices",
-            Area::Xen => "Xen",
-            Area::Site => "Site rules",
-        }
+        AREAS
+            .iter()
+            .find(|(_, a, _)| *a == self)
+            .map_or(SITE_TITLE, |&(_, _, title)| title)
     }
 }
 
@@ -134,4 +146,39 @@ pub fn sort(findings: &mut Vec<Finding>) {
         ))
     });
     findings.extend(keyed.into_iter().map(|(_, _, f)| f));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every built-in rule's prefix names an area: a new prefix needs its
+    /// row in [`AREAS`], or its rules would land under "Site rules".
+    #[test]
+    fn every_built_in_rule_has_a_built_in_area() {
+        let engine = crate::rules::Engine::load(None).expect("the built-in rules load");
+        assert_eq!(engine.rules.len(), crate::rules::BUILTIN_RULES.len());
+        for rule in &engine.rules {
+            let prefix = rule.id.split('.').next().unwrap_or("");
+            assert!(
+                Area::named(prefix).is_some(),
+                "built-in rule {} has the prefix '{prefix}', which is not in findings::AREAS",
+                rule.id
+            );
+            assert_ne!(rule.area(), Area::Site, "{}", rule.id);
+        }
+    }
+
+    /// The table reads the same both ways, one row per area.
+    #[test]
+    fn areas_map_both_ways() {
+        for (prefix, area, title) in AREAS {
+            assert_eq!(Area::of(&format!("{prefix}.x")), area);
+            assert_eq!(area.title(), title);
+            assert_eq!(AREAS.iter().filter(|(_, a, _)| *a == area).count(), 1);
+        }
+        assert_eq!(Area::of("site.own-rule"), Area::Site);
+        assert_eq!(Area::of("cpux.y"), Area::Site);
+        assert_eq!(Area::Site.title(), "Site rules");
+    }
 }

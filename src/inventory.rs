@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::address::PciAddress;
-use crate::facts::{DeviceFacts, Facts, Known};
+use crate::facts::{DeviceFacts, DeviceKind, Facts, Known};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Inventory {
@@ -85,7 +85,7 @@ pub fn build(facts: &Facts) -> Inventory {
         .map(|d| (d.address.to_string(), d))
         .collect();
     let mut pfs = Vec::new();
-    for pf in facts.devices.iter().filter(|d| d.kind == "pf") {
+    for pf in facts.devices.iter().filter(|d| d.kind == DeviceKind::Pf) {
         let sriov = pf.sriov.as_ref();
         let vf_addrs: Vec<String> = sriov
             .and_then(|s| s.vfs.value().cloned())

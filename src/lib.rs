@@ -8,6 +8,7 @@ pub mod address;
 pub mod bundle;
 pub mod catalog;
 pub mod cmd;
+pub mod error;
 pub mod explain;
 pub mod facts;
 pub mod findings;

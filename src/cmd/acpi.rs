@@ -2,6 +2,7 @@
 
 use super::host::HostArgs;
 use super::Format;
+use crate::error::{Error, Outcome};
 use crate::output;
 use crate::render;
 
@@ -17,9 +18,9 @@ pub struct Args {
 }
 
 /// Exit 1 when a table is not sound (bad checksum, cut short).
-pub fn run(a: &Args) -> Result<i32, String> {
+pub fn run(a: &Args) -> Result<Outcome, Error> {
     let fs = a.host.open()?;
-    let tables = crate::tables::load(fs.as_ref(), a.table.as_deref())?;
+    let tables = crate::tables::load(fs.as_ref(), a.table.as_deref()).map_err(Error::Host)?;
     let text = match a.format {
         Format::Text => render::acpi::text(&tables),
         Format::Json => render::json::render(&render::acpi::AcpiReport {
@@ -27,10 +28,6 @@ pub fn run(a: &Args) -> Result<i32, String> {
             tables: tables.iter().collect(),
         }),
     };
-    output::stdout(&text)?;
-    Ok(if tables.iter().all(|t| t.sound()) {
-        0
-    } else {
-        1
-    })
+    output::stdout(&text).map_err(Error::Output)?;
+    Ok(Outcome::failed_if(!tables.iter().all(|t| t.sound())))
 }

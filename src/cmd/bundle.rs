@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::host::load_engine;
+use crate::error::{Error, Outcome};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -22,8 +23,8 @@ pub struct Args {
     force: bool,
 }
 
-pub fn run(a: &Args) -> Result<i32, String> {
-    crate::bundle::check_output(a.output.as_deref(), a.force)?;
+pub fn run(a: &Args) -> Result<Outcome, Error> {
+    crate::bundle::check_output(a.output.as_deref(), a.force).map_err(Error::Output)?;
     let engine = load_engine(None)?;
     let shown = match a.output.as_deref() {
         Some(p) if p != Path::new("-") => p.display().to_string(),
@@ -36,7 +37,8 @@ pub fn run(a: &Args) -> Result<i32, String> {
             shown,
         },
         &engine,
-    )?;
-    crate::bundle::write(&b, a.output.as_deref(), a.force)?;
-    Ok(0)
+    )
+    .map_err(Error::Host)?;
+    crate::bundle::write(&b, a.output.as_deref(), a.force).map_err(Error::Output)?;
+    Ok(Outcome::Clean)
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use super::host::{alongside_rules, HostArgs};
+use crate::error::{Error, Outcome};
 use crate::output;
 use crate::render;
 
@@ -38,12 +39,12 @@ pub struct Args {
     rules_dir: Option<PathBuf>,
 }
 
-pub fn run(a: &Args, color: bool) -> Result<i32, String> {
+pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
     let (engine, facts) = alongside_rules(a.rules_dir.as_deref(), || {
         let fs = a.host.open()?;
         // The root's caches (and a tree's metadata overlay) are not needed
         // by the rules: freed (on return) before the findings pile up.
-        crate::gather(fs.as_ref(), &a.devices)
+        crate::gather(fs.as_ref(), &a.devices).map_err(Error::Host)
     })?;
     let findings = engine.run(&facts);
     let report = crate::report::Report::new(&facts, findings);
@@ -64,8 +65,8 @@ pub fn run(a: &Args, color: bool) -> Result<i32, String> {
             CheckFormat::Prometheus => output::stdout(&render::prometheus::render(&report)),
         }
     });
-    written?;
-    let code = report.exit_code();
+    written.map_err(Error::Output)?;
+    let outcome = Outcome::from(report.summary.result);
     std::mem::forget(report);
-    Ok(code)
+    Ok(outcome)
 }

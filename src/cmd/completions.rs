@@ -6,6 +6,7 @@
 use clap::{CommandFactory, ValueEnum};
 
 use super::Cli;
+use crate::error::{Error, Outcome};
 use crate::output;
 
 /// The shells whose scripts are checked by a real parser in the tests
@@ -26,15 +27,16 @@ pub struct Args {
 }
 
 /// `sriov-doctor completions SHELL`.
-pub fn run(a: &Args) -> Result<i32, String> {
+pub fn run(a: &Args) -> Result<Outcome, Error> {
     let shell = a.shell;
     let generator = match shell {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,
         Shell::Fish => clap_complete::Shell::Fish,
     };
-    output::stdout(&completion_script(generator, shell)?)?;
-    Ok(0)
+    let script = completion_script(generator, shell)?;
+    output::stdout(&script).map_err(Error::Output)?;
+    Ok(Outcome::Clean)
 }
 
 /// clap_complete's bash script names its states inconsistently when the
@@ -42,12 +44,13 @@ pub fn run(a: &Args) -> Result<i32, String> {
 /// (`sriov-doctor check --<Tab>`; clap-rs/clap#6421, open in 4.6.11). So the
 /// bash script is generated for a name without one and registered for the
 /// real name; the other shells use the name as it is.
-fn completion_script(generator: clap_complete::Shell, shell: Shell) -> Result<String, String> {
+fn completion_script(generator: clap_complete::Shell, shell: Shell) -> Result<String, Error> {
     const BASH_NAME: &str = "sriov_doctor";
     let name = if shell == Shell::Bash { BASH_NAME } else { BIN };
     let mut buf = Vec::new();
     clap_complete::generate(generator, &mut Cli::command(), name, &mut buf);
-    let text = String::from_utf8(buf).map_err(|e| format!("completion script: {e}"))?;
+    let text =
+        String::from_utf8(buf).map_err(|e| Error::Internal(format!("completion script: {e}")))?;
     if shell != Shell::Bash {
         return Ok(text);
     }
@@ -67,7 +70,9 @@ fn completion_script(generator: clap_complete::Shell, shell: Shell) -> Result<St
         }
     }
     if !registered {
-        return Err("bash completion: clap_complete's script has no `complete -F` line".into());
+        return Err(Error::Internal(
+            "bash completion: clap_complete's script has no `complete -F` line".into(),
+        ));
     }
     Ok(out)
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::host::{alongside, load_engine, HostArgs};
 use super::Format;
+use crate::error::{Error, Outcome};
 use crate::output;
 use crate::render;
 use crate::rules::Engine;
@@ -27,7 +28,7 @@ pub struct Args {
     rules_dir: Option<PathBuf>,
 }
 
-pub fn run(a: &Args, color: bool) -> Result<i32, String> {
+pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
     let rules_dir = a.rules_dir.as_deref();
     // The rules and the signatures load side by side, on two threads
     // beside this one, which reads the host.
@@ -38,8 +39,10 @@ pub fn run(a: &Args, color: bool) -> Result<i32, String> {
                 || {
                     let ids = Engine::rule_ids(rules_dir);
                     crate::explain::load_signatures(&ids, rules_dir).map_err(|errors| {
-                        let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-                        format!("signatures rejected:\n  {}", lines.join("\n  "))
+                        Error::Rejected {
+                            what: "signatures",
+                            errors: errors.iter().map(|e| e.to_string()).collect(),
+                        }
                     })
                 },
             )
@@ -49,17 +52,18 @@ pub fn run(a: &Args, color: bool) -> Result<i32, String> {
             Ok((input, a.host.open()?))
         },
     )?;
-    let e = crate::explain::explain(fs.as_ref(), &input, &engine, &signatures)?;
+    let e =
+        crate::explain::explain(fs.as_ref(), &input, &engine, &signatures).map_err(Error::Host)?;
     let out = match a.format {
         Format::Json => render::json::render(&e),
         Format::Text => render::explain::text(&e, &render::text::Style { color }),
     };
-    output::stdout(&out)?;
-    Ok(e.exit_code())
+    output::stdout(&out).map_err(Error::Output)?;
+    Ok(Outcome::from_code(e.exit_code()))
 }
 
 /// The text to explain: the arguments, else --file, else standard input.
-fn read_input(text: &[String], file: Option<&Path>) -> Result<String, String> {
+fn read_input(text: &[String], file: Option<&Path>) -> Result<String, Error> {
     use std::io::{IsTerminal, Read};
     let limit = crate::explain::MAX_INPUT;
     if !text.is_empty() {
@@ -68,31 +72,38 @@ fn read_input(text: &[String], file: Option<&Path>) -> Result<String, String> {
     let mut buf = Vec::new();
     match file {
         Some(path) => {
-            let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let unreadable = |e: std::io::Error| Error::Input {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            };
+            let f = std::fs::File::open(path).map_err(unreadable)?;
             f.take(limit as u64 + 1)
                 .read_to_end(&mut buf)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+                .map_err(unreadable)?;
         }
         None => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
-                return Err(
+                return Err(Error::Usage(
                     "give the error text as arguments, with --file PATH, or on standard input"
                         .into(),
-                );
+                ));
             }
             stdin
                 .lock()
                 .take(limit as u64 + 1)
                 .read_to_end(&mut buf)
-                .map_err(|e| format!("standard input: {e}"))?;
+                .map_err(|e| Error::Input {
+                    path: "standard input".into(),
+                    reason: e.to_string(),
+                })?;
         }
     }
     if buf.len() > limit {
-        return Err(format!(
+        return Err(Error::Usage(format!(
             "input larger than {} MiB: pass the relevant part",
             limit >> 20
-        ));
+        )));
     }
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::error::Error;
 use crate::hostfs::{DirFs, HostFs};
 use crate::rules::Engine;
 
@@ -19,18 +20,18 @@ pub struct HostArgs {
 
 impl HostArgs {
     /// The root to read: a support bundle, a captured tree, or this machine.
-    pub fn open(&self) -> Result<Box<dyn HostFs>, String> {
+    pub fn open(&self) -> Result<Box<dyn HostFs>, Error> {
         match &self.bundle {
-            Some(file) => Ok(Box::new(crate::bundle::open(file)?)),
+            Some(file) => Ok(Box::new(crate::bundle::open(file).map_err(Error::Host)?)),
             None => Ok(Box::new(open_root(self.root.as_deref())?)),
         }
     }
 }
 
 /// A captured tree, or this machine (for the commands that read no bundle).
-pub fn open_root(root: Option<&Path>) -> Result<DirFs, String> {
+pub fn open_root(root: Option<&Path>) -> Result<DirFs, Error> {
     match root {
-        Some(dir) => DirFs::tree(dir),
+        Some(dir) => DirFs::tree(dir).map_err(Error::Host),
         None => Ok(DirFs::live()),
     }
 }
@@ -40,9 +41,9 @@ pub fn open_root(root: Option<&Path>) -> Result<DirFs, String> {
 /// they are independent, and on a large host each takes milliseconds.
 /// `load`'s error comes first, as when the two ran one after the other.
 pub fn alongside<L: Send, R>(
-    load: impl FnOnce() -> Result<L, String> + Send,
-    read: impl FnOnce() -> Result<R, String>,
-) -> Result<(L, R), String> {
+    load: impl FnOnce() -> Result<L, Error> + Send,
+    read: impl FnOnce() -> Result<R, Error>,
+) -> Result<(L, R), Error> {
     let (loaded, read) = crate::par::both(load, read);
     Ok((loaded?, read?))
 }
@@ -50,15 +51,15 @@ pub fn alongside<L: Send, R>(
 /// The rules, loaded alongside `read` (see [`alongside`]).
 pub fn alongside_rules<R>(
     dir: Option<&Path>,
-    read: impl FnOnce() -> Result<R, String>,
-) -> Result<(Engine, R), String> {
+    read: impl FnOnce() -> Result<R, Error>,
+) -> Result<(Engine, R), Error> {
     alongside(|| load_engine(dir), read)
 }
 
 /// The built-in rules and those of `dir`; every rejected file is named.
-pub fn load_engine(dir: Option<&Path>) -> Result<Engine, String> {
-    Engine::load(dir).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        format!("rules rejected:\n  {}", lines.join("\n  "))
+pub fn load_engine(dir: Option<&Path>) -> Result<Engine, Error> {
+    Engine::load(dir).map_err(|errors| Error::Rejected {
+        what: "rules",
+        errors: errors.iter().map(|e| e.to_string()).collect(),
     })
 }

@@ -6,6 +6,7 @@ use clap::ValueEnum;
 
 use super::host::open_root;
 use super::Format;
+use crate::error::{Error, Outcome};
 use crate::output;
 use crate::render;
 
@@ -36,21 +37,26 @@ pub struct Args {
     format: Format,
 }
 
-pub fn run(a: &Args) -> Result<i32, String> {
+pub fn run(a: &Args) -> Result<Outcome, Error> {
     let fs = open_root(a.root.as_deref())?;
     let (addr, facts) = match (a.free, &a.address, &a.pf) {
         (true, _, Some(pf)) => {
-            let facts = crate::gather(&fs, std::slice::from_ref(pf))?;
-            let pf_addr: crate::address::PciAddress = facts.host.targets[0].parse()?;
+            let facts = crate::gather(&fs, std::slice::from_ref(pf)).map_err(Error::Host)?;
+            let pf_addr: crate::address::PciAddress =
+                facts.host.targets[0].parse().map_err(Error::Host)?;
             let inv = crate::inventory::build(&facts);
-            let vf = crate::inventory::free_vf(&inv, pf_addr)?;
-            (vf.address.parse()?, facts)
+            let vf = crate::inventory::free_vf(&inv, pf_addr).map_err(Error::Host)?;
+            (vf.address.parse().map_err(Error::Host)?, facts)
         }
         (_, Some(addr), _) => {
-            let facts = crate::gather(&fs, std::slice::from_ref(addr))?;
-            (facts.host.targets[0].parse()?, facts)
+            let facts = crate::gather(&fs, std::slice::from_ref(addr)).map_err(Error::Host)?;
+            (facts.host.targets[0].parse().map_err(Error::Host)?, facts)
         }
-        _ => return Err("give a device address, or --free --pf ADDR".into()),
+        _ => {
+            return Err(Error::Usage(
+                "give a device address, or --free --pf ADDR".into(),
+            ))
+        }
     };
     let managed = a.managed == YesNo::Yes;
     let xml = crate::inventory::hostdev_xml(addr, managed);
@@ -69,6 +75,7 @@ pub fn run(a: &Args) -> Result<i32, String> {
             "<!-- {addr}{} -->\n{xml}\nSave it as hostdev.xml, then:\n  virsh attach-device GUEST hostdev.xml --config      # from the next start (add --live for a running guest)\nor paste it under <devices> in `virsh edit GUEST`.\n",
             name.map(|n| format!(" {n}")).unwrap_or_default()
         ),
-    })?;
-    Ok(0)
+    })
+    .map_err(Error::Output)?;
+    Ok(Outcome::Clean)
 }

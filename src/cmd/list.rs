@@ -3,6 +3,7 @@
 use clap::ValueEnum;
 
 use super::host::HostArgs;
+use crate::error::{Error, Outcome};
 use crate::output;
 use crate::render;
 
@@ -26,14 +27,15 @@ pub struct Args {
     format: ListFormat,
 }
 
-pub fn run(a: &Args, color: bool) -> Result<i32, String> {
+pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
     let fs = a.host.open()?;
-    let facts = crate::gather(fs.as_ref(), &[])?;
+    let facts = crate::gather(fs.as_ref(), &[]).map_err(Error::Host)?;
     let inv = crate::inventory::build(&facts);
     output::stdout(&match a.format {
         ListFormat::Json => render::json::render(&inv),
         ListFormat::Text => render::list::text(&inv, &render::text::Style { color }),
         ListFormat::Dot => render::dot::render(&inv),
-    })?;
-    Ok(0)
+    })
+    .map_err(Error::Output)?;
+    Ok(Outcome::Clean)
 }

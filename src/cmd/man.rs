@@ -4,6 +4,7 @@
 use clap::CommandFactory;
 
 use super::Cli;
+use crate::error::{Error, Outcome};
 use crate::output;
 
 #[derive(clap::Args, Debug)]
@@ -14,13 +15,14 @@ pub struct Args {
 }
 
 /// `sriov-doctor man [COMMAND]`: sriov-doctor(1), or sriov-doctor-COMMAND(1).
-pub fn run(a: &Args) -> Result<i32, String> {
-    output::stdout(&man_page(a.command.as_deref())?)?;
-    Ok(0)
+pub fn run(a: &Args) -> Result<Outcome, Error> {
+    let page = man_page(a.command.as_deref())?;
+    output::stdout(&page).map_err(Error::Output)?;
+    Ok(Outcome::Clean)
 }
 
 /// The roff source of one page.
-pub fn man_page(command: Option<&str>) -> Result<String, String> {
+pub fn man_page(command: Option<&str>) -> Result<String, Error> {
     // Built, so that each command knows its display name (sriov-doctor-check)
     // and the main page can refer to it; `help` has no page of its own.
     let mut cmd = Cli::command().disable_help_subcommand(true);
@@ -33,10 +35,10 @@ pub fn man_page(command: Option<&str>) -> Result<String, String> {
             .cloned()
             .ok_or_else(|| {
                 let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
-                format!(
+                Error::Usage(format!(
                     "no command '{name}' (one of: {}; or none for sriov-doctor(1))",
                     names.join(", ")
-                )
+                ))
             })?,
     };
     let mut buf = Vec::new();
@@ -47,8 +49,8 @@ pub fn man_page(command: Option<&str>) -> Result<String, String> {
         .date("\"\"")
         .manual("sriov-doctor manual")
         .render(&mut buf)
-        .map_err(|e| format!("man page: {e}"))?;
-    String::from_utf8(buf).map_err(|e| format!("man page: {e}"))
+        .map_err(|e| Error::Internal(format!("man page: {e}")))?;
+    String::from_utf8(buf).map_err(|e| Error::Internal(format!("man page: {e}")))
 }
 
 /// Every command that has a page of its own, for install scripts and tests.
@@ -88,7 +90,7 @@ mod tests {
 
     #[test]
     fn an_unknown_command_is_an_error_that_lists_the_real_ones() {
-        let e = man_page(Some("nope")).unwrap_err();
+        let e = man_page(Some("nope")).unwrap_err().to_string();
         assert!(
             e.contains("no command 'nope'") && e.contains("check"),
             "{e}"

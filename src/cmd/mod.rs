@@ -4,6 +4,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::error::{self, Error, Outcome};
 use crate::output;
 
 mod acpi;
@@ -94,33 +95,26 @@ pub struct SummarizeArgs {
 
 /// Parses the process arguments and runs; returns the exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let text = e.render().to_string();
-            if code == 0 {
-                if let Err(e) = output::stdout(&text) {
-                    output::stderr(&format!("sriov-doctor: {e}"));
-                    return 2;
-                }
-            } else {
-                output::stderr(&text);
-            }
-            return code;
-        }
+    let result = match Cli::try_parse() {
+        Ok(cli) => run(&cli),
+        // --help and --version come as clap errors too, for standard output.
+        Err(e) if !e.use_stderr() => output::stdout(&e.render().to_string())
+            .map(|()| Outcome::Clean)
+            .map_err(Error::Output),
+        Err(e) => Err(Error::Arguments(e.render().to_string())),
     };
-    match run(&cli) {
-        Ok(code) => code,
-        Err(e) => {
-            output::stderr(&format!("sriov-doctor: {e}"));
-            2
-        }
+    match &result {
+        Ok(_) => {}
+        // clap's message is shown as clap words it.
+        Err(Error::Arguments(text)) => output::stderr(text),
+        Err(e) => output::stderr(&format!("sriov-doctor: {e}")),
     }
+    error::exit_code(&result)
 }
 
-/// Runs the parsed command; the error is a tool error (exit 2).
-pub fn run(cli: &Cli) -> Result<i32, String> {
+/// Runs the parsed command: what it found, or why it could not run (see
+/// [`error::exit_code`] for the exit code of each).
+pub fn run(cli: &Cli) -> Result<Outcome, Error> {
     let color = output::use_color(match cli.color {
         ColorChoice::Auto => "auto",
         ColorChoice::Always => "always",
@@ -133,7 +127,9 @@ pub fn run(cli: &Cli) -> Result<i32, String> {
         Command::Hostdev(a) => hostdev::run(a),
         Command::Acpi(a) => acpi::run(a),
         Command::Bundle(a) => bundle::run(a),
-        Command::Summarize(a) => crate::summarize::run(&a.reports, a.format),
+        Command::Summarize(a) => crate::summarize::run(&a.reports, a.format)
+            .map(Outcome::from_code)
+            .map_err(Error::Summarize),
         Command::Completions(a) => completions::run(a),
         Command::Man(a) => man::run(a),
         Command::Rules(a) => rules::run(a),

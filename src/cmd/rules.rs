@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use super::host::load_engine;
 use super::Format;
+use crate::error::{Error, Outcome};
 use crate::output;
 use crate::render;
 
@@ -18,7 +19,7 @@ pub struct Args {
     rules_dir: Option<PathBuf>,
 }
 
-pub fn run(a: &Args) -> Result<i32, String> {
+pub fn run(a: &Args) -> Result<Outcome, Error> {
     let engine = load_engine(a.rules_dir.as_deref())?;
     let text = match &a.id {
         None => match a.format {
@@ -32,15 +33,15 @@ pub fn run(a: &Args) -> Result<i32, String> {
             ),
         },
         Some(id) => {
-            let rule = engine
-                .rule(id)
-                .ok_or_else(|| format!("no rule '{id}' (sriov-doctor rules lists them)"))?;
+            let rule = engine.rule(id).ok_or_else(|| {
+                Error::Usage(format!("no rule '{id}' (sriov-doctor rules lists them)"))
+            })?;
             match a.format {
                 Format::Text => render::rules::show(rule),
                 Format::Json => render::json::render(&render::rules::RuleDoc::of(rule)),
             }
         }
     };
-    output::stdout(&text)?;
-    Ok(0)
+    output::stdout(&text).map_err(Error::Output)?;
+    Ok(Outcome::Clean)
 }

@@ -2,7 +2,9 @@
 //! from the root's own /etc files (never NSS), and whether it can open the
 //! files device assignment needs.
 
-use crate::facts::{DeviceFacts, DistroFacts, FileAccess, Known, QemuFacts};
+use crate::facts::{
+    DeviceFacts, DistroFacts, DistroFamily, DriverRole, FileAccess, Known, QemuFacts,
+};
 use crate::formats::{etc_passwd, libvirt_conf};
 use crate::hostfs::HostFs;
 
@@ -19,9 +21,9 @@ pub fn qemu(fs: &dyn HostFs, distro: &Known<DistroFacts>) -> Known<QemuFacts> {
             "{QEMU_CONF}: {why}: libvirt would not read this file"
         ));
     }
-    let family = distro.value().map(|d| d.family.as_str()).unwrap_or("other");
+    let family = distro.value().map_or(DistroFamily::Other, |d| d.family);
     let (default_user, default_group) = match family {
-        "debian" => ("libvirt-qemu", "kvm"),
+        DistroFamily::Debian => ("libvirt-qemu", "kvm"),
         _ => ("qemu", "qemu"),
     };
     let conf_user = conf.as_deref().and_then(|c| libvirt_conf::value(c, "user"));
@@ -31,7 +33,7 @@ pub fn qemu(fs: &dyn HostFs, distro: &Known<DistroFacts>) -> Known<QemuFacts> {
     let user_source = if conf_user.is_some() {
         QEMU_CONF.to_string()
     } else {
-        format!("default for {family} distributions")
+        format!("default for {} distributions", family.as_str())
     };
     let user = conf_user.unwrap_or_else(|| default_user.to_string());
     let group = conf_group.unwrap_or_else(|| default_group.to_string());
@@ -136,7 +138,7 @@ pub fn devices(fs: &dyn HostFs, devices: &mut [DeviceFacts], qemu: &Known<QemuFa
     for d in devices.iter_mut() {
         // device.config-access looks at --device targets and devices on
         // pci-stub (legacy assignment).
-        let legacy = d.driver_role.value().is_some_and(|r| r == "legacy-stub");
+        let legacy = d.driver_role.value() == Some(&DriverRole::LegacyStub);
         if !d.target && !legacy {
             d.config = Known::unknown("only checked for --device targets and devices on pci-stub");
             continue;

@@ -4,7 +4,7 @@
 //! be given without taking a device from the host, often its own PF
 //! (detaching which removes the VF itself).
 
-use crate::facts::{DeviceFacts, Known};
+use crate::facts::{DeviceFacts, DeviceKind, Known};
 
 /// How many blocked VFs are named before "and N more".
 const NAMED: usize = 5;
@@ -16,7 +16,7 @@ pub fn assignable(devices: &[DeviceFacts]) -> (Known<Vec<String>>, Vec<String>) 
     let mut free = Vec::new();
     let mut blocked = Vec::new();
     let mut unknown = None;
-    for d in devices.iter().filter(|d| d.kind == "vf") {
+    for d in devices.iter().filter(|d| d.kind == DeviceKind::Vf) {
         let group = match &d.group {
             Known::Value(g) => g,
             Known::Unknown(why) => {

@@ -3,7 +3,7 @@
 //! persistent definitions (/etc/libvirt/qemu/*.xml), and xl configs
 //! (/etc/xen/*.cfg); with the PCI devices each one names.
 
-use crate::facts::{GuestFacts, Known};
+use crate::facts::{GuestFacts, GuestKind, Known};
 use crate::formats::{libvirt_xml, xl_cfg};
 use crate::hostfs::{join, FsError, HostFs};
 
@@ -30,7 +30,7 @@ fn libvirt_guest(text: &str, source: &str, running: bool) -> Result<GuestFacts, 
         .collect();
     Ok(GuestFacts {
         name: d.name,
-        kind: "libvirt".to_string(),
+        kind: GuestKind::Libvirt,
         running,
         pid: d.pid,
         source: source.to_string(),
@@ -47,7 +47,7 @@ fn xl_guest(text: &str, source: &str) -> Option<GuestFacts> {
     let c = xl_cfg::parse(text)?;
     Some(GuestFacts {
         name: c.name,
-        kind: "xl".to_string(),
+        kind: GuestKind::Xl,
         running: false,
         pid: None,
         source: source.to_string(),

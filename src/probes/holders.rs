@@ -10,7 +10,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::facts::{DeviceFacts, GuestFacts, Holder, Known, MemlockFacts, ProcessScan};
+use crate::facts::{
+    DeviceFacts, DeviceKind, DriverRole, GuestFacts, GuestKind, Holder, Known, MemlockFacts,
+    ProcessScan,
+};
 use crate::hostfs::HostFs;
 
 use super::processes::{holds_any, read_fds, read_guests, read_identity, GuestProcesses, Process};
@@ -38,16 +41,14 @@ fn holds(p: &Process, d: &DeviceFacts, cdev: Option<u32>) -> Vec<String> {
 /// Whether open files can hold `d`: it is on a VFIO or stub driver (or its
 /// driver is unknown).
 fn holdable(d: &DeviceFacts) -> bool {
-    !d.driver_role
-        .value()
-        .is_some_and(|r| !matches!(r.as_str(), "vfio" | "legacy-stub"))
+    d.driver_role.value().is_none_or(|r| r.sets_aside())
 }
 
 /// The N of the VFIO cdev /dev/vfio/devices/vfioN of a device bound to a
 /// VFIO driver, from /sys/bus/pci/devices/ADDR/vfio-dev/vfioN (kernels with
 /// CONFIG_VFIO_DEVICE_CDEV); None without one.
 fn cdev_of(fs: &dyn HostFs, d: &DeviceFacts) -> Option<u32> {
-    if d.driver_role.value().is_none_or(|r| r != "vfio") {
+    if d.driver_role.value() != Some(&DriverRole::Vfio) {
         return None;
     }
     let names = fs
@@ -122,7 +123,7 @@ pub fn probe(
     guest_processes: Option<GuestProcesses>,
 ) -> ProcessScan {
     let subjects: Vec<usize> = (0..devices.len())
-        .filter(|&i| devices[i].kind == "vf" || devices[i].target)
+        .filter(|&i| devices[i].kind == DeviceKind::Vf || devices[i].target)
         .collect();
     let guest_list = match guests {
         Known::Value(g) => g,
@@ -274,10 +275,10 @@ pub fn probe(
         // per guest (a running libvirt guest has a state file and usually a
         // persistent definition).
         let named_by = naming.get(addr.as_str()).map_or(&[][..], Vec::as_slice);
-        let mut defined: BTreeMap<(String, String), String> = BTreeMap::new();
+        let mut defined: BTreeMap<(GuestKind, String), String> = BTreeMap::new();
         for g in named_by {
             defined
-                .entry((g.kind.clone(), g.name.clone()))
+                .entry((g.kind, g.name.clone()))
                 .or_insert_with(|| format!("{} ({})", g.name, g.source));
         }
         devices[i].defined_in = defined.into_values().collect();
@@ -295,7 +296,7 @@ fn memlock(guests: &[&GuestFacts], addr: &str) -> Option<MemlockFacts> {
         // Legacy KVM assignment pins guest memory without RLIMIT_MEMLOCK;
         // the limit matters for VFIO only.
         .filter(|g| {
-            g.kind == "libvirt"
+            g.kind == GuestKind::Libvirt
                 && g.hostdevs.iter().any(|h| h == addr)
                 && !g.legacy_hostdevs.iter().any(|h| h == addr)
         })

@@ -4,7 +4,7 @@ use std::io::Cursor;
 
 use procfs_core::{CpuInfo, FromBufRead};
 
-use crate::facts::{CpuFacts, DistroFacts, KernelFacts, Known, XenFacts};
+use crate::facts::{CpuFacts, DistroFacts, DistroFamily, KernelFacts, Known, XenFacts};
 use crate::formats::{cmdline, kernel_config, kernel_release, os_release};
 use crate::hostfs::HostFs;
 
@@ -95,13 +95,13 @@ pub fn distro(fs: &dyn HostFs) -> Known<DistroFacts> {
     let like = fields.get("ID_LIKE").cloned().unwrap_or_default();
     let all = format!("{id} {like}");
     let family = if ["rhel", "fedora", "centos"].iter().any(|f| all.contains(f)) {
-        "rhel"
+        DistroFamily::Rhel
     } else if ["debian", "ubuntu"].iter().any(|f| all.contains(f)) {
-        "debian"
+        DistroFamily::Debian
     } else if all.contains("suse") || all.contains("sles") {
-        "suse"
+        DistroFamily::Suse
     } else {
-        "other"
+        DistroFamily::Other
     };
     Known::Value(DistroFacts {
         pretty_name: fields
@@ -109,7 +109,7 @@ pub fn distro(fs: &dyn HostFs) -> Known<DistroFacts> {
             .cloned()
             .unwrap_or_else(|| id.clone()),
         id,
-        family: family.to_string(),
+        family,
     })
 }
 

@@ -1,7 +1,7 @@
 //! The IOMMU as the kernel left it: units in /sys/class/iommu and groups in
 //! /sys/kernel/iommu_groups decide; the command line only explains.
 
-use crate::facts::{CpuFacts, IommuFacts, KernelFacts, Known};
+use crate::facts::{CpuFacts, IommuFacts, IommuVendor, KernelFacts, Known};
 use crate::formats::cmdline::passthrough_in_order;
 use crate::hostfs::{FsResult, HostFs};
 
@@ -104,17 +104,17 @@ pub fn probe(
     };
     let enabled = groups > 0;
     let vendor = if units.iter().any(|u| u.starts_with("dmar")) {
-        Some("intel")
+        Some(IommuVendor::Intel)
     } else if units.iter().any(|u| u.starts_with("ivhd")) {
-        Some("amd")
+        Some(IommuVendor::Amd)
     } else if table == Some("DMAR") {
-        Some("intel")
+        Some(IommuVendor::Intel)
     } else if table == Some("IVRS") {
-        Some("amd")
+        Some(IommuVendor::Amd)
     } else {
         match cpu.value().map(|c| c.vendor.as_str()) {
-            Some("GenuineIntel") => Some("intel"),
-            Some("AuthenticAMD") | Some("HygonGenuine") => Some("amd"),
+            Some("GenuineIntel") => Some(IommuVendor::Intel),
+            Some("AuthenticAMD") | Some("HygonGenuine") => Some(IommuVendor::Amd),
             _ => None,
         }
     };
@@ -140,7 +140,7 @@ pub fn probe(
     }
     match vendor {
         _ if !cmdline_read => {}
-        Some("intel") => {
+        Some(IommuVendor::Intel) => {
             let opts: Vec<&str> = param("intel_iommu").unwrap_or("").split(',').collect();
             let on = opts.contains(&"on");
             if opts.contains(&"off") {
@@ -173,7 +173,7 @@ pub fn probe(
                 );
             }
         }
-        Some("amd") => {
+        Some(IommuVendor::Amd) => {
             if param("amd_iommu") == Some("off") {
                 why.push("amd_iommu=off is on the kernel command line".to_string());
                 remove.push("amd_iommu=off".to_string());
@@ -204,7 +204,7 @@ pub fn probe(
         enabled,
         units,
         groups,
-        vendor: vendor.map(str::to_string),
+        vendor,
         passthrough,
         passthrough_requested,
         explanation: why.join("; "),

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::address::PciAddress;
-use crate::facts::{DeviceFacts, Known, PortAcs};
+use crate::facts::{DeviceFacts, DeviceKind, Known, PortAcs};
 use crate::formats::pci_config::{self, ACS_REQUIRED};
 use crate::hostfs::HostFs;
 
@@ -58,7 +58,7 @@ fn port_acs(fs: &dyn HostFs, port: PciAddress) -> Known<PortAcs> {
 pub fn probe(fs: &dyn HostFs, devices: &mut [DeviceFacts]) {
     let mut ports: HashMap<PciAddress, Known<PortAcs>> = HashMap::new();
     for d in devices.iter_mut() {
-        if d.kind != "vf" && !d.target {
+        if d.kind != DeviceKind::Vf && !d.target {
             continue;
         }
         let Known::Value(sysfs) = &d.sysfs else {

@@ -17,7 +17,7 @@ pub mod reserved;
 
 use crate::address::{AddressForm, PciAddress};
 use crate::catalog::Catalog;
-use crate::facts::{Facts, HostFacts, Known, SriovSummary};
+use crate::facts::{DeviceKind, Facts, HostFacts, Known, SriovSummary};
 use crate::hostfs::HostFs;
 
 /// Turns what the user typed into devices of this host: short addresses are
@@ -235,7 +235,7 @@ pub fn collect(
     let vfio_noiommu = noiommu(fs);
     // With targets, unrelated VFs are not read: count them from their PFs.
     let vf_count = if targets.is_empty() {
-        devices.iter().filter(|d| d.kind == "vf").count()
+        devices.iter().filter(|d| d.kind == DeviceKind::Vf).count()
     } else {
         devices
             .iter()
@@ -245,7 +245,7 @@ pub fn collect(
     };
     let (assignable_vfs, blocked_vfs) = assignable::assignable(&devices);
     let sriov = SriovSummary {
-        pf_count: devices.iter().filter(|d| d.kind == "pf").count(),
+        pf_count: devices.iter().filter(|d| d.kind == DeviceKind::Pf).count(),
         vf_count,
         assignable_vfs,
         blocked_vfs,

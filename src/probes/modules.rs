@@ -8,7 +8,9 @@ use std::io::Cursor;
 use procfs_core::{FromBufRead, KernelModules};
 
 use crate::catalog::Catalog;
-use crate::facts::{DeviceFacts, Known, ModuleState, PfDriverFacts};
+use crate::facts::{
+    DepsSource, DeviceFacts, DriverRole, Known, ModuleSource, ModuleState, PfDriverFacts,
+};
 use crate::formats::modules_alias::{self, glob_match};
 use crate::formats::modules_builtin;
 use crate::formats::modules_dep::{self, normalize};
@@ -174,7 +176,7 @@ fn pf_driver(
         Known::Value(b) => b.clone(),
         Known::Unknown(r) => return Known::unknown(r.clone()),
     };
-    let assignment_driver = crate::probes::pci::driver_role(bound.as_deref()) != "host";
+    let assignment_driver = crate::probes::pci::driver_role(bound.as_deref()) != DriverRole::Host;
     let (module, source) = match bound {
         Some(drv) if !assignment_driver => {
             let link = format!("/sys/bus/pci/drivers/{drv}/module");
@@ -182,7 +184,7 @@ fn pf_driver(
                 .read_link(&link)
                 .map(|t| base_name(&t).to_string())
                 .unwrap_or_else(|_| normalize(&drv));
-            (module, "bound driver")
+            (module, ModuleSource::BoundDriver)
         }
         _ => {
             let modalias = fs
@@ -193,8 +195,8 @@ fn pf_driver(
                 .into_iter()
                 .find(|m| !m.contains("vfio") && m != "pci_stub");
             match (by_alias, &d.catalog) {
-                (Some(m), _) => (m, "modules.alias"),
-                (None, Some(c)) => (normalize(&c.pf_driver), "device catalog"),
+                (Some(m), _) => (m, ModuleSource::ModulesAlias),
+                (None, Some(c)) => (normalize(&c.pf_driver), ModuleSource::DeviceCatalog),
                 (None, None) => {
                     return Known::unknown(format!(
                         "{}: no driver bound, and neither modules.alias nor the device catalog names one",
@@ -215,13 +217,13 @@ fn pf_driver(
         .and_then(|(v, dev)| catalog.lookup(v, dev));
     let (deps, deps_source) = match (&index.deps, family) {
         (Known::Value(map), _) if map.contains_key(&module) => {
-            (map[&module].clone(), "modules.dep")
+            (map[&module].clone(), DepsSource::ModulesDep)
         }
         (_, Some(f)) if normalize(&f.pf_driver) == module => (
             f.driver_deps.iter().map(|m| normalize(m)).collect(),
-            "device catalog",
+            DepsSource::DeviceCatalog,
         ),
-        _ => (Vec::new(), "none known"),
+        _ => (Vec::new(), DepsSource::NoneKnown),
     };
     let mut missing_deps = Vec::new();
     for dep in &deps {
@@ -233,10 +235,10 @@ fn pf_driver(
     }
     Known::Value(PfDriverFacts {
         module,
-        source: source.to_string(),
+        source,
         state,
         deps,
-        deps_source: deps_source.to_string(),
+        deps_source,
         missing_deps,
     })
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::address::PciAddress;
-use crate::facts::{DeviceFacts, Known, ReservedRegion};
+use crate::facts::{DeviceFacts, Known, ReservedRegion, ReservedTable};
 use crate::formats::acpi::{dmar, ivrs, scope};
 use crate::formats::pci_config;
 use crate::hostfs::HostFs;
@@ -64,7 +64,7 @@ pub fn from_dmar(
                 });
                 match resolved {
                     Ok(addr) => out.entry(addr).or_default().push(ReservedRegion {
-                        table: "RMRR".to_string(),
+                        table: ReservedTable::Rmrr,
                         at: format!("{:#05x}", s.offset),
                         base: format!("{base:#x}"),
                         limit: format!("{limit:#x}"),
@@ -109,7 +109,7 @@ pub fn from_ivrs(
             let id = (addr.bus as u16) << 8 | (addr.device as u16) << 3 | addr.function as u16;
             if (first..=last).contains(&id) {
                 out.entry(*addr).or_default().push(ReservedRegion {
-                    table: "IVMD".to_string(),
+                    table: ReservedTable::Ivmd,
                     at: format!("{:#05x}", b.offset),
                     base: format!("{start_address:#x}"),
                     limit: format!(

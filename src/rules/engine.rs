@@ -14,7 +14,7 @@ use super::facts_val::FactsVal;
 use super::spec::{Compile, Rule, RuleError, Scope};
 use super::template::Subject;
 use super::BUILTIN_RULES;
-use crate::facts::{DeviceFacts, Facts};
+use crate::facts::{DeviceFacts, DeviceKind, Facts};
 use crate::findings::{Finding, Status};
 
 pub struct Engine {
@@ -327,11 +327,11 @@ fn no_findings(
 fn is_subject(scope: Scope, d: &DeviceFacts, focused: bool) -> bool {
     match (scope, focused) {
         (Scope::Host, _) => false,
-        (Scope::Pf, false) => d.kind == "pf",
-        (Scope::Pf, true) => d.kind == "pf" && (d.target_pf || d.target),
-        (Scope::Vf, false) => d.kind == "vf",
-        (Scope::Vf, true) => d.kind == "vf" && d.target,
-        (Scope::Device, false) => d.kind == "vf" || d.target,
+        (Scope::Pf, false) => d.kind == DeviceKind::Pf,
+        (Scope::Pf, true) => d.kind == DeviceKind::Pf && (d.target_pf || d.target),
+        (Scope::Vf, false) => d.kind == DeviceKind::Vf,
+        (Scope::Vf, true) => d.kind == DeviceKind::Vf && d.target,
+        (Scope::Device, false) => d.kind == DeviceKind::Vf || d.target,
         (Scope::Device, true) => d.target,
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::address::PciAddress;
 use crate::catalog::{pci_names, Catalog};
-use crate::facts::{DeviceFacts, Known, SriovFacts};
+use crate::facts::{DeviceFacts, DeviceKind, DriverRole, Known, SriovFacts};
 use crate::hostfs::{base_name, join, HostFs};
 
 use super::{driver_role, DEVICES};
@@ -63,9 +63,7 @@ pub(super) fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog
         )),
         (driver, _, _) => driver,
     };
-    let driver_role = driver
-        .clone()
-        .map(|d| driver_role(d.as_deref()).to_string());
+    let driver_role = driver.clone().map(|d| driver_role(d.as_deref()));
     let iommu_group = link_name(fs, &join(&dir, "iommu_group")).and_then(|g| match g {
         None => Known::Value(None),
         Some(n) => n
@@ -95,17 +93,17 @@ pub(super) fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog
     } else {
         Known::unknown("only read for physical functions")
     };
-    let netdevs = if driver_role.value().is_some_and(|r| r == "host") {
+    let netdevs = if driver_role.value() == Some(&DriverRole::Host) {
         fs.list_dir(&join(&dir, "net")).unwrap_or_default()
     } else {
         Vec::new()
     };
     let kind = if is_pf {
-        "pf"
+        DeviceKind::Pf
     } else if pf.is_some() {
-        "vf"
+        DeviceKind::Vf
     } else {
-        "device"
+        DeviceKind::Device
     };
     let catalog = match (vendor.value(), device.value()) {
         (Some(v), Some(d)) => catalog.lookup(v, d).map(|f| f.facts()),
@@ -121,7 +119,7 @@ pub(super) fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog
         vendor_name,
         device_name,
         is_bridge,
-        kind: kind.to_string(),
+        kind,
         driver,
         driver_role,
         iommu_group,
@@ -200,7 +198,11 @@ pub(super) fn unrelated_device(
         vendor_name: None,
         device_name: None,
         is_bridge: false,
-        kind: if is_pf { "pf" } else { "device" }.to_string(),
+        kind: if is_pf {
+            DeviceKind::Pf
+        } else {
+            DeviceKind::Device
+        },
         driver: why(),
         driver_role: why(),
         iommu_group: why(),

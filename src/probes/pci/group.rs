@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::facts::{DeviceFacts, GroupFacts, GroupMember, Known};
+use crate::facts::{DeviceFacts, DriverRole, GroupFacts, GroupMember, Known};
 use crate::hostfs::HostFs;
 
 use super::driver_role;
@@ -102,7 +102,7 @@ fn group_facts(
             driver: driver.clone(),
             is_bridge: m.is_bridge,
         };
-        if addr != d.address && !m.is_bridge && driver_role(driver.as_deref()) == "host" {
+        if addr != d.address && !m.is_bridge && driver_role(driver.as_deref()) == DriverRole::Host {
             blockers.push(member.clone());
         }
         members.push(member);

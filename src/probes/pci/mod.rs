@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use crate::address::PciAddress;
 use crate::catalog::Catalog;
-use crate::facts::{DeviceFacts, Known};
+use crate::facts::{DeviceFacts, DriverRole, Known};
 use crate::hostfs::{join, FsResult, HostFs};
 
 mod device;
@@ -27,15 +27,15 @@ pub fn addresses(fs: &dyn HostFs) -> FsResult<Vec<PciAddress>> {
 }
 
 /// How a driver relates to assignment.
-pub fn driver_role(driver: Option<&str>) -> &'static str {
+pub fn driver_role(driver: Option<&str>) -> DriverRole {
     match driver {
-        None => "unbound",
-        Some("vfio-pci") => "vfio",
+        None => DriverRole::Unbound,
+        Some("vfio-pci") => DriverRole::Vfio,
         // Vendor variant drivers built on vfio-pci-core (mlx5_vfio_pci, …).
-        Some(d) if d.ends_with("_vfio_pci") || d.ends_with("-vfio-pci") => "vfio",
-        Some("pci-stub") => "legacy-stub",
-        Some("pciback") | Some("xen-pciback") => "xen-pciback",
-        Some(_) => "host",
+        Some(d) if d.ends_with("_vfio_pci") || d.ends_with("-vfio-pci") => DriverRole::Vfio,
+        Some("pci-stub") => DriverRole::LegacyStub,
+        Some("pciback") | Some("xen-pciback") => DriverRole::XenPciback,
+        Some(_) => DriverRole::Host,
     }
 }
 

@@ -1,0 +1,247 @@
+//! Facts about one PCI device: identity, driver, SR-IOV state, IOMMU
+//! group, holders, reserved memory, ACS and file access.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::{Known, ModuleState};
+use crate::address::PciAddress;
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct Holder {
+    pub pid: u32,
+    pub comm: String,
+    pub uid: Option<u32>,
+    /// The libvirt domain the process runs, when it is one.
+    pub domain: Option<String>,
+    /// How it was found: libvirt state file, QEMU command line, fd links.
+    pub how: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct MemlockFacts {
+    pub domain: String,
+    pub running: bool,
+    /// Guest memory: VFIO pins all of it.
+    pub memory_bytes: u64,
+    pub memory: String,
+    /// The locked-memory limit that applies; null = unlimited.
+    pub limit_bytes: Option<u64>,
+    pub limit: String,
+    pub limit_source: String,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct DeviceFacts {
+    pub address: PciAddress,
+    /// `pci_0000_03_10_0`, libvirt's node-device name.
+    pub libvirt_name: String,
+    /// The real device directory inside the root.
+    pub sysfs: Known<String>,
+    pub vendor: Known<String>,
+    pub device: Known<String>,
+    pub class: Known<String>,
+    pub vendor_name: Option<String>,
+    pub device_name: Option<String>,
+    pub is_bridge: bool,
+    /// "pf" (SR-IOV capable), "vf", or "device".
+    pub kind: DeviceKind,
+    pub driver: Known<Option<String>>,
+    /// "vfio", "legacy-stub", "xen-pciback", "unbound" or "host".
+    pub driver_role: Known<DriverRole>,
+    pub iommu_group: Known<Option<u32>>,
+    pub numa_node: Known<i64>,
+    pub netdevs: Vec<String>,
+    /// Named with --device.
+    pub target: bool,
+    /// A PF whose VF is a target (or a PF that is itself a target).
+    pub target_pf: bool,
+    /// SR-IOV state of a PF.
+    pub sriov: Option<SriovFacts>,
+    /// The PF of a VF.
+    pub pf: Option<String>,
+    /// The driver module a PF needs, and its state.
+    pub pf_driver: Option<Known<PfDriverFacts>>,
+    pub catalog: Option<CatalogFacts>,
+    pub group: Known<GroupFacts>,
+    /// Processes (guests, DPDK, …) that hold the device.
+    pub holders: Known<Vec<Holder>>,
+    /// Guest definitions that name the device (libvirt state or persistent
+    /// XML, xl configs), one per guest: "web01 (/etc/libvirt/qemu/web01.xml)".
+    pub defined_in: Vec<String>,
+    /// Locked memory of the guest that uses (or is defined to use) the
+    /// device; none when no guest does; unknown when the guests are.
+    pub memlock: Known<Option<MemlockFacts>>,
+    /// Memory the firmware reserves for this device (DMAR RMRR, IVRS IVMD).
+    pub reserved_regions: Known<Vec<ReservedRegion>>,
+    /// ACS on each bridge between the device and its root, nearest first.
+    pub acs_path: Known<Vec<PortAcs>>,
+    pub config: Known<FileAccess>,
+    /// /dev/vfio/GROUP, when the device has a group.
+    pub vfio_node: Option<Known<FileAccess>>,
+}
+
+/// What a device is to SR-IOV.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceKind {
+    /// A physical function: the device has SR-IOV capability.
+    Pf,
+    /// A virtual function of a PF.
+    Vf,
+    /// Any other device.
+    Device,
+}
+
+/// How a device's driver relates to assignment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DriverRole {
+    /// vfio-pci, or a vendor variant driver built on vfio-pci-core.
+    Vfio,
+    /// pci-stub, for KVM's legacy device assignment.
+    LegacyStub,
+    /// Xen's pciback.
+    XenPciback,
+    /// No driver is bound.
+    Unbound,
+    /// A host driver: the host uses the device.
+    Host,
+}
+
+impl DriverRole {
+    /// VFIO or a stub driver: the device is set aside for a guest.
+    pub fn sets_aside(self) -> bool {
+        matches!(self, DriverRole::Vfio | DriverRole::LegacyStub)
+    }
+}
+
+/// The firmware table that reserves a memory region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ReservedTable {
+    /// A DMAR Reserved Memory Region Reporting structure (Intel VT-d).
+    Rmrr,
+    /// An IVRS I/O Virtualization Memory Definition block (AMD-Vi).
+    Ivmd,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct SriovFacts {
+    pub totalvfs: Known<u32>,
+    pub numvfs: Known<u32>,
+    /// VF addresses from the virtfnN links, in VF order.
+    pub vfs: Known<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct PfDriverFacts {
+    pub module: String,
+    /// How the module was found: "bound driver", "modules.alias" or "device catalog".
+    pub source: ModuleSource,
+    pub state: ModuleState,
+    /// Modules it depends on (transitively), from modules.dep or the catalog.
+    pub deps: Vec<String>,
+    /// Where `deps` come from: "modules.dep", "device catalog" or "none known".
+    pub deps_source: DepsSource,
+    /// Dependencies neither loaded nor built in.
+    pub missing_deps: Vec<String>,
+}
+
+/// How a PF's driver module was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum ModuleSource {
+    /// The driver bound to the device.
+    #[serde(rename = "bound driver")]
+    BoundDriver,
+    /// The device's modalias, in modules.alias.
+    #[serde(rename = "modules.alias")]
+    ModulesAlias,
+    /// The device catalog's entry for the device.
+    #[serde(rename = "device catalog")]
+    DeviceCatalog,
+}
+
+/// Where a PF driver's dependencies come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub enum DepsSource {
+    /// The kernel's modules.dep.
+    #[serde(rename = "modules.dep")]
+    ModulesDep,
+    /// The device catalog's entry for the device.
+    #[serde(rename = "device catalog")]
+    DeviceCatalog,
+    /// Neither lists the module.
+    #[serde(rename = "none known")]
+    NoneKnown,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct CatalogFacts {
+    pub family: String,
+    pub pf_driver: String,
+    pub vf_driver: Option<String>,
+    pub max_vfs: Option<u32>,
+    pub legacy_vf_param: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct GroupFacts {
+    pub id: u32,
+    /// /sys/kernel/iommu_groups/N/type: DMA, DMA-FQ, identity, …; null when the kernel has no such file.
+    pub domain_type: Option<String>,
+    pub members: Vec<GroupMember>,
+    /// How many members are not bridges, this device included: 1 when the
+    /// group holds no other endpoint.
+    pub endpoints: usize,
+    /// Other endpoints in the group bound to a driver other than vfio-pci,
+    /// pci-stub or pciback: they make the group not viable.
+    pub blockers: Vec<GroupMember>,
+    /// Members whose driver could not be read (only listed when a known
+    /// blocker already decides the group).
+    pub unreadable: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct ReservedRegion {
+    /// "RMRR" or "IVMD".
+    pub table: ReservedTable,
+    /// Offset of the structure in its table (hex), as `sriov-doctor acpi` shows it.
+    pub at: String,
+    pub base: String,
+    pub limit: String,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct PortAcs {
+    pub address: String,
+    /// The port has an ACS capability.
+    pub acs: bool,
+    /// ACS is on for every control the kernel requires that the port implements.
+    pub isolates: bool,
+    /// Required controls the port implements but has off.
+    pub missing: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct GroupMember {
+    pub address: String,
+    pub driver: Option<String>,
+    pub is_bridge: bool,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct FileAccess {
+    pub path: String,
+    pub exists: bool,
+    /// "0644"
+    pub mode: Option<String>,
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    /// Whether the QEMU user can open it read-write, by owner, group and mode.
+    pub qemu_rw: Option<bool>,
+    /// As the evidence shows it: "PATH: mode 0600, uid 0, gid 0", or
+    /// "PATH: not present".
+    pub shown: String,
+}

@@ -1,0 +1,288 @@
+//! Facts about the host as a whole: CPU, kernel, distribution, firmware
+//! tables, IOMMU, modules, interrupt remapping, guests, Xen and QEMU.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::Known;
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct HostFacts {
+    /// What was read: "live host" or "captured tree DIR".
+    pub root: String,
+    /// What the root did not read (see `HostFs::not_read`): for the
+    /// report, not for rules.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub not_read: Vec<String>,
+    pub hostname: Known<String>,
+    pub cpu: Known<CpuFacts>,
+    pub kernel: KernelFacts,
+    pub distro: Known<DistroFacts>,
+    pub firmware: FirmwareFacts,
+    pub iommu: Known<IommuFacts>,
+    /// State of the modules that bear on assignment, keyed by module name
+    /// (underscores, as /proc/modules writes them).
+    pub modules: Known<BTreeMap<String, ModuleState>>,
+    pub xen: Known<XenFacts>,
+    pub qemu: Known<QemuFacts>,
+    pub irq_remapping: IrqRemapFacts,
+    /// Running libvirt guests, persistent libvirt definitions and xl configs.
+    pub guests: Known<Vec<GuestFacts>>,
+    /// What the search for device holders read.
+    pub process_scan: ProcessScan,
+    /// VFIO's no-IOMMU mode: enable_unsafe_noiommu_mode, /dev/vfio/noiommu-N.
+    pub vfio_noiommu: Known<NoIommuFacts>,
+    pub sriov: SriovSummary,
+    /// Number of PCI devices in /sys/bus/pci/devices.
+    pub pci: Known<usize>,
+    /// The devices named with --device, in full form.
+    pub targets: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct CpuFacts {
+    pub vendor: String,
+    pub model_name: String,
+    pub cpus: usize,
+    pub vmx: bool,
+    pub svm: bool,
+    /// The `hypervisor` flag: this host is itself a guest.
+    pub hypervisor: bool,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct KernelFacts {
+    pub release: Known<String>,
+    pub cmdline: Known<String>,
+    /// Command-line parameters: name → value ("" for a bare flag); the last
+    /// occurrence wins, as in the kernel.
+    pub params: Known<BTreeMap<String, String>>,
+    /// Linux before 4.12 still has KVM's legacy device assignment (pci-stub
+    /// plus QEMU's pci-assign); later kernels have only VFIO.
+    pub legacy_kvm_assignment: Known<bool>,
+    /// CONFIG_INTEL_IOMMU_DEFAULT_ON from /boot/config-RELEASE.
+    pub intel_iommu_default_on: Known<bool>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct DistroFacts {
+    pub id: String,
+    pub pretty_name: String,
+    /// "rhel" (grubby), "debian" (update-grub), "suse" or "other".
+    pub family: DistroFamily,
+}
+
+/// A distribution family: it decides the bootloader command and libvirt's
+/// default QEMU user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DistroFamily {
+    /// RHEL, Fedora, CentOS and their kin (grubby).
+    Rhel,
+    /// Debian, Ubuntu (update-grub).
+    Debian,
+    /// SUSE, SLES.
+    Suse,
+    /// Any other.
+    Other,
+}
+
+impl DistroFamily {
+    /// The name as the facts write it: "rhel", "debian", "suse", "other".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DistroFamily::Rhel => "rhel",
+            DistroFamily::Debian => "debian",
+            DistroFamily::Suse => "suse",
+            DistroFamily::Other => "other",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct FirmwareFacts {
+    /// The table that announces this CPU vendor's IOMMU: "DMAR" (Intel VT-d)
+    /// or "IVRS" (AMD-Vi); null when the CPU vendor is unknown.
+    pub expected: Option<String>,
+    pub dmar: Known<AcpiTableFacts>,
+    pub ivrs: Known<AcpiTableFacts>,
+    /// The table that decides `firmware.iommu`: the one present when only
+    /// one is (an Intel vIOMMU on an AMD CPU gives a DMAR), else the
+    /// expected one.
+    pub iommu_table: Known<AcpiTableFacts>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct AcpiTableFacts {
+    /// The signature looked for ("DMAR" or "IVRS").
+    pub name: String,
+    pub present: bool,
+    /// The file read: /sys/firmware/acpi/tables/DMAR, or XMAR on a Xen dom0.
+    pub path: Option<String>,
+    pub hidden_by_xen: bool,
+    pub signature: Option<String>,
+    pub length: Option<u32>,
+    pub file_size: Option<usize>,
+    pub revision: Option<u8>,
+    pub checksum_ok: Option<bool>,
+    pub oem_id: Option<String>,
+    /// What is wrong with the table; empty when it is sound.
+    pub problems: Vec<String>,
+    /// Decoded structures by kind (DRHD, RMRR, IVHD 10h, IVMD 21h, …).
+    pub structures: BTreeMap<String, usize>,
+    /// The firmware supports interrupt remapping (DMAR flag INTR_REMAP; for
+    /// IVRS, an IOAPIC in the IVHD entries). Null when it cannot be told.
+    pub intr_remap: Option<bool>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct IommuFacts {
+    pub enabled: bool,
+    /// Entries of /sys/class/iommu (dmar0, ivhd0, …).
+    pub units: Vec<String>,
+    /// Number of groups in /sys/kernel/iommu_groups.
+    pub groups: usize,
+    /// "intel", "amd", or null.
+    pub vendor: Option<IommuVendor>,
+    /// Passthrough in effect by the command line: iommu=pt, iommu=nopt and
+    /// iommu.passthrough= in order, the last one winning, as the kernel reads them.
+    pub passthrough: bool,
+    /// Some passthrough setting appears on the command line at all.
+    pub passthrough_requested: bool,
+    /// Why the IOMMU is in this state, from the command line and the kernel's defaults.
+    pub explanation: String,
+    /// Command-line parameters to add and remove to enable it.
+    pub cmdline_add: Vec<String>,
+    pub cmdline_remove: Vec<String>,
+    /// Whether the kernel command line was read: without it, the
+    /// explanation says so and nothing is said to be (or not be) its cause.
+    pub cmdline_read: bool,
+}
+
+/// Whose IOMMU the host has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum IommuVendor {
+    /// Intel VT-d (DMAR).
+    Intel,
+    /// AMD-Vi (IVRS).
+    Amd,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ModuleState {
+    /// In /proc/modules.
+    Loaded,
+    /// In modules.builtin: part of the kernel image.
+    Builtin,
+    /// Not loaded, but modules.dep lists it: `modprobe` would load it.
+    Installed,
+    /// Neither loaded, built in, nor installed.
+    Absent,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct IrqRemapFacts {
+    /// The kernel remaps interrupts: its interrupt chips are IR-… in /proc/interrupts.
+    pub kernel_enabled: Known<bool>,
+    /// Interrupt chips seen in /proc/interrupts.
+    pub kernel_chips: Vec<String>,
+    /// vfio_iommu_type1's allow_unsafe_interrupts: VFIO attaches devices
+    /// without interrupt remapping.
+    pub allow_unsafe_interrupts: Known<bool>,
+    /// Where that came from: the live parameter, the command line, a modprobe.d file, or the default.
+    pub allow_unsafe_source: String,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct GuestFacts {
+    pub name: String,
+    /// "libvirt" or "xl".
+    pub kind: GuestKind,
+    /// A running libvirt domain (state file with a live pid).
+    pub running: bool,
+    pub pid: Option<u32>,
+    /// The file that describes it.
+    pub source: String,
+    pub memory_kib: Option<u64>,
+    /// <memtune><hard_limit>, which libvirt also uses as the locked-memory limit.
+    pub hard_limit_kib: Option<u64>,
+    /// PCI devices it is given (<hostdev>, <interface type='hostdev'>, xl pci=).
+    pub hostdevs: Vec<String>,
+    /// Of those, the ones given through legacy KVM assignment (<driver name='kvm'/>).
+    pub legacy_hostdevs: Vec<String>,
+    /// The running QEMU's locked-memory limit in bytes; null = unlimited.
+    pub memlock_bytes: Known<Option<u64>>,
+}
+
+/// Where a guest is defined. Ordered as the names sort.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum GuestKind {
+    /// A libvirt domain: running (state file) or persistent (XML).
+    Libvirt,
+    /// An xl config of Xen's toolstack.
+    Xl,
+}
+
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+pub struct ProcessScan {
+    /// An opened VFIO device was not accounted for by a running guest, so
+    /// every process's fds were read.
+    pub needed: bool,
+    pub scanned: usize,
+    pub note: String,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct NoIommuFacts {
+    /// vfio's enable_unsafe_noiommu_mode parameter.
+    pub enabled: bool,
+    /// What was read for it: the file and its value, or why it is missing
+    /// (vfio not loaded; a kernel built without CONFIG_VFIO_NOIOMMU).
+    pub param_read: String,
+    /// /dev/vfio/noiommu-N nodes.
+    pub nodes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct XenFacts {
+    pub present: bool,
+    pub dom0: bool,
+    /// /sys/hypervisor/properties/capabilities, e.g. "xen-3.0-x86_64 hvm-3.0-x86_64".
+    pub capabilities: Option<String>,
+    /// Xen can run HVM guests (it found VT-x or AMD-V, which dom0's own CPU
+    /// flags do not show).
+    pub hvm: bool,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct QemuFacts {
+    pub user: String,
+    pub group: String,
+    /// Where the user came from: "/etc/libvirt/qemu.conf" or "default for <distro>".
+    pub user_source: String,
+    pub uid: Known<u32>,
+    /// Primary and supplementary groups of the user.
+    pub gids: Known<Vec<u32>>,
+    /// libvirt's dynamic_ownership (default on): it chowns device files at start.
+    pub dynamic_ownership: bool,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct SriovSummary {
+    pub pf_count: usize,
+    pub vf_count: usize,
+    /// VFs a guest could be given now: no other endpoint of the VF's IOMMU
+    /// group is on a host driver, and no guest or process holds it. Of the
+    /// VFs read (with --device targets, only theirs).
+    pub assignable_vfs: Known<Vec<String>>,
+    /// Why each other VF read cannot be given ("0000:03:10.0: group 7 is
+    /// not viable (0000:03:00.0 on igb)", "…: held by guest web01"); the
+    /// first five, then "and N more".
+    pub blocked_vfs: Vec<String>,
+}

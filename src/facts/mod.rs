@@ -1,0 +1,26 @@
+//! The facts document: everything the probes learned about one host, in one
+//! serializable value. A value that could not be read is [`Known::Unknown`]
+//! with the reason, never a default that looks like an answer.
+//!
+//! One file per subject: `known` (the [`Known`] wrapper), `host` and
+//! `device`; every type is re-exported here, as `crate::facts::X`.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+mod device;
+mod host;
+mod known;
+#[cfg(test)]
+mod tests;
+
+pub use device::*;
+pub use host::*;
+pub use known::*;
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct Facts {
+    pub host: HostFacts,
+    /// Every PCI device, sorted by address.
+    pub devices: Vec<DeviceFacts>,
+}
