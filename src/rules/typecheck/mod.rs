@@ -44,7 +44,7 @@ use std::sync::Arc;
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, MapExpr, StructExpr};
 use cel::{Env, Program};
 
-use super::schema::{self, comparable, join, Ty};
+use super::schema::{self, Ty};
 
 mod checker;
 mod samples;
