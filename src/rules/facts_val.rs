@@ -25,8 +25,16 @@
 //! -e task-clock`, one run each, release build, on a loaded machine). The
 //! check target (`bench/bench.py`: at most 1.0x `lspci -k`) is already not
 //! met at 1.76x, so the slower design was not taken. Binding only the fields
-//! the rules read would cost less than a full map and is the next thing
-//! to measure.
+//! the rules read was measured next: per device, a CEL map of just the
+//! top-level fields that some rule's expression or placeholder names (23 of
+//! the device's some 30, each converted whole with `Fact::to_cel`), bound in
+//! `Engine::run_devices` in place of this layer. Same JSON report byte for
+//! byte on bench/out/big; 1,565 million instructions against 1,162 million
+//! with this layer (`valgrind --tool=callgrind`, release build, which counts
+//! the same whatever the machine's load), +35 %. A projection converts what
+//! every rule might read for every device; this layer converts what the
+//! rule that runs does read, on the path it takes. So it stays, and with
+//! it the checker's restrictions on using a fact structure whole.
 
 use std::sync::Arc;
 
