@@ -9,16 +9,20 @@ pub enum NotACmdline {
     NotText,
     /// Control characters (other than tabs) before the final newline.
     ControlCharacters,
+    /// No final newline, which the kernel always prints after the command
+    /// line (fs/proc/cmdline.c): an empty or cut-short file.
+    Unterminated,
 }
 
 /// The command line in the bytes of /proc/cmdline: one line of text, as
 /// the kernel prints it (a C string: no NUL, and in practice no control
 /// characters), trimmed. Anything else, random bytes for one, is no
 /// command line, rather than the empty set of parameters a parse of it
-/// would give.
+/// would give; so is a file without the newline the kernel ends it with
+/// (an empty file, or one cut short: its last parameter may be cut too).
 pub fn line(bytes: &[u8]) -> Result<&str, NotACmdline> {
     let text = std::str::from_utf8(bytes).map_err(|_| NotACmdline::NotText)?;
-    let line = text.strip_suffix('\n').unwrap_or(text);
+    let line = text.strip_suffix('\n').ok_or(NotACmdline::Unterminated)?;
     if line.chars().any(|c| c.is_control() && c != '\t') {
         return Err(NotACmdline::ControlCharacters);
     }
@@ -95,6 +99,14 @@ mod tests {
         assert_eq!(line(b"\xff\xfe ro\n"), Err(NotACmdline::NotText));
         assert_eq!(line(b"ro\0quiet\n"), Err(NotACmdline::ControlCharacters));
         assert_eq!(line(b"ro\tquiet\n"), Ok("ro\tquiet"));
+        // The kernel always ends it with a newline: an empty file, or one
+        // cut short, is no command line.
+        assert_eq!(line(b""), Err(NotACmdline::Unterminated));
+        assert_eq!(
+            line(b"ro vfio-pci.ids=8086:10"),
+            Err(NotACmdline::Unterminated)
+        );
+        assert_eq!(line(b"\n"), Ok(""));
     }
 
     #[test]

@@ -49,6 +49,9 @@ fn cmdline(fs: &dyn HostFs) -> Known<String> {
         Err(cmdline::NotACmdline::ControlCharacters) => {
             Known::unknown("/proc/cmdline holds control characters: not a kernel command line")
         }
+        Err(cmdline::NotACmdline::Unterminated) => Known::unknown(
+            "/proc/cmdline does not end in the newline the kernel always prints: empty or cut short",
+        ),
     }
 }
 
