@@ -2,9 +2,10 @@
 //! `<hostdev>` element, xl's `pci =` line, Proxmox's `hostpciN:` line).
 //! The form alone goes to standard output, so that `> hostdev.xml` writes
 //! a file the toolstack reads; the steps and any concern go to standard
-//! error. A concern (a held device, a bridge, a PF with VFs, a group that
-//! is not viable, a host-used device with managed='no') refuses the form,
-//! exit 1, unless --force.
+//! error. A concern (see [`hostdev::concerns`]: a held or already named
+//! device, a bridge, a PF with VFs, a group that is not viable, the
+//! default route's device, a host-used device with managed='no') refuses
+//! the form, exit 1, unless --force.
 
 use clap::ValueEnum;
 
@@ -39,8 +40,9 @@ pub struct Args {
     /// config's pci line, or a Proxmox VM config's hostpci line.
     #[arg(long = "for", value_enum, default_value_t = Platform::Libvirt)]
     platform: Platform,
-    /// Print the form even for a device a guest holds, a bridge, a PF with
-    /// VFs, a group that is not viable (the warnings still go to stderr).
+    /// Print the form even for a device a guest cannot be given as it is
+    /// (held, a bridge, a PF with VFs, a group that is not viable, …); the
+    /// warnings still go to stderr.
     #[arg(long)]
     force: bool,
     #[command(flatten)]

@@ -53,6 +53,16 @@ fn a_pf_with_vfs_as_target_says_detaching_removes_them() {
         "{out}"
     );
     assert!(out.contains("hostdev --free --pf 0000:03:00.0"), "{out}");
+    // seed-group-shared's 03:00.0 also carries the default route.
+    let shared = check("seed-group-shared", Some("03:00.0"));
+    assert!(
+        shared.contains("and it carries the host's default route, which detaching it takes down"),
+        "{shared}"
+    );
+    assert!(
+        shared.contains("It carries the host's default route (enp3s0f0): move the host's network"),
+        "{shared}"
+    );
     // The detach command only comes after the VFs are removed on purpose.
     assert!(
         !out.contains("Let libvirt detach it at guest start"),
