@@ -49,7 +49,7 @@ pub struct Bundle {
     #[serde(default)]
     #[schemars(with = "crate::report::Report")]
     pub check: serde_json::Value,
-    /// The facts document the rules ran against (src/facts.rs, serialized);
+    /// The facts document the rules ran against (the types in src/facts/, serialized);
     /// an unreadable value is {"unknown": reason}.
     #[serde(default)]
     #[schemars(with = "serde_json::Map<String, serde_json::Value>")]

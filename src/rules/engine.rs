@@ -308,14 +308,9 @@ fn no_findings(
         return Some(f);
     }
     let ns = rule.no_subjects.as_ref()?;
-    let status = match ns.status.as_str() {
-        "fail" => Status::Fail,
-        "warn" => Status::Warn,
-        _ => Status::Skip,
-    };
     Some(finding(
         rule,
-        status,
+        ns.status,
         "host",
         ns.message.clone(),
         Vec::new(),

@@ -5,7 +5,6 @@
 
 #[cfg(test)]
 mod cel_value;
-pub mod check;
 pub mod engine;
 mod evaluate;
 mod fact_tree;
@@ -14,6 +13,7 @@ mod plan;
 pub mod schema;
 mod spec;
 pub mod template;
+pub mod typecheck;
 
 pub use engine::read_toml_dir;
 pub use engine::Engine;

@@ -1,5 +1,5 @@
 //! The types of the facts a rule sees, derived from the fact types
-//! themselves (`src/facts.rs`, through their `JsonSchema` derive), so that a
+//! themselves (`src/facts/`, through their `JsonSchema` derive), so that a
 //! new or renamed fact needs no list to be kept in step.
 //!
 //! The engine binds two variables: `host`, the serialized [`HostFacts`], and,

@@ -117,7 +117,7 @@ impl Template {
                 .find("}}")
                 .ok_or_else(|| format!("'{{{{' without '}}}}' in \"{text}\""))?;
             let source = after[..end].trim().to_string();
-            super::check::check_source(&source)
+            super::typecheck::check_source(&source)
                 .map_err(|why| format!("placeholder {{{{ {} … }}}}: {why}", prefix(&source)))?;
             let chars = source.chars().count();
             if chars > MAX_PLACEHOLDER {

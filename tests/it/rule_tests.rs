@@ -8,8 +8,8 @@
 //! rule_tests` writes it into the rule file from the real finding.
 //!
 //! Each rule also has one reviewed snapshot, `snapshots/rule__ID.snap`:
-//! what it found on every test host, with and without the host's
-//! `--device` targets, evidence and remediation included. A change to one
+//! what it found on every test host and every real-kernel capture, with
+//! and without their `--device` targets, evidence and remediation included. A change to one
 //! rule shows up there, in one file (and in the text reports of the hosts
 //! whose output it changes).
 
@@ -20,6 +20,7 @@ use sriov_doctor::hostfs::DirFs;
 use sriov_doctor::report::Report;
 use sriov_doctor::rules::{Engine, RuleTest};
 
+use crate::captures;
 use crate::common::hosts;
 
 /// The one line the text report gives a finding (without its indent).
@@ -168,6 +169,32 @@ fn finding_block(f: &Finding) -> String {
     out
 }
 
+/// Adds one run's findings under `heading` to each rule's snapshot text.
+fn add_report(
+    by_rule: &mut BTreeMap<String, String>,
+    heading: &str,
+    report: Result<Report, impl std::fmt::Display>,
+) {
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            for text in by_rule.values_mut() {
+                text.push_str(&format!("{heading}\n  error: {e}\n"));
+            }
+            return;
+        }
+    };
+    for (id, text) in by_rule.iter_mut() {
+        text.push_str(heading);
+        text.push('\n');
+        for f in report.findings.iter().filter(|f| &f.rule == id) {
+            text.push_str(&finding_block(f));
+        }
+    }
+}
+
+/// Each rule's findings on every test host and every real-kernel capture
+/// (tests/captures), with and without targets, in one reviewed file.
 #[test]
 fn every_rule_matches_its_snapshot_across_the_hosts() {
     let engine = Engine::load(None).unwrap();
@@ -188,21 +215,27 @@ fn every_rule_matches_its_snapshot_across_the_hosts() {
             } else {
                 format!("{} -d {}", host.name, targets.join(" -d "))
             };
-            let report = match sriov_doctor::check(&fs, &targets, &engine) {
-                Ok(r) => r,
-                Err(e) => {
-                    for text in by_rule.values_mut() {
-                        text.push_str(&format!("{heading}\n  error: {e}\n"));
-                    }
-                    continue;
-                }
-            };
-            for (id, text) in by_rule.iter_mut() {
-                text.push_str(&heading);
-                text.push('\n');
-                for f in report.findings.iter().filter(|f| &f.rule == id) {
-                    text.push_str(&finding_block(f));
-                }
+            add_report(
+                &mut by_rule,
+                &heading,
+                sriov_doctor::check(&fs, &targets, &engine),
+            );
+        }
+    }
+    for series in captures::SERIES {
+        for sc in captures::scenarios() {
+            let path = captures::capture_path(series, &sc.name, "root");
+            let fs = sriov_doctor::bundle::open(&path).unwrap();
+            let mut modes = vec![Vec::new()];
+            modes.extend(sc.targets.iter().map(|t| vec![t.clone()]));
+            for targets in modes {
+                let device: String = targets.iter().map(|t| format!(" -d {t}")).collect();
+                let heading = format!("capture {series}/{}{device}", sc.name);
+                add_report(
+                    &mut by_rule,
+                    &heading,
+                    sriov_doctor::check(&fs, &targets, &engine),
+                );
             }
         }
     }

@@ -188,13 +188,14 @@ def i82576_vf(pf_fn, index, *, driver, group, numa, cpulist, ifindex=None):
 def seed_host(name, *, vmx=True, dmar=True, iommu_on=True, cmdline_iommu=True,
               igb=True, numvfs=1, vf_drivers=("vfio-pci", "vfio-pci"), vfio=True,
               group_shared=False, root_acs=True, xen=False, corpus=None,
-              dmar_src=SEED_DMAR, cmdline_extra="", xen_iommu=True):
+              dmar_src=SEED_DMAR, cmdline_extra="", xen_iommu=True, pf_driver="igb"):
     """The seed host, ready for assignment unless told otherwise: vmx (VT-x on),
     dmar (VT-d on: the firmware has a DMAR, dmar_src in the corpus), iommu_on (the
     kernel's IOMMU runs), cmdline_iommu (intel_iommu=on), igb (PF driver loaded),
     numvfs per PF, vf_drivers (the first VF of each PF; the others are on igbvf),
     vfio loaded, group_shared (PFs and VFs in one group), root_acs (ACS capability on
-    the root ports), xen (a Xen dom0 with 4 vCPUs; xen_iommu: Xen's VT-d on)."""
+    the root ports), xen (a Xen dom0 with 4 vCPUs; xen_iommu: Xen's VT-d on), pf_driver
+    (the driver the PFs are bound to when igb is loaded; with any other, no VFs)."""
     h = Host(name)
     h.hw_text = SEED_HW
     numa, cpulist = -1, "0-15"
@@ -224,9 +225,9 @@ def seed_host(name, *, vmx=True, dmar=True, iommu_on=True, cmdline_iommu=True,
                                acs_enabled=acs_en, group=g.get("0000:00:07.0"), numa=numa,
                                cpulist=cpulist))
     devs += ich10_devices(numa, cpulist, g)
-    pf_driver = "igb" if igb else None
-    totalvfs = (7 if igb else 8)
-    nv = numvfs if igb else 0
+    pf_driver = pf_driver if igb else None
+    totalvfs = (7 if pf_driver == "igb" else 8)
+    nv = numvfs if pf_driver == "igb" else 0
     pfs = [i82576_pf(fn, driver=pf_driver, numvfs=nv, totalvfs=totalvfs,
                      group=g.get("0000:03:00.%d" % fn), numa=numa, cpulist=cpulist,
                      irq=16 + fn) for fn in (0, 1)]

@@ -16,7 +16,7 @@ from .legacy import sc_seed_legacy_assigned
 from .seed import (sc_seed_config_denied, sc_seed_group_shared, sc_seed_host_driver,
                    sc_seed_iommu_off, sc_seed_no_igb, sc_seed_no_vfio, sc_seed_no_vfs,
                    sc_seed_no_vmx, sc_seed_no_vtd, sc_seed_pt_mismatch, sc_seed_ready)
-from .vfio import sc_seed_noiommu, sc_seed_vfio_perm
+from .vfio import sc_seed_noiommu, sc_seed_vfio_ids_pf, sc_seed_vfio_perm
 from .xen import sc_xen_e820_missing, sc_xen_no_pciback, sc_xen_no_vtd, sc_xen_ready, sc_xen_xl_twice
 
 SCENARIOS = {
@@ -47,4 +47,5 @@ SCENARIOS = {
     "xen-no-vtd": sc_xen_no_vtd,
     "xen-no-pciback": sc_xen_no_pciback,
     "amd-no-intremap": sc_amd_no_intremap,
+    "seed-vfio-ids-pf": sc_seed_vfio_ids_pf,
 }

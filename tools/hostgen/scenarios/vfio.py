@@ -89,3 +89,20 @@ def sc_seed_vfio_perm(c):
         "`SUBSYSTEM==\"vfio\", OWNER=\"qemu\"`). `/dev/vfio/vfio` (0666) is fine. Every other check\n"
         "passes as in seed-ready.\n")
     return h
+
+
+def sc_seed_vfio_ids_pf(c):
+    h = seed_host("seed-vfio-ids-pf", numvfs=0, pf_driver="vfio-pci", corpus=c,
+                  cmdline_extra=" rd.driver.pre=vfio-pci vfio-pci.ids=8086:10ca,8086:10c9")
+    h.description = "vfio-pci.ids on the command line names the PF's ID (8086:10c9) with the VF's: vfio-pci claims both 82576 PFs at boot"
+    h.targets = []
+    finish_readme(h, "seed-vfio-ids-pf", (
+        "- Like seed-ready, but the command line has `rd.driver.pre=vfio-pci\n"
+        "  vfio-pci.ids=8086:10ca,8086:10c9`: the VF's ID and, by a common copying mistake, the\n"
+        "  PF's. vfio-pci loads first and claims both 03:00.0 and 03:00.1; igb is loaded but\n"
+        "  binds nothing, so the host has no enp3s0f0/enp3s0f1 and no VFs (sriov_numvfs 0,\n"
+        "  sriov_totalvfs 8 as the capability says: igb's cap of 7 applies only while it is bound).\n"),
+        "Not ready: no VF exists, and `kernel.vfio-pci-ids` fails for both PFs, naming the\n"
+        "command line's `vfio-pci.ids` as the cause. Remedy: take 8086:10c9 out of the list\n"
+        "(keep 8086:10ca), rebuild the boot entry and reboot, then create the VFs.\n")
+    return h
