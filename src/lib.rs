@@ -13,6 +13,7 @@ pub mod explain;
 pub mod facts;
 pub mod findings;
 pub mod formats;
+pub mod hostdev;
 pub mod hostfs;
 pub mod inventory;
 pub mod output;

@@ -25,6 +25,77 @@ pub struct Summary {
     pub result: Verdict,
     /// The exit code of `check`: 1 not ready, 3 incomplete, 0 ready.
     pub exit_code: i32,
+    /// What the VFs read add up to (with --device, the targets' VFs); null
+    /// when the host has none.
+    pub vfs: Option<VfSummary>,
+}
+
+/// How many VFs a guest could be given now, after a detach, or not at all.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq, JsonSchema)]
+pub struct VfSummary {
+    /// On vfio-pci, pci-stub or pciback, in a viable group, held by no one;
+    /// null when it could not be told (see `unknown`).
+    pub assignable_now: Option<usize>,
+    /// On a host driver or on none, otherwise free: assignable once
+    /// detached; null when it could not be told.
+    pub after_detach: Option<usize>,
+    /// What detaches them: libvirt's managed='yes' at guest start, or on a
+    /// Xen dom0 `xl pci-assignable-add`.
+    pub detach_with: String,
+    /// In a group that is not viable, or held by a guest or process.
+    pub not_assignable: usize,
+    /// Why, per VF: the first five, then "and N more".
+    pub why_not: Vec<String>,
+    /// Why the counts could not be told, when they could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<String>,
+}
+
+impl VfSummary {
+    fn of(facts: &Facts) -> Option<VfSummary> {
+        let s = &facts.host.sriov;
+        if s.vf_count == 0 && s.blocked_count == 0 {
+            return None;
+        }
+        let xen = facts.host.xen.value().is_some_and(|x| x.dom0);
+        let (now, after, unknown) = match &s.assignable_vfs {
+            crate::facts::Known::Value(v) => (
+                Some(v.len() - s.after_detach_vfs.len()),
+                Some(s.after_detach_vfs.len()),
+                None,
+            ),
+            crate::facts::Known::Unknown(why) => (None, None, Some(why.clone())),
+        };
+        Some(VfSummary {
+            assignable_now: now,
+            after_detach: after,
+            detach_with: if xen {
+                "xl pci-assignable-add"
+            } else {
+                "libvirt's managed detach"
+            }
+            .to_string(),
+            not_assignable: s.blocked_count,
+            why_not: s.blocked_vfs.clone(),
+            unknown,
+        })
+    }
+
+    /// As the text report says it: "VFs: 1 assignable now, 1 more after
+    /// libvirt's managed detach, 2 not at all".
+    pub fn line(&self) -> String {
+        match (self.assignable_now, self.after_detach, &self.unknown) {
+            (Some(now), Some(after), _) => format!(
+                "VFs: {now} assignable now, {after} more after {}, {} not at all",
+                self.detach_with, self.not_assignable
+            ),
+            (_, _, why) => format!(
+                "VFs: not counted ({}), {} not assignable",
+                why.as_deref().unwrap_or("unknown"),
+                self.not_assignable
+            ),
+        }
+    }
 }
 
 /// What a report's findings add up to.
@@ -149,6 +220,7 @@ impl Report {
         }
         summary.result = Verdict::of(summary.fail, summary.warn, summary.inconclusive);
         summary.exit_code = summary.result.exit_code();
+        summary.vfs = VfSummary::of(facts);
         let h = &facts.host;
         Report {
             schema_version: SCHEMA_VERSION,

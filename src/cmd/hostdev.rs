@@ -1,12 +1,18 @@
-//! `hostdev`: libvirt's `<hostdev>` element for a device.
-
-use std::path::PathBuf;
+//! `hostdev`: the form that gives a device to a guest (libvirt's
+//! `<hostdev>` element, xl's `pci =` line, Proxmox's `hostpciN:` line).
+//! The form alone goes to standard output, so that `> hostdev.xml` writes
+//! a file the toolstack reads; the steps and any concern go to standard
+//! error. A concern (see [`hostdev::concerns`]: a held or already named
+//! device, a bridge, a PF with VFs, a group that is not viable, the
+//! default route's device, a host-used device with managed='no') refuses
+//! the form, exit 1, unless --force.
 
 use clap::ValueEnum;
 
-use super::host::open_root;
+use super::host::HostArgs;
 use super::Format;
 use crate::error::{Error, Outcome};
+use crate::hostdev::{self, Platform};
 use crate::output;
 use crate::render;
 
@@ -30,26 +36,38 @@ pub struct Args {
     /// The physical function to pick a free VF from.
     #[arg(long, value_name = "ADDR")]
     pf: Option<String>,
-    /// Read a captured host tree instead of this machine.
-    #[arg(long, value_name = "DIR")]
-    root: Option<PathBuf>,
+    /// The toolstack to print for: libvirt's <hostdev> element, an xl
+    /// config's pci line, or a Proxmox VM config's hostpci line.
+    #[arg(long = "for", value_enum, default_value_t = Platform::Libvirt)]
+    platform: Platform,
+    /// Print the form even for a device a guest cannot be given as it is
+    /// (held, a bridge, a PF with VFs, a group that is not viable, …); the
+    /// warnings still go to stderr.
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    host: HostArgs,
+    /// Output format: text (the form alone on stdout) or json.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
 
 pub fn run(a: &Args) -> Result<Outcome, Error> {
-    let fs = open_root(a.root.as_deref())?;
+    let fs = a.host.open()?;
     let (addr, facts) = match (a.free, &a.address, &a.pf) {
         (true, _, Some(pf)) => {
-            let facts = crate::gather(&fs, std::slice::from_ref(pf)).map_err(Error::Host)?;
+            let facts = crate::gather(&*fs, std::slice::from_ref(pf)).map_err(Error::Host)?;
             let pf_addr: crate::address::PciAddress =
                 facts.host.targets[0].parse().map_err(Error::Host)?;
             let inv = crate::inventory::build(&facts);
             let vf = crate::inventory::free_vf(&inv, pf_addr).map_err(Error::Host)?;
-            (vf.address.parse().map_err(Error::Host)?, facts)
+            let vf = vf.address.clone();
+            // The VF's own facts, with it as the target.
+            let facts = crate::gather(&*fs, std::slice::from_ref(&vf)).map_err(Error::Host)?;
+            (vf.parse().map_err(Error::Host)?, facts)
         }
         (_, Some(addr), _) => {
-            let facts = crate::gather(&fs, std::slice::from_ref(addr)).map_err(Error::Host)?;
+            let facts = crate::gather(&*fs, std::slice::from_ref(addr)).map_err(Error::Host)?;
             (facts.host.targets[0].parse().map_err(Error::Host)?, facts)
         }
         _ => {
@@ -59,23 +77,44 @@ pub fn run(a: &Args) -> Result<Outcome, Error> {
         }
     };
     let managed = a.managed == YesNo::Yes;
-    let xml = crate::inventory::hostdev_xml(addr, managed);
     let dev = facts.devices.iter().find(|d| d.address == addr);
+    let concerns = dev
+        .map(|d| hostdev::concerns(&facts, d, a.platform, managed))
+        .unwrap_or_default();
+    let refused = !concerns.is_empty() && !a.force;
+    let form = hostdev::form(a.platform, addr, managed);
     let name = dev.and_then(|d| d.device_name.clone());
-    output::stdout(&match a.format {
-        Format::Json => render::json::render(&serde_json::json!({
+    match a.format {
+        Format::Json => output::stdout(&render::json::render(&serde_json::json!({
             "schema_version": crate::report::SCHEMA_VERSION,
             "address": addr.to_string(),
             "libvirt_name": addr.libvirt_name(),
             "name": name,
             "managed": managed,
-            "xml": xml,
-        })),
-        Format::Text => format!(
-            "<!-- {addr}{} -->\n{xml}\nSave it as hostdev.xml, then:\n  virsh attach-device GUEST hostdev.xml --config      # from the next start (add --live for a running guest)\nor paste it under <devices> in `virsh edit GUEST`.\n",
-            name.map(|n| format!(" {n}")).unwrap_or_default()
-        ),
-    })
-    .map_err(Error::Output)?;
-    Ok(Outcome::Clean)
+            "for": format!("{:?}", a.platform).to_lowercase(),
+            "warnings": concerns,
+            "refused": refused,
+            "xml": (a.platform == Platform::Libvirt && !refused).then(|| form.clone()),
+            "form": (!refused).then(|| form.clone()),
+        })))
+        .map_err(Error::Output)?,
+        Format::Text => {
+            let mut err = String::new();
+            for c in &concerns {
+                err.push_str(&format!("warning: {c}\n"));
+            }
+            if refused {
+                err.push_str("Nothing printed: give --force to print it anyway.\n");
+            } else {
+                output::stdout(&form).map_err(Error::Output)?;
+                err.push_str(&format!(
+                    "{addr}{}: ",
+                    name.map(|n| format!(" ({n})")).unwrap_or_default()
+                ));
+                err.push_str(&hostdev::steps(a.platform, addr, dev));
+            }
+            output::stderr(&err);
+        }
+    }
+    Ok(Outcome::failed_if(refused))
 }

@@ -229,6 +229,12 @@ pub struct GroupMember {
     pub address: String,
     pub driver: Option<String>,
     pub is_bridge: bool,
+    /// For an SR-IOV physical function, its VFs enabled (sriov_numvfs):
+    /// detaching it from its driver removes them. Null for any other
+    /// device, or when the count could not be read.
+    pub vfs: Option<u32>,
+    /// Its network interfaces on the host (a detach takes them down).
+    pub netdevs: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]

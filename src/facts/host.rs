@@ -33,6 +33,9 @@ pub struct HostFacts {
     pub guests: Known<Vec<GuestFacts>>,
     /// What the search for device holders read.
     pub process_scan: ProcessScan,
+    /// Interfaces that carry a usable IPv4 default route (/proc/net/route):
+    /// detaching the device behind one takes the host off the network.
+    pub default_route: Known<Vec<String>>,
     /// VFIO's no-IOMMU mode: enable_unsafe_noiommu_mode, /dev/vfio/noiommu-N.
     pub vfio_noiommu: Known<NoIommuFacts>,
     pub sriov: SriovSummary,
@@ -277,12 +280,19 @@ pub struct QemuFacts {
 pub struct SriovSummary {
     pub pf_count: usize,
     pub vf_count: usize,
-    /// VFs a guest could be given now: no other endpoint of the VF's IOMMU
-    /// group is on a host driver, and no guest or process holds it. Of the
-    /// VFs read (with --device targets, only theirs).
+    /// VFs a guest could be given, now or after a detach: no other endpoint
+    /// of the VF's IOMMU group is on a host driver, and no guest or process
+    /// holds it. Of the VFs read (with --device targets, only theirs).
     pub assignable_vfs: Known<Vec<String>>,
+    /// Of `assignable_vfs`, those on a host driver or on none: assignable
+    /// once detached (libvirt's managed='yes' does it at guest start; on a
+    /// Xen dom0, `xl pci-assignable-add` gives them to pciback). The others
+    /// are on vfio-pci, pci-stub or pciback: assignable now.
+    pub after_detach_vfs: Vec<String>,
     /// Why each other VF read cannot be given ("0000:03:10.0: group 7 is
     /// not viable (0000:03:00.0 on igb)", "…: held by guest web01"); the
     /// first five, then "and N more".
     pub blocked_vfs: Vec<String>,
+    /// How many VFs read cannot be given.
+    pub blocked_count: usize,
 }

@@ -19,6 +19,7 @@ pub mod os_release;
 pub mod pci_config;
 pub mod proc_fd;
 pub mod proc_limits;
+pub mod proc_net_route;
 pub mod proc_status;
 pub mod qemu_cmdline;
 pub mod xl_cfg;

@@ -123,6 +123,13 @@ pub fn hostname(fs: &dyn HostFs) -> Known<String> {
     }
 }
 
+/// The interfaces with a usable IPv4 default route (/proc/net/route: the
+/// network namespace the tool runs in, on a live host).
+pub fn default_route(fs: &dyn HostFs) -> Known<Vec<String>> {
+    let text: Known<String> = fs.read_text("/proc/net/route").into();
+    text.map(|t| crate::formats::proc_net_route::default_route_interfaces(&t))
+}
+
 pub fn xen(fs: &dyn HostFs) -> Known<XenFacts> {
     let proc_xen = match fs.exists("/proc/xen") {
         Ok(b) => b,

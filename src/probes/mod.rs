@@ -243,14 +243,22 @@ pub fn collect(
             .map(|n| n as usize)
             .sum()
     };
-    let (assignable_vfs, blocked_vfs) = assignable::assignable(&devices);
+    // With targets, their VFs only: a target VF, or a VF of a target PF.
+    let target_names: Vec<String> = targets.iter().map(|t| t.to_string()).collect();
+    let counted = devices.iter().filter(|d| {
+        targets.is_empty() || d.target || d.pf.as_ref().is_some_and(|pf| target_names.contains(pf))
+    });
+    let a = assignable::assignable(counted, xen_dom0);
     let sriov = SriovSummary {
         pf_count: devices.iter().filter(|d| d.kind == DeviceKind::Pf).count(),
         vf_count,
-        assignable_vfs,
-        blocked_vfs,
+        assignable_vfs: a.vfs,
+        after_detach_vfs: a.after_detach,
+        blocked_vfs: a.blocked,
+        blocked_count: a.blocked_count,
     };
     let hostname = host::hostname(fs);
+    let default_route = host::default_route(fs);
     Facts {
         host: HostFacts {
             // Last: after every read.
@@ -268,6 +276,7 @@ pub fn collect(
             irq_remapping,
             guests,
             process_scan,
+            default_route,
             vfio_noiommu,
             sriov,
             pci: addresses.clone().map(|a| a.len()),

@@ -109,6 +109,9 @@ pub fn render(report: &Report, style: &Style) -> String {
     // A check that could not read its inputs is no pass: without failures
     // the answer is incomplete, not ready.
     let verdict = s.result.label();
+    if let Some(v) = &s.vfs {
+        let _ = write!(out, "\n{}", v.line());
+    }
     let _ = write!(
         out,
         "\nResult: {} · {} failed, {} warning(s), {} passed, {} skipped",

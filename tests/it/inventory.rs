@@ -111,3 +111,124 @@ fn hostdev_free_picks_a_vf_no_one_holds() {
         r.stderr
     );
 }
+
+/// `hostdev ADDR > hostdev.xml` writes the element alone: every other word
+/// goes to standard error.
+#[test]
+fn hostdev_writes_only_the_element_on_stdout() {
+    let r = run(&[
+        "hostdev",
+        "03:10.1",
+        "--root",
+        "tests/hosts/seed-ready/root",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("<hostdev "), "{}", r.stdout);
+    assert!(r.stdout.trim_end().ends_with("</hostdev>"), "{}", r.stdout);
+    assert!(r.stderr.contains("virsh attach-device"), "{}", r.stderr);
+    // --bundle reads a bundle like the other commands.
+    let dir = crate::common::scratch("hostdev-bundle");
+    let bundle = dir.join("b.json");
+    let b = run(&[
+        "bundle",
+        "--root",
+        "tests/hosts/seed-ready/root",
+        "-o",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    let r2 = run(&["hostdev", "03:10.1", "--bundle", bundle.to_str().unwrap()]);
+    assert_eq!(r2.code, 0, "{}", r2.stderr);
+    assert_eq!(r2.stdout, r.stdout);
+}
+
+/// A held device, a bridge, a PF with VFs, a group that is not viable, a
+/// host-used device with managed='no': a warning, no element, exit 1;
+/// --force prints the element with the warning.
+#[test]
+fn hostdev_refuses_what_a_guest_cannot_have_unless_forced() {
+    let cases = [
+        ("seed-guest-holds", "03:10.0", "no", "held by guest web01"),
+        ("seed-ready", "00:1f.0", "yes", "ISA/LPC bridge"),
+        ("seed-ready", "00:00.0", "yes", "host bridge"),
+        ("seed-ready", "00:01.0", "yes", "a PCI bridge"),
+        ("seed-ready", "03:00.0", "yes", "1 VF(s) enabled"),
+        ("seed-group-shared", "03:10.0", "yes", "group 7"),
+        (
+            "seed-group-shared",
+            "03:00.0",
+            "yes",
+            "default route (enp3s0f0)",
+        ),
+        ("seed-host-driver", "03:10.0", "no", "managed='no'"),
+    ];
+    for (host, dev, managed, why) in cases {
+        let root = format!("tests/hosts/{host}/root");
+        let args = ["hostdev", dev, "--managed", managed, "--root", &root];
+        let r = run(&args);
+        assert_eq!(r.code, 1, "{host} {dev}: {}", r.transcript());
+        assert!(r.stdout.is_empty(), "{host} {dev}: {}", r.stdout);
+        assert!(r.stderr.contains(why), "{host} {dev}: {}", r.stderr);
+        let mut forced = args.to_vec();
+        forced.push("--force");
+        let r = run(&forced);
+        assert_eq!(r.code, 0, "{host} {dev}: {}", r.transcript());
+        assert!(r.stdout.starts_with("<hostdev "), "{}", r.stdout);
+        assert!(r.stderr.contains(why), "{host} {dev}: {}", r.stderr);
+    }
+    // managed='yes' on a host-used VF is fine: libvirt detaches it.
+    let r = run(&[
+        "hostdev",
+        "03:10.0",
+        "--root",
+        "tests/hosts/seed-host-driver/root",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.transcript());
+}
+
+#[test]
+fn hostdev_prints_xl_and_proxmox_forms() {
+    let r = run(&[
+        "hostdev",
+        "03:10.0",
+        "--for",
+        "xl",
+        "--root",
+        "tests/hosts/xen-no-pciback/root",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.transcript());
+    assert_eq!(r.stdout, "pci = [ '0000:03:10.0' ]\n");
+    assert!(
+        r.stderr.contains("xl pci-assignable-add 0000:03:10.0"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&[
+        "hostdev",
+        "03:10.0",
+        "--for",
+        "xl",
+        "--root",
+        "tests/hosts/xen-ready/root",
+    ]);
+    assert!(
+        r.stderr.contains("already owned by pciback"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&[
+        "hostdev",
+        "03:10.1",
+        "--for",
+        "proxmox",
+        "--root",
+        "tests/hosts/seed-ready/root",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.transcript());
+    assert_eq!(r.stdout, "hostpci0: 0000:03:10.1\n");
+    assert!(
+        r.stderr.contains("qm set VMID --hostpci0 0000:03:10.1"),
+        "{}",
+        r.stderr
+    );
+}

@@ -24,6 +24,7 @@ mod lspci;
 mod prometheus;
 mod rule_loading;
 mod rule_tests;
+mod safe_fixes;
 mod schema;
 mod static_binary;
 mod summarize;

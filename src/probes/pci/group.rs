@@ -101,6 +101,8 @@ fn group_facts(
             address: addr.to_string(),
             driver: driver.clone(),
             is_bridge: m.is_bridge,
+            vfs: m.sriov.as_ref().and_then(|s| s.numvfs.value().copied()),
+            netdevs: m.netdevs.clone(),
         };
         if addr != d.address && !m.is_bridge && driver_role(driver.as_deref()) == DriverRole::Host {
             blockers.push(member.clone());

@@ -115,6 +115,11 @@ def sc_seed_group_shared(c):
                   vf_drivers=("vfio-pci", "igbvf"), corpus=c)
     h.description = "82576 functions and VFs share one IOMMU group; 03:10.1 on igbvf makes it not viable"
     h.targets = ["0000:03:10.0"]
+    # The host reaches the network through the first PF: its default route.
+    h.files["proc/net/route"] = (
+        "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+        "enp3s0f0\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+        "enp3s0f0\t0002A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n")
     finish_readme(h, "seed-group-shared", (
         "- Root ports 00:01.0, 00:03.0, 00:07.0 have no ACS capability (config space has none), and\n"
         "  (pretend) no ACS quirk applies to the 82576, so 03:00.0, 03:00.1, 03:10.0 and 03:10.1\n"
@@ -122,7 +127,9 @@ def sc_seed_group_shared(c):
         "  its own downstream bus).\n"
         "- PFs on igb, 03:10.0 on vfio-pci, 03:10.1 on igbvf. `/dev/vfio/7` exists (a group node is\n"
         "  created as soon as one device of the group is bound to vfio-pci), but the group is not\n"
-        "  viable: QEMU's VFIO_GROUP_GET_STATUS does not report VIABLE.\n"),
+        "  viable: QEMU's VFIO_GROUP_GET_STATUS does not report VIABLE.\n"
+        "- The host's default route is on 03:00.0's interface enp3s0f0 (`proc/net/route`): detaching\n"
+        "  that PF would remove 03:10.0 and take the host off the network.\n"),
         "`iommu.group` fails for 03:10.0: group 7 also holds 03:00.0, 03:00.1 (igb) and 03:10.1\n"
         "(igbvf), which are bound to host drivers.\n")
     return h
