@@ -37,6 +37,8 @@ pub struct Args {
     /// Add or override rules from the *.toml files in DIR.
     #[arg(long = "rules", value_name = "DIR")]
     rules_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub(super) color: super::ColorArg,
 }
 
 pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {

@@ -33,6 +33,7 @@ pub struct Args {
     /// Read a captured host tree instead of this machine.
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }

@@ -50,6 +50,11 @@ impl Engine {
         }
         if let Some(dir) = site_dir {
             match read_toml_dir(dir) {
+                Ok(files) if files.is_empty() && !has_signatures(dir) => errors.push(RuleError {
+                    file: dir.display().to_string(),
+                    line: None,
+                    reason: "no rule files in this folder: expected one *.toml file per rule, named by its id (for example site.distro.toml, in the format docs/rules.md describes), or signature files in its signatures/ folder".into(),
+                }),
                 Ok(files) => {
                     for (path, text) in files {
                         let name = Path::new(&path)
@@ -334,6 +339,12 @@ fn is_subject(scope: Scope, d: &DeviceFacts, focused: bool) -> bool {
         (Scope::Device, false) => d.kind == DeviceKind::Vf || d.target,
         (Scope::Device, true) => d.target,
     }
+}
+
+/// Whether `dir/signatures` holds a *.toml file (a site folder may hold
+/// only signatures for `explain`).
+fn has_signatures(dir: &Path) -> bool {
+    read_toml_dir(&dir.join("signatures")).is_ok_and(|f| !f.is_empty())
 }
 
 /// (path, text) of every *.toml file in `dir`, sorted; each at most 1 MiB.

@@ -16,6 +16,7 @@ mod dot;
 mod explain;
 mod hostile;
 mod hosts;
+mod inputs;
 mod inventory;
 mod junit;
 mod layout;
