@@ -28,4 +28,5 @@ mod rule_tests;
 mod schema;
 mod static_binary;
 mod summarize;
+mod targets;
 mod unreadable;
