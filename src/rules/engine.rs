@@ -275,6 +275,30 @@ fn no_findings(
             false,
         ));
     }
+    // A target its PF has not created yet has nothing to check until it
+    // exists: said as such, rather than that there is no target.
+    let pending: Vec<&str> = facts
+        .devices
+        .iter()
+        .filter_map(|d| d.sriov.as_ref())
+        .flat_map(|s| s.missing_targets.iter().map(String::as_str))
+        .collect();
+    if focused && !pending.is_empty() && matches!(rule.scope, Scope::Vf | Scope::Device) {
+        let mut f = finding(
+            rule,
+            Status::Skip,
+            "host",
+            format!(
+                "could not check: --device {} does not exist yet (sriov.vfs says how to create it)",
+                pending.join(", ")
+            ),
+            Vec::new(),
+            Vec::new(),
+            false,
+        );
+        f.inconclusive = true;
+        return Some(f);
+    }
     if focused
         && facts
             .devices

@@ -31,6 +31,13 @@ fn a_vf_not_created_yet_is_a_failure_whose_fix_creates_it() {
             .starts_with("--device 0000:03:10.7 does not exist yet: this PF creates it once it has 4 VFs, and it has 1"),
         "{f}"
     );
+    // The VF's own checks wait for it, and say so.
+    let g = finding(&v, "iommu.group", "host");
+    assert_eq!(g["status"], "skip", "{g}");
+    assert_eq!(
+        g["message"],
+        "could not check: --device 0000:03:10.7 does not exist yet (sriov.vfs says how to create it)"
+    );
     // The PF has a VF already: the count changes only through 0, which the
     // fix says before it gives the command.
     let fix = f["remediation"][0].as_str().unwrap();
