@@ -36,7 +36,13 @@ use rules::Engine;
 /// Reads the host and gathers the facts, with the devices the user named as
 /// targets. A target the host lacks, or a malformed address, is an error.
 pub fn gather(fs: &dyn HostFs, devices: &[String]) -> Result<Facts, String> {
-    gather_from(fs, probes::pci::addresses(fs).into(), devices)
+    gather_targets(fs, probes::pci::addresses(fs).into(), devices, false)
+}
+
+/// [`gather`] for `check`: a --device target that is a VF its PF has not
+/// created yet is a finding (sriov.vfs, whose fix creates it), not an error.
+pub fn gather_for_check(fs: &dyn HostFs, devices: &[String]) -> Result<Facts, String> {
+    gather_targets(fs, probes::pci::addresses(fs).into(), devices, true)
 }
 
 /// [`gather`], with the host's PCI addresses already listed.
@@ -45,9 +51,21 @@ pub fn gather_from(
     addresses: Known<Vec<address::PciAddress>>,
     devices: &[String],
 ) -> Result<Facts, String> {
+    gather_targets(fs, addresses, devices, false)
+}
+
+/// [`gather_from`]; `pending_ok` as [`probes::resolve_targets`] has it.
+fn gather_targets(
+    fs: &dyn HostFs,
+    addresses: Known<Vec<address::PciAddress>>,
+    devices: &[String],
+    pending_ok: bool,
+) -> Result<Facts, String> {
     let targets = match (&addresses, devices.is_empty()) {
-        (_, true) => Vec::new(),
-        (Known::Value(present), false) => probes::resolve_targets(fs, devices, present)?,
+        (_, true) => probes::Targets::default(),
+        (Known::Value(present), false) => {
+            probes::resolve_targets(fs, devices, present, pending_ok)?
+        }
         (Known::Unknown(reason), false) => {
             return Err(format!("cannot look up --device: {reason}"));
         }
@@ -62,7 +80,7 @@ pub fn gather_from(
 
 /// `check`: facts, then every rule, then the report.
 pub fn check(fs: &dyn HostFs, devices: &[String], engine: &Engine) -> Result<Report, String> {
-    let facts = gather(fs, devices)?;
+    let facts = gather_for_check(fs, devices)?;
     let findings = engine.run(&facts);
     Ok(Report::new(&facts, findings))
 }

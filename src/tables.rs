@@ -77,7 +77,12 @@ pub fn load(fs: &dyn HostFs, which: Option<&str>) -> Result<Vec<Decoded>, String
         Some(n) if n.eq_ignore_ascii_case("ivrs") => vec!["IVRS"],
         Some(file) => {
             let path = Path::new(file);
-            let meta = std::fs::metadata(path).map_err(|e| format!("{file}: {e}"))?;
+            let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => format!(
+                    "{file}: no such table or file: expected DMAR or IVRS (the host's table), or a file holding a raw table dump (acpidump -b)"
+                ),
+                _ => format!("{file}: {e}"),
+            })?;
             if meta.len() > 1 << 20 {
                 return Err(format!(
                     "{file}: {} bytes, larger than any ACPI table",

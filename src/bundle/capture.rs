@@ -27,7 +27,7 @@ const MAX_LOG_LINES: usize = 10_000;
 
 fn open(root: Option<&Path>) -> Result<DirFs, String> {
     match root {
-        Some(dir) => DirFs::tree(dir),
+        Some(dir) => DirFs::host_tree(dir),
         None => Ok(DirFs::live()),
     }
 }

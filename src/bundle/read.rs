@@ -14,7 +14,7 @@ use crate::hostfs::{BundleFs, NodeStore};
 fn supported(version: Option<&serde_json::Value>, shown: &str) -> Result<(), String> {
     match version {
         None => Err(format!(
-            "bundle {shown} has no schema_version: not a sriov-doctor bundle"
+            "bundle {shown} has no schema_version: not a sriov-doctor bundle; {EXPECTED}"
         )),
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(SCHEMA_VERSION as u64) => Ok(()),
         Some(other) => Err(format!(
@@ -63,7 +63,6 @@ impl<'de> Deserialize<'de> for Nodes {
     }
 }
 
-/// Opens a bundle file (plain or gzip JSON) as a root.
 /// What a replay reads of a bundle: its version, files and what was cut.
 /// The report, facts and host summary it carries are skipped without being
 /// built: they are about as large as the files, and a replay makes its own.
@@ -75,7 +74,14 @@ struct Replay {
     files: Option<Nodes>,
     #[serde(default)]
     cut: Vec<String>,
+    /// Only to tell a `check --format json` report given as a bundle: it
+    /// has findings, and no files.
+    findings: Option<serde::de::IgnoredAny>,
 }
+
+/// What `--bundle` takes, said in every message about a file that is not one.
+const EXPECTED: &str =
+    "expected a support bundle written by `sriov-doctor bundle` (JSON, gzip-compressed or not)";
 
 /// A reader that stops with an error past `left` bytes, and says so.
 struct Limited<R> {
@@ -125,10 +131,11 @@ fn read_within(file: impl Read, shown: &str, limit: u64) -> Result<BundleFs, Str
             over: raw_over.clone(),
         },
     );
-    let gzip = raw
-        .fill_buf()
-        .map_err(|e| format!("bundle {shown}: {e}"))?
-        .starts_with(&[0x1f, 0x8b]);
+    let head = raw.fill_buf().map_err(|e| format!("bundle {shown}: {e}"))?;
+    if head.is_empty() {
+        return Err(format!("bundle {shown} is empty; {EXPECTED}"));
+    }
+    let gzip = head.starts_with(&[0x1f, 0x8b]);
     let json: Box<dyn Read> = if gzip {
         Box::new(std::io::BufReader::with_capacity(
             64 * 1024,
@@ -160,12 +167,19 @@ fn read_within(file: impl Read, shown: &str, limit: u64) -> Result<BundleFs, Str
         } else if e.is_data() {
             format!("bundle {shown} does not follow the bundle format: {e}")
         } else {
-            format!("bundle {shown} is not valid JSON: {e}")
+            format!("bundle {shown} is not valid JSON: {e}; {EXPECTED}")
         }
     })?;
+    if r.files.is_none() && r.findings.is_some() {
+        return Err(format!(
+            "bundle {shown} is a report of `sriov-doctor check --format json`, not a support bundle: --bundle takes a file written by `sriov-doctor bundle` (`sriov-doctor summarize` reads reports)"
+        ));
+    }
     supported(r.schema_version.as_ref(), shown)?;
     let Nodes(nodes) = r.files.ok_or_else(|| {
-        format!("bundle {shown} does not follow the bundle format: missing field `files`")
+        format!(
+            "bundle {shown} does not follow the bundle format: missing field `files`; {EXPECTED}"
+        )
     })?;
     Ok(BundleFs::of_store(shown, nodes).with_cut(r.cut))
 }

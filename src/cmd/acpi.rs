@@ -13,6 +13,7 @@ pub struct Args {
     table: Option<String>,
     #[command(flatten)]
     host: HostArgs,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }

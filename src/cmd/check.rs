@@ -37,6 +37,8 @@ pub struct Args {
     /// Add or override rules from the *.toml files in DIR.
     #[arg(long = "rules", value_name = "DIR")]
     rules_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub(super) color: super::ColorArg,
 }
 
 pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
@@ -44,7 +46,7 @@ pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
         let fs = a.host.open()?;
         // The root's caches (and a tree's metadata overlay) are not needed
         // by the rules: freed (on return) before the findings pile up.
-        crate::gather(fs.as_ref(), &a.devices).map_err(Error::Host)
+        crate::gather_for_check(fs.as_ref(), &a.devices).map_err(Error::Host)
     })?;
     let findings = engine.run(&facts);
     let report = crate::report::Report::new(&facts, findings);

@@ -12,20 +12,25 @@ use crate::rules::Engine;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The message (several arguments are joined as lines; options go
-    /// before it). Without it, --file or standard input is read.
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    /// The message (several arguments are joined as lines). One that
+    /// starts with '-' is taken as it is when it holds a space ("-bash:
+    /// echo: write error: …"); otherwise give it after `--`. Without it,
+    /// --file or standard input is read.
+    #[arg(value_name = "MESSAGE", value_parser = super::argv::message_word)]
     text: Vec<String>,
     /// Read the message or log from a file.
     #[arg(long, value_name = "PATH")]
     file: Option<PathBuf>,
     #[command(flatten)]
     host: HostArgs,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Add or override rules (and signatures in DIR/signatures).
     #[arg(long = "rules", value_name = "DIR")]
     rules_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub(super) color: super::ColorArg,
 }
 
 pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
@@ -73,8 +78,8 @@ fn read_input(text: &[String], file: Option<&Path>) -> Result<String, Error> {
     match file {
         Some(path) => {
             let unreadable = |e: std::io::Error| Error::Input {
-                path: path.display().to_string(),
-                reason: e.to_string(),
+                path: format!("--file {}", path.display()),
+                reason: format!("{e}; expected a file holding the error message or log to explain"),
             };
             let f = std::fs::File::open(path).map_err(unreadable)?;
             f.take(limit as u64 + 1)

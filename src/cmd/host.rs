@@ -31,7 +31,7 @@ impl HostArgs {
 /// A captured tree, or this machine (for the commands that read no bundle).
 pub fn open_root(root: Option<&Path>) -> Result<DirFs, Error> {
     match root {
-        Some(dir) => DirFs::tree(dir).map_err(Error::Host),
+        Some(dir) => DirFs::host_tree(dir).map_err(Error::Host),
         None => Ok(DirFs::live()),
     }
 }

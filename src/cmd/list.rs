@@ -25,6 +25,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     format: ListFormat,
+    #[command(flatten)]
+    pub(super) color: super::ColorArg,
 }
 
 pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {

@@ -8,6 +8,7 @@ use crate::error::{self, Error, Outcome};
 use crate::output;
 
 mod acpi;
+mod argv;
 mod bundle;
 mod check;
 mod completions;
@@ -29,9 +30,10 @@ pub use man::{man_commands, man_page};
     after_help = "Exit codes: 0 nothing failed (warnings allowed), 1 at least one check failed, 2 usage or tool error (output that could not be written included), 3 incomplete: nothing failed, but a check that applies could not read its inputs (run as root for a full answer)."
 )]
 pub struct Cli {
-    /// When to color the text output (NO_COLOR is honoured in auto).
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    /// When to color the text output: auto (the default) colors a terminal
+    /// unless NO_COLOR is set. Also accepted after the command.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorChoice>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -44,10 +46,34 @@ pub enum ColorChoice {
     Never,
 }
 
+/// `--color WHEN`, on the commands whose text output has colors (`check`,
+/// `explain`, `list`); the others have none to turn off.
+#[derive(clap::Args, Debug)]
+pub struct ColorArg {
+    /// When to color the text output: auto (the default) colors a terminal
+    /// unless NO_COLOR is set.
+    #[arg(long, value_enum, value_name = "WHEN")]
+    color: Option<ColorChoice>,
+}
+
+impl ColorArg {
+    /// Whether to color: this command's --color, else the one before the
+    /// command, else auto.
+    fn resolve(&self, before: Option<ColorChoice>) -> bool {
+        output::use_color(match self.color.or(before).unwrap_or(ColorChoice::Auto) {
+            ColorChoice::Auto => "auto",
+            ColorChoice::Always => "always",
+            ColorChoice::Never => "never",
+        })
+    }
+}
+
 /// Text for a person, or one JSON document for scripts.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// For a person to read.
     Text,
+    /// One JSON document, for scripts.
     Json,
 }
 
@@ -89,13 +115,14 @@ pub struct SummarizeArgs {
     /// directories holding them (every *.json inside).
     #[arg(required = true, value_name = "REPORT")]
     reports: Vec<std::path::PathBuf>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = crate::summarize::SummaryFormat::Text)]
     format: crate::summarize::SummaryFormat,
 }
 
 /// Parses the process arguments and runs; returns the exit code.
 pub fn main() -> i32 {
-    let result = match Cli::try_parse() {
+    let result = match Cli::try_parse_from(argv::mark_messages(std::env::args_os().collect())) {
         Ok(cli) => run(&cli),
         // --help and --version come as clap errors too, for standard output.
         Err(e) if !e.use_stderr() => output::stdout(&e.render().to_string())
@@ -115,15 +142,11 @@ pub fn main() -> i32 {
 /// Runs the parsed command: what it found, or why it could not run (see
 /// [`error::exit_code`] for the exit code of each).
 pub fn run(cli: &Cli) -> Result<Outcome, Error> {
-    let color = output::use_color(match cli.color {
-        ColorChoice::Auto => "auto",
-        ColorChoice::Always => "always",
-        ColorChoice::Never => "never",
-    });
+    let before = cli.color;
     match &cli.command {
-        Command::Check(a) => check::run(a, color),
-        Command::Explain(a) => explain::run(a, color),
-        Command::List(a) => list::run(a, color),
+        Command::Check(a) => check::run(a, a.color.resolve(before)),
+        Command::Explain(a) => explain::run(a, a.color.resolve(before)),
+        Command::List(a) => list::run(a, a.color.resolve(before)),
         Command::Hostdev(a) => hostdev::run(a),
         Command::Acpi(a) => acpi::run(a),
         Command::Bundle(a) => bundle::run(a),

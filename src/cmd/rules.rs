@@ -12,6 +12,7 @@ use crate::render;
 pub struct Args {
     /// A rule id, e.g. kernel.iommu.
     id: Option<String>,
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Include the rules in DIR.

@@ -274,7 +274,9 @@ pub fn explain(
             }
         }
     }
-    let note = if found.is_empty() {
+    let note = if found.is_empty() && causes.is_empty() {
+        Some("no known message in the input, and no check fails or warns on this host: nothing here points to a cause (sriov-doctor check shows every check)".to_string())
+    } else if found.is_empty() {
         Some(
             "no known message in the input; showing every check that fails on this host"
                 .to_string(),

@@ -132,6 +132,13 @@ pub struct SriovFacts {
     pub numvfs: Known<u32>,
     /// VF addresses from the virtfnN links, in VF order.
     pub vfs: Known<Vec<String>>,
+    /// How many VFs the --device targets need this PF to have: one more
+    /// than the highest VF number among the targets it has not created
+    /// yet; 0 when every target exists.
+    pub needed_vfs: u32,
+    /// The --device targets that would be this PF's VFs once it has
+    /// `needed_vfs` of them: they do not exist yet.
+    pub missing_targets: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]

@@ -20,14 +20,35 @@ use crate::catalog::Catalog;
 use crate::facts::{DeviceKind, Facts, HostFacts, Known, SriovSummary};
 use crate::hostfs::HostFs;
 
+/// A --device target its PF has not created yet: VF `index` of `pf`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PendingVf {
+    pub address: PciAddress,
+    pub pf: PciAddress,
+    pub index: u32,
+}
+
+/// The --device targets: devices of this host, and (where allowed) VFs
+/// their PFs have not created yet.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Targets {
+    pub present: Vec<PciAddress>,
+    pub pending: Vec<PendingVf>,
+}
+
 /// Turns what the user typed into devices of this host: short addresses are
-/// widened to the domain that has them; an address the host lacks is an error.
+/// widened to the domain that has them. An address the host lacks is an
+/// error, but for a VF that a PF of this host would create once it has
+/// enough VFs when `pending_ok` (check's: a finding of sriov.vfs, whose fix
+/// creates it).
 pub fn resolve_targets(
     fs: &dyn HostFs,
     typed: &[String],
     present: &[PciAddress],
-) -> Result<Vec<PciAddress>, String> {
+    pending_ok: bool,
+) -> Result<Targets, String> {
     let mut out = Vec::new();
+    let mut pending: Vec<PendingVf> = Vec::new();
     for t in typed {
         let (addr, form) = PciAddress::parse(t)?;
         let found = if form == AddressForm::Short {
@@ -53,7 +74,18 @@ pub fn resolve_targets(
             Some(a) if !out.contains(&a) => out.push(a),
             Some(_) => {}
             None => {
-                let hint = future_vf(fs, present, addr)
+                let future = future_vf(fs, present, addr);
+                if let (true, Some((pf, index))) = (pending_ok, future) {
+                    if !pending.iter().any(|p| p.address == addr) {
+                        pending.push(PendingVf {
+                            address: addr,
+                            pf,
+                            index,
+                        });
+                    }
+                    continue;
+                }
+                let hint = future
                     .map(|(pf, n)| {
                         format!(
                             "; it would be VF {n} of {pf} once that PF has at least {} VFs (sriov.vfs)",
@@ -69,7 +101,10 @@ pub fn resolve_targets(
             }
         }
     }
-    Ok(out)
+    Ok(Targets {
+        present: out,
+        pending,
+    })
 }
 
 /// Whether `addr` is where a PF would put one of its VFs: routing ID of VF n
@@ -189,9 +224,11 @@ fn noiommu(fs: &dyn HostFs) -> Known<crate::facts::NoIommuFacts> {
 pub fn collect(
     fs: &dyn HostFs,
     addresses: &Known<Vec<PciAddress>>,
-    targets: &[PciAddress],
+    all_targets: &Targets,
     catalog: &Catalog,
 ) -> Facts {
+    let targets = all_targets.present.as_slice();
+    let pending = all_targets.pending.as_slice();
     let cpu = host::cpu(fs);
     let kernel = host::kernel(fs);
     let distro = host::distro(fs);
@@ -212,7 +249,7 @@ pub fn collect(
         crate::par::both(
             || {
                 let mut guests = guests::probe(fs);
-                let processes = match (&mut guests, targets.is_empty()) {
+                let processes = match (&mut guests, targets.is_empty() && pending.is_empty()) {
                     (Known::Value(list), true) => Some(processes::read_guests(fs, list, None)),
                     _ => None,
                 };
@@ -220,7 +257,7 @@ pub fn collect(
             },
             || {
                 let mut devices = match addresses {
-                    Known::Value(a) => pci::probe(fs, a, targets, catalog, xen_dom0),
+                    Known::Value(a) => pci::probe(fs, a, all_targets, catalog, xen_dom0),
                     Known::Unknown(_) => Vec::new(),
                 };
                 let modules = modules::probe(fs, &kernel.release, &mut devices, catalog);
@@ -234,7 +271,7 @@ pub fn collect(
     let process_scan = holders::probe(fs, &mut devices, &mut guests, guest_processes);
     let vfio_noiommu = noiommu(fs);
     // With targets, unrelated VFs are not read: count them from their PFs.
-    let vf_count = if targets.is_empty() {
+    let vf_count = if targets.is_empty() && pending.is_empty() {
         devices.iter().filter(|d| d.kind == DeviceKind::Vf).count()
     } else {
         devices
@@ -280,7 +317,11 @@ pub fn collect(
             vfio_noiommu,
             sriov,
             pci: addresses.clone().map(|a| a.len()),
-            targets: targets.iter().map(|t| t.to_string()).collect(),
+            targets: targets
+                .iter()
+                .chain(pending.iter().map(|p| &p.address))
+                .map(|t| t.to_string())
+                .collect(),
         },
         devices,
     }

@@ -2,8 +2,9 @@
 //! IOMMU group → holder (the guest or process that has the group open), so
 //! who holds what can be seen at a glance: `… | dot -Tsvg > sriov.svg`.
 //!
-//! VFs are colored by state (green free, red held, yellow named by a guest
-//! definition but free now, grey holder unknown); guest definitions that name
+//! VFs are colored by state, as `list` says it (green free, red held, yellow
+//! named by a guest definition, orange used by the host, in a shared group or
+//! without one, grey unknown); guest definitions that name
 //! a VF hang off it with a dashed edge. A group shared by several VFs is one
 //! node with several edges in, which is what makes a shared group visible.
 //! `tests/it/dot.rs` has `dot -Tsvg` render the graph of every test host.
@@ -11,7 +12,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-use crate::inventory::{Inventory, PfEntry, VfEntry};
+use crate::inventory::{Inventory, PfEntry, VfEntry, VfState};
 
 /// A DOT double-quoted string. Backslash and double quote are escaped, a
 /// newline becomes the `\n` line break, and other control characters, which
@@ -120,11 +121,11 @@ fn pf_node(g: &mut Graph, pf: &PfEntry) {
         (Some(n), Some(t)) => format!("{n}/{t} VFs"),
         _ => "VFs unknown".to_string(),
     };
-    let numa = pf
-        .numa_node
-        .map(|n| format!("NUMA {n}"))
-        .unwrap_or_else(|| "NUMA ?".into());
-    let counts = format!("{count} · {numa}");
+    let numa = crate::render::list::numa(pf.numa_node);
+    let counts = match numa.trim_start() {
+        "" => count,
+        numa => format!("{count} · {numa}"),
+    };
     g.node(
         &format!("pf {}", pf.address),
         "shape=box, style=\"rounded,bold\"",
@@ -134,14 +135,14 @@ fn pf_node(g: &mut Graph, pf: &PfEntry) {
 
 fn vf_nodes(g: &mut Graph, pf: &str, vf: &VfEntry) {
     let id = format!("vf {}", vf.address);
-    let (state, color) = if let Some(why) = &vf.holders_unknown {
-        (format!("holder unknown: {why}"), "#eeeeee")
-    } else if !vf.holders.is_empty() {
-        ("held".to_string(), "#f4cccc")
-    } else if !vf.defined_in.is_empty() {
-        ("free now, named by a guest".to_string(), "#fff2cc")
-    } else {
-        ("free".to_string(), "#d9ead3")
+    // The holders and the guest definitions have nodes of their own.
+    let (state, color) = match vf.state {
+        VfState::Unknown => (vf.state_text.clone(), "#eeeeee"),
+        VfState::Held => ("held".to_string(), "#f4cccc"),
+        VfState::Named => ("named by a guest".to_string(), "#fff2cc"),
+        VfState::Free => ("free".to_string(), "#d9ead3"),
+        VfState::GroupShared => (format!("group {}", vf.state_text), "#fce5cd"),
+        VfState::NoGroup | VfState::Host => (vf.state_text.clone(), "#fce5cd"),
     };
     let driver = format!(
         "[{}] {}",
@@ -216,6 +217,12 @@ mod tests {
             holders: holders.iter().map(|h| h.to_string()).collect(),
             holders_unknown: None,
             defined_in: Vec::new(),
+            state: if holders.is_empty() {
+                VfState::Free
+            } else {
+                VfState::Held
+            },
+            state_text: String::new(),
             free: holders.is_empty(),
         }
     }

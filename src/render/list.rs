@@ -26,7 +26,7 @@ pub fn text(inv: &Inventory, style: &Style) -> String {
         };
         let _ = writeln!(
             out,
-            "\n{}  [{}] {}  driver {}{}  {}  NUMA {}",
+            "\n{}  [{}] {}  driver {}{}  {}{}",
             style.heading(&clean(&pf.address)),
             clean(&pf.ids),
             clean(pf.name.as_deref().unwrap_or("(unknown device)")),
@@ -37,24 +37,13 @@ pub fn text(inv: &Inventory, style: &Style) -> String {
                 format!(" ({})", clean(&pf.netdevs.join(", ")))
             },
             count,
-            pf.numa_node
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| "?".into())
+            numa(pf.numa_node)
         );
         for (i, vf) in pf.vfs.iter().enumerate() {
             let branch = if i + 1 == pf.vfs.len() {
                 "└─"
             } else {
                 "├─"
-            };
-            let who = if let Some(r) = &vf.holders_unknown {
-                format!("holder unknown: {r}")
-            } else if !vf.holders.is_empty() {
-                format!("held by {}", vf.holders.join(", "))
-            } else if !vf.defined_in.is_empty() {
-                format!("free now, named by {}", vf.defined_in.join("; "))
-            } else {
-                "free".to_string()
             };
             let _ = writeln!(
                 out,
@@ -65,9 +54,33 @@ pub fn text(inv: &Inventory, style: &Style) -> String {
                 vf.iommu_group
                     .map(|g| g.to_string())
                     .unwrap_or_else(|| "-".into()),
-                clean(&who)
+                clean(&vf.state_text)
             );
         }
     }
     out
+}
+
+/// The PF's NUMA node after two spaces; nothing when the kernel reports none
+/// (-1: one node, or the firmware gives no affinity), "NUMA ?" when it could
+/// not be read.
+pub(crate) fn numa(node: Option<i64>) -> String {
+    match node {
+        Some(n) if n >= 0 => format!("  NUMA {n}"),
+        Some(_) => String::new(),
+        None => "  NUMA ?".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numa;
+
+    #[test]
+    fn no_numa_node_prints_nothing() {
+        assert_eq!(numa(Some(1)), "  NUMA 1");
+        assert_eq!(numa(Some(0)), "  NUMA 0");
+        assert_eq!(numa(Some(-1)), "");
+        assert_eq!(numa(None), "  NUMA ?");
+    }
 }

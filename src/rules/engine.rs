@@ -50,6 +50,11 @@ impl Engine {
         }
         if let Some(dir) = site_dir {
             match read_toml_dir(dir) {
+                Ok(files) if files.is_empty() && !has_signatures(dir) => errors.push(RuleError {
+                    file: dir.display().to_string(),
+                    line: None,
+                    reason: "no rule files in this folder: expected one *.toml file per rule, named by its id (for example site.distro.toml, in the format docs/rules.md describes), or signature files in its signatures/ folder".into(),
+                }),
                 Ok(files) => {
                     for (path, text) in files {
                         let name = Path::new(&path)
@@ -270,6 +275,30 @@ fn no_findings(
             false,
         ));
     }
+    // A target its PF has not created yet has nothing to check until it
+    // exists: said as such, rather than that there is no target.
+    let pending: Vec<&str> = facts
+        .devices
+        .iter()
+        .filter_map(|d| d.sriov.as_ref())
+        .flat_map(|s| s.missing_targets.iter().map(String::as_str))
+        .collect();
+    if focused && !pending.is_empty() && matches!(rule.scope, Scope::Vf | Scope::Device) {
+        let mut f = finding(
+            rule,
+            Status::Skip,
+            "host",
+            format!(
+                "could not check: --device {} does not exist yet (sriov.vfs says how to create it)",
+                pending.join(", ")
+            ),
+            Vec::new(),
+            Vec::new(),
+            false,
+        );
+        f.inconclusive = true;
+        return Some(f);
+    }
     if focused
         && facts
             .devices
@@ -329,6 +358,12 @@ fn is_subject(scope: Scope, d: &DeviceFacts, focused: bool) -> bool {
         (Scope::Device, false) => d.kind == DeviceKind::Vf || d.target,
         (Scope::Device, true) => d.target,
     }
+}
+
+/// Whether `dir/signatures` holds a *.toml file (a site folder may hold
+/// only signatures for `explain`).
+fn has_signatures(dir: &Path) -> bool {
+    read_toml_dir(&dir.join("signatures")).is_ok_and(|f| !f.is_empty())
 }
 
 /// (path, text) of every *.toml file in `dir`, sorted; each at most 1 MiB.

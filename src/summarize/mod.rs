@@ -20,8 +20,11 @@ use crate::output;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SummaryFormat {
+    /// A table for a person: hosts × rules.
     Text,
+    /// One JSON document, for scripts.
     Json,
+    /// The same table in Markdown.
     Markdown,
 }
 

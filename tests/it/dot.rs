@@ -8,7 +8,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use crate::common::{have, hosts, run, scratch};
-use sriov_doctor::inventory::{Inventory, PfEntry, VfEntry};
+use sriov_doctor::inventory::{Inventory, PfEntry, VfEntry, VfState};
 
 /// dot -Tsvg on the graph: exit status, SVG, stderr.
 fn dot_svg(graph: &str) -> (bool, String, String) {
@@ -140,6 +140,8 @@ fn vf(address: &str, holder: &str) -> VfEntry {
         holders: vec![holder.to_string()],
         holders_unknown: None,
         defined_in: vec![format!("{holder} (/etc/libvirt/qemu/x.xml)")],
+        state: VfState::Held,
+        state_text: format!("held by {holder}"),
         free: false,
     }
 }

@@ -231,4 +231,104 @@ fn hostdev_prints_xl_and_proxmox_forms() {
         "{}",
         r.stderr
     );
+/// `list` calls a VF free only where `check` finds nothing that keeps a
+/// guest from it, and says what `check` says where it does: the host uses
+/// it (device.host-driver), its group is shared (iommu.group), someone
+/// holds it (device.in-use). No NUMA node is not printed as -1.
+#[test]
+fn list_states_agree_with_check() {
+    let mut seen = std::collections::BTreeSet::new();
+    for host in hosts() {
+        let list = run(&["list", "--root", &host.root, "--format", "json"]);
+        let inv: serde_json::Value = serde_json::from_str(&list.stdout).unwrap();
+        for vf in inv["pfs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["vfs"].as_array().unwrap())
+        {
+            let addr = vf["address"].as_str().unwrap();
+            let state = vf["state"].as_str().unwrap();
+            let at = format!("{}: {addr} is {state}", host.name);
+            // With the VF as a target, as an operator about to give it asks.
+            let check = run(&[
+                "check", "--root", &host.root, "-d", addr, "--format", "json",
+            ]);
+            let report: serde_json::Value = serde_json::from_str(&check.stdout).unwrap();
+            let status = |rule: &str| -> String {
+                report["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|f| f["rule"] == rule && f["subject"] == addr)
+                    .map(|f| f["status"].as_str().unwrap().to_string())
+                    .unwrap_or_else(|| "none".into())
+            };
+            let bad = |rule: &str| matches!(status(rule).as_str(), "fail" | "warn");
+            match state {
+                "free" => {
+                    for rule in ["device.host-driver", "iommu.group", "device.in-use"] {
+                        assert!(!bad(rule), "{at}, but {rule} is {}", status(rule));
+                    }
+                    assert_eq!(vf["free"], true, "{at}");
+                }
+                "host" => assert!(bad("device.host-driver"), "{at}"),
+                "group-shared" => assert!(bad("iommu.group"), "{at}"),
+                "held" => assert!(bad("device.in-use"), "{at}"),
+                _ => {}
+            }
+            if state != "free" {
+                assert_eq!(vf["free"], false, "{at}");
+            }
+            seen.insert(state.to_string());
+        }
+        let text = run(&["list", "--root", &host.root, "--color", "never"]);
+        assert!(
+            !text.stdout.contains("NUMA -1"),
+            "{}: {}",
+            host.name,
+            text.stdout
+        );
+    }
+    // The hosts show every state a test host can.
+    for state in [
+        "free",
+        "host",
+        "group-shared",
+        "held",
+        "no-group",
+        "unknown",
+    ] {
+        assert!(
+            seen.contains(state),
+            "no test host has a {state} VF: {seen:?}"
+        );
+    }
+}
+
+#[test]
+fn list_says_why_a_vf_is_not_free() {
+    let line = |host: &str, vf: &str| -> String {
+        let r = run(&[
+            "list",
+            "--root",
+            &format!("tests/hosts/{host}/root"),
+            "--color",
+            "never",
+        ]);
+        r.stdout
+            .lines()
+            .find(|l| l.contains(&format!("─ {vf}")))
+            .unwrap_or_else(|| panic!("{host}: no {vf}: {}", r.stdout))
+            .to_string()
+    };
+    let shared = line("seed-group-shared", "0000:03:10.1");
+    assert!(
+        shared.ends_with("group 7     shared with 0000:03:00.0 (igb), 0000:03:00.1 (igb)"),
+        "{shared}"
+    );
+    let host = line("seed-host-driver", "0000:03:10.0");
+    assert!(host.ends_with("host: igbvf (enp3s16)"), "{host}");
+    let held = line("seed-guest-holds", "0000:03:10.0");
+    assert!(held.ends_with("held by guest web01 (pid 4242)"), "{held}");
 }

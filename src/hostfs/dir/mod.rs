@@ -12,6 +12,7 @@ use super::resolve::{key, Step, Walk};
 use super::{EntryKind, FsError, FsErrorKind, FsResult, HostFs, Metadata, Node, MAX_FILE_BYTES};
 
 mod files;
+mod host_tree;
 mod record;
 mod walk;
 

@@ -85,6 +85,8 @@ pub(super) fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog
         totalvfs: number_attr(fs, &join(&dir, "sriov_totalvfs")),
         numvfs: number_attr(fs, &join(&dir, "sriov_numvfs")),
         vfs: virtfns(fs, &dir),
+        needed_vfs: 0,
+        missing_targets: Vec::new(),
     });
     // Read only where a rule or `list` shows it: NUMA node of PFs, the
     // interfaces of a device a host network driver has.
@@ -214,6 +216,8 @@ pub(super) fn unrelated_device(
             totalvfs: why(),
             numvfs: number_attr(fs, &join(&dir, "sriov_numvfs")),
             vfs: why(),
+            needed_vfs: 0,
+            missing_targets: Vec::new(),
         }),
         pf: None,
         pf_driver: None,

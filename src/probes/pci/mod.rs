@@ -70,22 +70,30 @@ fn read_all(fs: &dyn HostFs, addresses: &[PciAddress], catalog: &Catalog) -> Vec
     crate::par::map(addresses, 512, |a| one_device(fs, *a, catalog))
 }
 
-/// Reads every device, marks targets, and works out each group's members.
+/// Reads every device, marks targets (and the PFs of targets they have not
+/// created yet, with the VFs those need), and works out each group's
+/// members.
 pub fn probe(
     fs: &dyn HostFs,
     addresses: &[PciAddress],
-    targets: &[PciAddress],
+    all_targets: &super::Targets,
     catalog: &Catalog,
     xen_dom0: bool,
 ) -> Vec<DeviceFacts> {
+    let targets = all_targets.present.as_slice();
+    let pending = all_targets.pending.as_slice();
     // With --device targets, only the devices that bear on them are read in
     // full: the targets, their PFs and the members of their IOMMU groups.
     // The others are only looked at to count the host's PFs; a VF is never
     // a PF, and a PF's VFs come after it in address order, so once a PF is
     // seen its VFs are known without a look.
-    let related = (!targets.is_empty())
+    let related = (!targets.is_empty() || !pending.is_empty())
         .then(|| related(fs, targets))
-        .flatten();
+        .flatten()
+        .map(|mut r| {
+            r.extend(pending.iter().map(|p| p.pf));
+            r
+        });
     let mut vfs_seen: HashSet<PciAddress> = HashSet::new();
     let mut devices: Vec<DeviceFacts> = Vec::with_capacity(addresses.len());
     if related.is_none() {
@@ -108,7 +116,13 @@ pub fn probe(
         .collect();
     for d in &mut devices {
         d.target = targets.contains(&d.address);
-        d.target_pf = d.sriov.is_some() && target_pfs.contains(&d.address.to_string());
+        let mine: Vec<&super::PendingVf> = pending.iter().filter(|p| p.pf == d.address).collect();
+        d.target_pf =
+            d.sriov.is_some() && (target_pfs.contains(&d.address.to_string()) || !mine.is_empty());
+        if let Some(sriov) = d.sriov.as_mut() {
+            sriov.needed_vfs = mine.iter().map(|p| p.index + 1).max().unwrap_or(0);
+            sriov.missing_targets = mine.iter().map(|p| p.address.to_string()).collect();
+        }
     }
     group::fill(fs, &mut devices, xen_dom0);
     devices
