@@ -37,6 +37,10 @@ pub struct Args {
     /// Add or override rules from the *.toml files in DIR.
     #[arg(long = "rules", value_name = "DIR")]
     rules_dir: Option<PathBuf>,
+    /// Show only what is not a pass (failures, warnings, skips) and the
+    /// result.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
@@ -59,7 +63,10 @@ pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
             CheckFormat::Json => output::stdout_json(&report),
             CheckFormat::Text => output::stdout(&render::text::render(
                 &report,
-                &render::text::Style { color },
+                &render::text::Style {
+                    quiet: a.quiet,
+                    ..render::text::Style::new(color)
+                },
             )),
             CheckFormat::Junit => output::stdout(&render::junit::render(&report)),
             CheckFormat::Prometheus => output::stdout(&render::prometheus::render(&report)),

@@ -9,4 +9,5 @@ pub mod list;
 pub mod prometheus;
 pub mod rules;
 pub mod text;
+pub mod wrap;
 pub mod xml;

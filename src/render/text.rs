@@ -8,7 +8,8 @@ use std::fmt::Write;
 use owo_colors::OwoColorize;
 
 use crate::findings::{Area, Finding, Status};
-use crate::report::Report;
+use crate::render::wrap;
+use crate::report::{Report, Verdict};
 use crate::sanitize::clean;
 
 /// Folded lines name this many example devices.
@@ -18,9 +19,31 @@ const MAX_LINES: usize = 8;
 
 pub struct Style {
     pub color: bool,
+    /// The width prose wraps at ([`wrap::width`]).
+    pub width: usize,
+    /// Only what is not a pass (`--quiet`).
+    pub quiet: bool,
 }
 
 impl Style {
+    /// For this terminal: its width (or COLUMNS, or 80).
+    pub fn new(color: bool) -> Style {
+        Style {
+            color,
+            width: wrap::width(),
+            quiet: false,
+        }
+    }
+
+    /// No colour, 80 columns: for files and tests.
+    pub fn plain() -> Style {
+        Style {
+            color: false,
+            width: wrap::DEFAULT_WIDTH,
+            quiet: false,
+        }
+    }
+
     pub fn status(&self, s: Status) -> String {
         let label = s.label();
         if !self.color {
@@ -31,6 +54,20 @@ impl Style {
             Status::Fail => label.red().bold().to_string(),
             Status::Warn => label.yellow().to_string(),
             Status::Skip => label.blue().to_string(),
+        }
+    }
+
+    /// The verdict word: red when not ready, green when ready, yellow with
+    /// warnings or incomplete.
+    pub fn verdict(&self, v: Verdict) -> String {
+        let label = v.label();
+        if !self.color {
+            return label.to_string();
+        }
+        match v {
+            Verdict::Ready => label.green().bold().to_string(),
+            Verdict::NotReady => label.red().bold().to_string(),
+            Verdict::ReadyWithWarnings | Verdict::Incomplete => label.yellow().bold().to_string(),
         }
     }
 
@@ -54,6 +91,8 @@ impl Style {
 /// One line of output, standing for one or more findings.
 struct Line<'a> {
     first: &'a Finding,
+    /// The rules it stands for: more than one for identical skips.
+    rules: Vec<&'a str>,
     subjects: Vec<&'a str>,
     text: String,
 }
@@ -61,13 +100,12 @@ struct Line<'a> {
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
     let h = &report.host;
-    let _ = writeln!(
-        out,
-        "{} {} · {}",
+    let title = format!(
+        "{} {} · ",
         style.heading(report.tool.name),
-        report.tool.version,
-        clean(&h.root)
+        report.tool.version
     );
+    out.push_str(&wrap::fill(&title, &clean(&h.root), 2, style.width));
     let mut about = Vec::new();
     if let Some(n) = &h.hostname {
         about.push(clean(n).into_owned());
@@ -82,7 +120,7 @@ pub fn render(report: &Report, style: &Style) -> String {
         about.push(clean(c).into_owned());
     }
     if !about.is_empty() {
-        let _ = writeln!(out, "Host: {}", about.join(" · "));
+        out.push_str(&wrap::fill("Host: ", &about.join(" · "), 6, style.width));
     }
     for what in &h.not_read {
         let _ = writeln!(out, "Not read: {}", clean(what));
@@ -93,8 +131,11 @@ pub fn render(report: &Report, style: &Style) -> String {
     }
     out.push('\n');
 
-    let (targets, rest): (Vec<&Finding>, Vec<&Finding>) =
-        report.findings.iter().partition(|f| f.target);
+    let (targets, rest): (Vec<&Finding>, Vec<&Finding>) = report
+        .findings
+        .iter()
+        .filter(|f| !(style.quiet && f.status == Status::Pass))
+        .partition(|f| f.target);
     if !targets.is_empty() {
         section(&mut out, style, "Targets", &targets);
     }
@@ -108,11 +149,10 @@ pub fn render(report: &Report, style: &Style) -> String {
     let s = &report.summary;
     // A check that could not read its inputs is no pass: without failures
     // the answer is incomplete, not ready.
-    let verdict = s.result.label();
     let _ = write!(
         out,
         "\nResult: {} · {} failed, {} warning(s), {} passed, {} skipped",
-        style.heading(verdict),
+        style.verdict(s.result),
         s.fail,
         s.warn,
         s.pass,
@@ -122,6 +162,7 @@ pub fn render(report: &Report, style: &Style) -> String {
         let _ = write!(out, " ({} could not be checked)", s.inconclusive);
     }
     out.push('\n');
+    wrap::last_line(&mut out, 8, style.width);
     out
 }
 
@@ -140,14 +181,22 @@ fn section(out: &mut String, style: &Style, title: &str, findings: &[&Finding]) 
                 format!("{n} devices ({}): ", clean(&ex.join(", ")))
             }
         };
-        let _ = writeln!(
-            out,
-            "  {} {}  {}{}",
-            style.status(f.status),
-            clean(&f.rule),
-            who,
-            clean(&line.text)
-        );
+        let rules = clean(&line.rules.join(", ")).into_owned();
+        let lead = format!("  {} {rules}  ", style.status(f.status));
+        let message = format!("{who}{}", clean(&line.text));
+        if wrap::columns(&lead) + 30 > style.width {
+            // Many folded rules: their names on lines of their own.
+            let names = wrap::fill(
+                &format!("  {} ", style.status(f.status)),
+                &rules,
+                7,
+                style.width,
+            );
+            out.push_str(&names);
+            out.push_str(&wrap::fill("       ", &message, 7, style.width));
+        } else {
+            out.push_str(&wrap::fill(&lead, &message, 7, style.width));
+        }
         if f.status == Status::Pass {
             continue;
         }
@@ -156,15 +205,20 @@ fn section(out: &mut String, style: &Style, title: &str, findings: &[&Finding]) 
     }
 }
 
+/// Evidence longer than this (two lines) is shortened in text; the JSON
+/// keeps it whole.
+const EVIDENCE_MAX: usize = 160;
+
 /// Evidence, then numbered remediation (after an optional note), under a
-/// finding's line.
+/// finding's line. Prose wraps at the style's width; a remediation's own
+/// further lines (commands, one a line) are printed as they are.
 pub fn details(out: &mut String, style: &Style, f: &Finding, fix_note: Option<&str>) {
     for e in &f.evidence {
-        let _ = writeln!(
-            out,
-            "       {}",
-            style.dim(&format!("evidence: {}", clean(e)))
-        );
+        let e = wrap::shorten(&clean(e), EVIDENCE_MAX);
+        let text = wrap::fill("       evidence: ", &e, 17, style.width);
+        for l in text.lines() {
+            let _ = writeln!(out, "{}", style.dim(l));
+        }
     }
     if let (Some(note), false) = (fix_note, f.remediation.is_empty()) {
         let _ = writeln!(out, "       {}", style.dim(&clean(note)));
@@ -173,12 +227,13 @@ pub fn details(out: &mut String, style: &Style, f: &Finding, fix_note: Option<&s
     // when the rule's template was filled in.
     for (i, r) in f.remediation.iter().enumerate() {
         let mut lines = r.lines();
-        let _ = writeln!(
-            out,
-            "       {}. {}",
-            i + 1,
-            clean(lines.next().unwrap_or(""))
-        );
+        let first = format!("       {}. ", i + 1);
+        out.push_str(&wrap::fill(
+            &first,
+            &clean(lines.next().unwrap_or("")),
+            10,
+            style.width,
+        ));
         for more in lines {
             let _ = writeln!(out, "          {}", clean(more));
         }
@@ -186,7 +241,8 @@ pub fn details(out: &mut String, style: &Style, f: &Finding, fix_note: Option<&s
 }
 
 /// Groups findings with the same rule, status and message; collapses a rule
-/// whose findings still take too many lines.
+/// whose findings still take too many lines; then folds identical skips of
+/// different rules (the same reason, on the same subjects) into one line.
 fn fold<'a>(findings: &[&'a Finding]) -> Vec<Line<'a>> {
     let mut order: Vec<(String, Status)> = Vec::new();
     let mut groups: BTreeMap<(String, Status), Vec<Line<'a>>> = BTreeMap::new();
@@ -203,12 +259,13 @@ fn fold<'a>(findings: &[&'a Finding]) -> Vec<Line<'a>> {
             Some(l) => l.subjects.push(&f.subject),
             None => lines.push(Line {
                 first: f,
+                rules: vec![&f.rule],
                 subjects: vec![&f.subject],
                 text: f.message.clone(),
             }),
         }
     }
-    let mut out = Vec::new();
+    let mut folded = Vec::new();
     for key in order {
         let lines = groups.remove(&key).unwrap_or_default();
         if lines.len() > MAX_LINES {
@@ -217,8 +274,9 @@ fn fold<'a>(findings: &[&'a Finding]) -> Vec<Line<'a>> {
                 .iter()
                 .flat_map(|l| l.subjects.iter().copied())
                 .collect();
-            out.push(Line {
+            folded.push(Line {
                 first,
+                rules: vec![&first.rule],
                 subjects,
                 text: format!(
                     "{} (details differ per device: see --format json)",
@@ -226,7 +284,20 @@ fn fold<'a>(findings: &[&'a Finding]) -> Vec<Line<'a>> {
                 ),
             });
         } else {
-            out.extend(lines);
+            folded.extend(lines);
+        }
+    }
+    let mut out: Vec<Line<'a>> = Vec::new();
+    for line in folded {
+        let same = out.iter_mut().find(|l| {
+            line.first.status == Status::Skip
+                && l.first.status == Status::Skip
+                && l.text == line.text
+                && l.subjects == line.subjects
+        });
+        match same {
+            Some(l) => l.rules.extend(line.rules),
+            None => out.push(line),
         }
     }
     out
@@ -303,7 +374,12 @@ mod tests {
                 format!("IOMMU group {} holds only this device", 100 + i),
             ));
         }
-        let text = render(&report(findings), &Style { color: false });
+        // Wide enough that no line wraps: the folding is under test.
+        let wide = Style {
+            width: 400,
+            ..Style::plain()
+        };
+        let text = render(&report(findings), &wide);
         assert!(text.lines().count() < 30, "{text}");
         assert!(text.contains("WARN device.host-driver  512 devices (0000:41:00.0, 0000:41:00.4, 0000:41:01.0, …): bound to the host driver iavf"), "{text}");
         assert!(
@@ -328,7 +404,7 @@ mod tests {
                 )
             })
             .collect();
-        let text = render(&report(findings), &Style { color: false });
+        let text = render(&report(findings), &Style::plain());
         for i in 0..3 {
             assert!(
                 text.contains(&format!("FAIL sriov.vfs  0000:03:00.{i}: message {i}")),
