@@ -91,7 +91,7 @@ pub fn help(text: &str, width: usize) -> String {
 /// The unbreakable pieces of `text`: words, with a backticked span (a
 /// command) kept whole with the words it touches.
 fn pieces(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     let mut cur = String::new();
     let mut in_tick = false;
     for ch in text.chars() {
@@ -99,7 +99,13 @@ fn pieces(text: &str) -> Vec<String> {
             in_tick = !in_tick;
         }
         if ch == ' ' && !in_tick {
-            if !cur.is_empty() {
+            if cur == "·" && !out.is_empty() {
+                // A separator ends the line before it, never starts one.
+                cur.clear();
+                if let Some(last) = out.last_mut() {
+                    last.push_str(" ·");
+                }
+            } else if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
             }
         } else {
@@ -242,6 +248,20 @@ mod tests {
         let out = fill("       1. ", &text, 10, 60);
         assert!(out.contains(&format!("{cmd}.")), "{out}");
         assert!(out.lines().count() >= 2, "{out}");
+    }
+
+    #[test]
+    fn a_separator_stays_at_the_end_of_its_line() {
+        let out = fill(
+            "Host: ",
+            "Debian GNU/Linux 12 · kernel 6.1.0-18-amd64 · Intel",
+            6,
+            40,
+        );
+        assert_eq!(
+            out,
+            "Host: Debian GNU/Linux 12 · kernel\n      6.1.0-18-amd64 · Intel\n"
+        );
     }
 
     #[test]
