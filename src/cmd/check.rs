@@ -39,6 +39,10 @@ pub struct Args {
     rules_dir: Option<PathBuf>,
     #[command(flatten)]
     pub(super) color: super::ColorArg,
+    /// Show only what is not a pass (failures, warnings, skips) and the
+    /// result.
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
@@ -61,7 +65,10 @@ pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
             CheckFormat::Json => output::stdout_json(&report),
             CheckFormat::Text => output::stdout(&render::text::render(
                 &report,
-                &render::text::Style { color },
+                &render::text::Style {
+                    quiet: a.quiet,
+                    ..render::text::Style::new(color)
+                },
             )),
             CheckFormat::Junit => output::stdout(&render::junit::render(&report)),
             CheckFormat::Prometheus => output::stdout(&render::prometheus::render(&report)),

@@ -61,7 +61,7 @@ pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
         crate::explain::explain(fs.as_ref(), &input, &engine, &signatures).map_err(Error::Host)?;
     let out = match a.format {
         Format::Json => render::json::render(&e),
-        Format::Text => render::explain::text(&e, &render::text::Style { color }),
+        Format::Text => render::explain::text(&e, &render::text::Style::new(color)),
     };
     output::stdout(&out).map_err(Error::Output)?;
     Ok(Outcome::from_code(e.exit_code()))

@@ -35,7 +35,7 @@ pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
     let inv = crate::inventory::build(&facts);
     output::stdout(&match a.format {
         ListFormat::Json => render::json::render(&inv),
-        ListFormat::Text => render::list::text(&inv, &render::text::Style { color }),
+        ListFormat::Text => render::list::text(&inv, &render::text::Style::new(color)),
         ListFormat::Dot => render::dot::render(&inv),
     })
     .map_err(Error::Output)?;

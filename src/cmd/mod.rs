@@ -125,9 +125,12 @@ pub fn main() -> i32 {
     let result = match Cli::try_parse_from(argv::mark_messages(std::env::args_os().collect())) {
         Ok(cli) => run(&cli),
         // --help and --version come as clap errors too, for standard output.
-        Err(e) if !e.use_stderr() => output::stdout(&e.render().to_string())
-            .map(|()| Outcome::Clean)
-            .map_err(Error::Output),
+        Err(e) if !e.use_stderr() => output::stdout(&crate::render::wrap::help(
+            &e.render().to_string(),
+            crate::render::wrap::DEFAULT_WIDTH,
+        ))
+        .map(|()| Outcome::Clean)
+        .map_err(Error::Output),
         Err(e) => Err(Error::Arguments(e.render().to_string())),
     };
     match &result {

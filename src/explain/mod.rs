@@ -14,7 +14,7 @@ use crate::findings::{Finding, Status};
 use crate::hostfs::HostFs;
 use crate::report::{HostSummary, Report};
 use crate::rules::{Engine, RuleError, BUILTIN_SIGNATURES};
-pub use signature::Signature;
+pub use signature::{Outcome, Signature};
 
 /// The most input explain reads: a long journal excerpt, not a whole disk.
 pub const MAX_INPUT: usize = 4 << 20;
@@ -73,6 +73,37 @@ pub struct Match {
     pub line_number: usize,
     pub line: String,
     pub captures: BTreeMap<String, String>,
+    /// Whether the line reports a problem, a pass, or a problem outside
+    /// device assignment.
+    pub outcome: Outcome,
+    /// What this host's own checks of the signature's rules found (on the
+    /// devices the input names, or the host): the signature's advice holds
+    /// only where they do not pass.
+    pub host_checks: Vec<HostCheck>,
+}
+
+/// One of this host's findings for a rule a matched signature names.
+#[derive(Clone, Debug, Serialize)]
+pub struct HostCheck {
+    pub rule: String,
+    pub subject: String,
+    pub status: Status,
+    pub message: String,
+}
+
+impl Match {
+    /// True when the host's own checks of every rule the signature names
+    /// pass (or do not apply): the message does not describe this host now,
+    /// and its advice would contradict them.
+    pub fn contradicted(&self) -> bool {
+        self.outcome == Outcome::Problem
+            && !self.host_checks.is_empty()
+            && self
+                .host_checks
+                .iter()
+                .all(|c| matches!(c.status, Status::Pass | Status::Skip))
+            && self.host_checks.iter().any(|c| c.status == Status::Pass)
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -132,6 +163,8 @@ fn matches(lines: &[String], signatures: &[Signature]) -> Vec<Match> {
                     line_number: n + 1,
                     line: line.clone(),
                     captures,
+                    outcome: s.outcome,
+                    host_checks: Vec::new(),
                 });
             }
         }
@@ -233,12 +266,31 @@ pub fn explain(
     let facts = crate::gather_from(fs, addresses, &targets)?;
     let findings = engine.run(&facts);
     let report = Report::new(&facts, findings);
+    let mut found = found;
+    for m in &mut found {
+        let Some(s) = signatures.iter().find(|s| s.id == m.signature) else {
+            continue;
+        };
+        m.host_checks = report
+            .findings
+            .iter()
+            .filter(|f| s.rules.contains(&f.rule))
+            .filter(|f| f.subject == "host" || f.target || targets.is_empty())
+            .map(|f| HostCheck {
+                rule: f.rule.clone(),
+                subject: f.subject.clone(),
+                status: f.status,
+                message: f.message.clone(),
+            })
+            .collect();
+    }
 
     // Rank: the matched signatures' rules first, on the named devices or the
     // host, in the signature's order (most likely cause first); then the
     // rest, failures before warnings, the named devices before the host.
     let sig_rules: Vec<&str> = found
         .iter()
+        .filter(|m| m.outcome == Outcome::Problem)
         .filter_map(|m| signatures.iter().find(|s| s.id == m.signature))
         .flat_map(|s| s.rules.iter().map(String::as_str))
         .collect();
@@ -274,6 +326,10 @@ pub fn explain(
             }
         }
     }
+    let problems = found
+        .iter()
+        .filter(|m| m.outcome == Outcome::Problem)
+        .count();
     let note = if found.is_empty() && causes.is_empty() {
         Some("no known message in the input, and no check fails or warns on this host: nothing here points to a cause (sriov-doctor check shows every check)".to_string())
     } else if found.is_empty() {
@@ -281,6 +337,12 @@ pub fn explain(
             "no known message in the input; showing every check that fails on this host"
                 .to_string(),
         )
+    } else if problems == 0 {
+        Some(format!(
+            "the input reports no problem with device assignment ({} line(s) pass, {} are about something else); showing every check that fails on this host",
+            found.iter().filter(|m| m.outcome == Outcome::Pass).count(),
+            found.iter().filter(|m| m.outcome == Outcome::Other).count(),
+        ))
     } else if causes.is_empty() {
         Some("the messages are known, but no check fails on this host now: the cause may be gone (a guest stopped, a driver rebound) or lie outside what sriov-doctor reads".to_string())
     } else {

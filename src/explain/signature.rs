@@ -17,6 +17,8 @@ struct SignatureToml {
     title: String,
     pattern: Spanned<String>,
     meaning: String,
+    #[serde(default)]
+    outcome: Outcome,
     rules: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
     confirm: Vec<Spanned<String>>,
@@ -30,6 +32,19 @@ struct SignatureToml {
 pub struct Example {
     pub text: String,
     pub source: String,
+}
+
+/// What a matched line reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// A failure that the named rules bear on (the default).
+    #[default]
+    Problem,
+    /// A check that passed (a validator's PASS line): never a cause.
+    Pass,
+    /// A failure outside device assignment, which no rule checks.
+    Other,
 }
 
 /// A test host on which the signature's message must get `first_cause` first.
@@ -47,6 +62,7 @@ pub struct Signature {
     pub title: String,
     pub pattern: Regex,
     pub meaning: String,
+    pub outcome: Outcome,
     /// Rule ids that bear on the message, most likely cause first.
     pub rules: Vec<String>,
     pub confirm: Vec<String>,
@@ -87,10 +103,10 @@ impl Signature {
                 ));
             }
         }
-        if raw.rules.get_ref().is_empty() {
+        if raw.rules.get_ref().is_empty() && raw.outcome == Outcome::Problem {
             return Err(err(
                 line(raw.rules.span()),
-                "rules: name at least one rule that bears on the message".into(),
+                "rules: name at least one rule that bears on the message (or set outcome = \"pass\" or \"other\")".into(),
             ));
         }
         for r in raw.rules.get_ref() {
@@ -126,6 +142,7 @@ impl Signature {
             title: raw.title,
             pattern,
             meaning: raw.meaning,
+            outcome: raw.outcome,
             rules: raw
                 .rules
                 .into_inner()

@@ -3,8 +3,10 @@
 
 use std::fmt::Write;
 
-use crate::explain::Explanation;
+use crate::explain::{Explanation, Match, Outcome};
+use crate::findings::Status;
 use crate::render::text::{details, Style};
+use crate::render::wrap;
 use crate::sanitize::clean;
 
 /// Causes shown in full; the JSON has all of them.
@@ -19,6 +21,8 @@ pub fn text(e: &Explanation, style: &Style) -> String {
         env!("CARGO_PKG_VERSION"),
         clean(&e.host.root)
     );
+    let (passes, said): (Vec<&Match>, Vec<&Match>) =
+        e.matches.iter().partition(|m| m.outcome == Outcome::Pass);
     if e.matches.is_empty() {
         let _ = writeln!(
             out,
@@ -27,7 +31,19 @@ pub fn text(e: &Explanation, style: &Style) -> String {
         );
     } else {
         let _ = writeln!(out, "\n{}", style.heading("What the input says"));
-        for m in &e.matches {
+        // Lines of one signature that is about something else share one
+        // explanation.
+        let mut shown: Vec<&str> = Vec::new();
+        for m in &said {
+            let same: Vec<&&Match> = if m.outcome == Outcome::Other {
+                if shown.contains(&m.signature.as_str()) {
+                    continue;
+                }
+                shown.push(&m.signature);
+                said.iter().filter(|o| o.signature == m.signature).collect()
+            } else {
+                Vec::new()
+            };
             let caps: Vec<String> = m
                 .captures
                 .iter()
@@ -38,10 +54,60 @@ pub fn text(e: &Explanation, style: &Style) -> String {
             } else {
                 format!(" ({})", caps.join(", "))
             };
-            let _ = writeln!(out, "  line {}: {}{caps}", m.line_number, clean(&m.title));
-            // The quoted line is the user's input: shown, never obeyed.
-            let _ = writeln!(out, "    {}", style.dim(&clean(m.line.trim())));
-            let _ = writeln!(out, "    {}", clean(&m.meaning));
+            if same.len() > 1 {
+                let numbers: Vec<String> = same.iter().map(|o| o.line_number.to_string()).collect();
+                let head = format!("lines {}: {}", numbers.join(", "), clean(&m.title));
+                out.push_str(&wrap::fill("  ", &head, 4, style.width));
+                for o in &same {
+                    quote(&mut out, style, &o.line);
+                }
+                out.push_str(&wrap::fill("    ", &clean(&m.meaning), 4, style.width));
+                continue;
+            }
+            let head = format!("line {}: {}{caps}", m.line_number, clean(&m.title));
+            out.push_str(&wrap::fill("  ", &head, 4, style.width));
+            quote(&mut out, style, &m.line);
+            if m.contradicted() {
+                // The host's own checks pass: its advice is not for this host.
+                let checks: Vec<String> = m
+                    .host_checks
+                    .iter()
+                    .filter(|c| c.status == Status::Pass)
+                    .map(|c| format!("{} passes ({})", c.rule, c.message))
+                    .collect();
+                let text = format!(
+                    "This host's own check disagrees: {}. The message does not describe this host as it is now (it may come from another machine or an earlier boot); its advice does not apply here.",
+                    clean(&checks.join("; "))
+                );
+                out.push_str(&wrap::fill("    ", &text, 4, style.width));
+                continue;
+            }
+            out.push_str(&wrap::fill("    ", &clean(&m.meaning), 4, style.width));
+            let failing: Vec<&str> = m
+                .host_checks
+                .iter()
+                .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
+                .map(|c| c.rule.as_str())
+                .collect();
+            if !failing.is_empty() {
+                let mut rules = failing.clone();
+                rules.dedup();
+                let text = format!(
+                    "On this host: {} {}; the fix that fits this host is under the causes below.",
+                    clean(&rules.join(", ")),
+                    if rules.len() == 1 { "fails" } else { "fail" }
+                );
+                out.push_str(&wrap::fill("    ", &text, 4, style.width));
+            }
+        }
+        if !passes.is_empty() {
+            let lines: Vec<String> = passes.iter().map(|m| m.line_number.to_string()).collect();
+            let text = format!(
+                "{} line(s) report a check that passed (lines {}): not causes.",
+                passes.len(),
+                lines.join(", ")
+            );
+            out.push_str(&wrap::fill("  ", &text, 4, style.width));
         }
     }
     if !e.focus.is_empty() {
@@ -59,7 +125,8 @@ pub fn text(e: &Explanation, style: &Style) -> String {
         );
     }
     if let Some(n) = &e.note {
-        let _ = writeln!(out, "\n{}", clean(n));
+        out.push('\n');
+        out.push_str(&wrap::fill("", &clean(n), 0, style.width));
     }
     for (i, c) in e.causes.iter().enumerate().take(SHOWN) {
         if i == 0 {
@@ -72,13 +139,20 @@ pub fn text(e: &Explanation, style: &Style) -> String {
         } else {
             format!("{}: ", clean(&c.subject))
         };
-        let _ = writeln!(
+        let lead = format!("  {}. {} {}  ", i + 1, c.status.label(), clean(&c.rule));
+        let text = wrap::fill(
+            &lead,
+            &format!("{who}{}", clean(&c.message)),
+            7,
+            style.width,
+        );
+        let at = lead.find(c.status.label()).unwrap_or(0);
+        let _ = write!(
             out,
-            "  {}. {} {}  {who}{}",
-            i + 1,
+            "{}{}{}",
+            &text[..at],
             style.status(c.status),
-            clean(&c.rule),
-            clean(&c.message)
+            &text[at + c.status.label().len()..]
         );
         details(&mut out, style, c, None);
     }
@@ -96,4 +170,14 @@ pub fn text(e: &Explanation, style: &Style) -> String {
         }
     }
     out
+}
+
+/// A line of the input, its padding squeezed and wrapped: the user's input,
+/// shown, never obeyed.
+fn quote(out: &mut String, style: &Style, line: &str) {
+    let squeezed = clean(line).split_whitespace().collect::<Vec<_>>().join(" ");
+    for l in wrap::fill("    ", &squeezed, 6, style.width).lines() {
+        let (pad, text) = l.split_at(l.len() - l.trim_start().len());
+        let _ = writeln!(out, "{pad}{}", style.dim(text));
+    }
 }

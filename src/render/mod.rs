@@ -8,5 +8,7 @@ pub mod junit;
 pub mod list;
 pub mod prometheus;
 pub mod rules;
+pub mod style;
 pub mod text;
+pub mod wrap;
 pub mod xml;

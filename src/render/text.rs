@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use owo_colors::OwoColorize;
-
 use crate::findings::{Area, Finding, Status};
+pub use crate::render::style::Style;
+use crate::render::wrap;
 use crate::report::Report;
 use crate::sanitize::clean;
 
@@ -16,44 +16,11 @@ const EXAMPLES: usize = 3;
 /// More distinct lines than this for one rule and status collapse into one.
 const MAX_LINES: usize = 8;
 
-pub struct Style {
-    pub color: bool,
-}
-
-impl Style {
-    pub fn status(&self, s: Status) -> String {
-        let label = s.label();
-        if !self.color {
-            return label.to_string();
-        }
-        match s {
-            Status::Pass => label.green().to_string(),
-            Status::Fail => label.red().bold().to_string(),
-            Status::Warn => label.yellow().to_string(),
-            Status::Skip => label.blue().to_string(),
-        }
-    }
-
-    pub fn heading(&self, h: &str) -> String {
-        if self.color {
-            h.bold().to_string()
-        } else {
-            h.to_string()
-        }
-    }
-
-    pub fn dim(&self, t: &str) -> String {
-        if self.color {
-            t.dimmed().to_string()
-        } else {
-            t.to_string()
-        }
-    }
-}
-
 /// One line of output, standing for one or more findings.
 struct Line<'a> {
     first: &'a Finding,
+    /// The rules it stands for: more than one for identical skips.
+    rules: Vec<&'a str>,
     subjects: Vec<&'a str>,
     text: String,
 }
@@ -61,13 +28,12 @@ struct Line<'a> {
 pub fn render(report: &Report, style: &Style) -> String {
     let mut out = String::new();
     let h = &report.host;
-    let _ = writeln!(
-        out,
-        "{} {} · {}",
+    let title = format!(
+        "{} {} · ",
         style.heading(report.tool.name),
-        report.tool.version,
-        clean(&h.root)
+        report.tool.version
     );
+    out.push_str(&wrap::fill(&title, &clean(&h.root), 2, style.width));
     let mut about = Vec::new();
     if let Some(n) = &h.hostname {
         about.push(clean(n).into_owned());
@@ -82,7 +48,7 @@ pub fn render(report: &Report, style: &Style) -> String {
         about.push(clean(c).into_owned());
     }
     if !about.is_empty() {
-        let _ = writeln!(out, "Host: {}", about.join(" · "));
+        out.push_str(&wrap::fill("Host: ", &about.join(" · "), 6, style.width));
     }
     for what in &h.not_read {
         let _ = writeln!(out, "Not read: {}", clean(what));
@@ -93,8 +59,11 @@ pub fn render(report: &Report, style: &Style) -> String {
     }
     out.push('\n');
 
-    let (targets, rest): (Vec<&Finding>, Vec<&Finding>) =
-        report.findings.iter().partition(|f| f.target);
+    let (targets, rest): (Vec<&Finding>, Vec<&Finding>) = report
+        .findings
+        .iter()
+        .filter(|f| !(style.quiet && f.status == Status::Pass))
+        .partition(|f| f.target);
     if !targets.is_empty() {
         section(&mut out, style, "Targets", &targets);
     }
@@ -108,14 +77,16 @@ pub fn render(report: &Report, style: &Style) -> String {
     let s = &report.summary;
     // A check that could not read its inputs is no pass: without failures
     // the answer is incomplete, not ready.
-    let verdict = s.result.label();
     if let Some(v) = &s.vfs {
-        let _ = write!(out, "\n{}", v.line());
+        out.push('
+');
+        out.push_str(wrap::fill("", &v.line(), 6, style.width).trim_end_matches('
+'));
     }
     let _ = write!(
         out,
         "\nResult: {} · {} failed, {} warning(s), {} passed, {} skipped",
-        style.heading(verdict),
+        style.verdict(s.result),
         s.fail,
         s.warn,
         s.pass,
@@ -125,6 +96,7 @@ pub fn render(report: &Report, style: &Style) -> String {
         let _ = write!(out, " ({} could not be checked)", s.inconclusive);
     }
     out.push('\n');
+    wrap::last_line(&mut out, 8, style.width);
     out
 }
 
@@ -143,14 +115,22 @@ fn section(out: &mut String, style: &Style, title: &str, findings: &[&Finding]) 
                 format!("{n} devices ({}): ", clean(&ex.join(", ")))
             }
         };
-        let _ = writeln!(
-            out,
-            "  {} {}  {}{}",
-            style.status(f.status),
-            clean(&f.rule),
-            who,
-            clean(&line.text)
-        );
+        let rules = clean(&line.rules.join(", ")).into_owned();
+        let lead = format!("  {} {rules}  ", style.status(f.status));
+        let message = format!("{who}{}", clean(&line.text));
+        if wrap::columns(&lead) + 30 > style.width {
+            // Many folded rules: their names on lines of their own.
+            let names = wrap::fill(
+                &format!("  {} ", style.status(f.status)),
+                &rules,
+                7,
+                style.width,
+            );
+            out.push_str(&names);
+            out.push_str(&wrap::fill("       ", &message, 7, style.width));
+        } else {
+            out.push_str(&wrap::fill(&lead, &message, 7, style.width));
+        }
         if f.status == Status::Pass {
             continue;
         }
@@ -159,15 +139,20 @@ fn section(out: &mut String, style: &Style, title: &str, findings: &[&Finding]) 
     }
 }
 
+/// Evidence longer than this (two lines) is shortened in text; the JSON
+/// keeps it whole.
+const EVIDENCE_MAX: usize = 160;
+
 /// Evidence, then numbered remediation (after an optional note), under a
-/// finding's line.
+/// finding's line. Prose wraps at the style's width; a remediation's own
+/// further lines (commands, one a line) are printed as they are.
 pub fn details(out: &mut String, style: &Style, f: &Finding, fix_note: Option<&str>) {
     for e in &f.evidence {
-        let _ = writeln!(
-            out,
-            "       {}",
-            style.dim(&format!("evidence: {}", clean(e)))
-        );
+        let e = wrap::shorten(&clean(e), EVIDENCE_MAX);
+        let text = wrap::fill("       evidence: ", &e, 17, style.width);
+        for l in text.lines() {
+            let _ = writeln!(out, "{}", style.dim(l));
+        }
     }
     if let (Some(note), false) = (fix_note, f.remediation.is_empty()) {
         let _ = writeln!(out, "       {}", style.dim(&clean(note)));
@@ -176,12 +161,13 @@ pub fn details(out: &mut String, style: &Style, f: &Finding, fix_note: Option<&s
     // when the rule's template was filled in.
     for (i, r) in f.remediation.iter().enumerate() {
         let mut lines = r.lines();
-        let _ = writeln!(
-            out,
-            "       {}. {}",
-            i + 1,
-            clean(lines.next().unwrap_or(""))
-        );
+        let first = format!("       {}. ", i + 1);
+        out.push_str(&wrap::fill(
+            &first,
+            &clean(lines.next().unwrap_or("")),
+            10,
+            style.width,
+        ));
         for more in lines {
             let _ = writeln!(out, "          {}", clean(more));
         }
@@ -189,7 +175,8 @@ pub fn details(out: &mut String, style: &Style, f: &Finding, fix_note: Option<&s
 }
 
 /// Groups findings with the same rule, status and message; collapses a rule
-/// whose findings still take too many lines.
+/// whose findings still take too many lines; then folds identical skips of
+/// different rules (the same reason, on the same subjects) into one line.
 fn fold<'a>(findings: &[&'a Finding]) -> Vec<Line<'a>> {
     let mut order: Vec<(String, Status)> = Vec::new();
     let mut groups: BTreeMap<(String, Status), Vec<Line<'a>>> = BTreeMap::new();
@@ -206,12 +193,13 @@ fn fold<'a>(findings: &[&'a Finding]) -> Vec<Line<'a>> {
             Some(l) => l.subjects.push(&f.subject),
             None => lines.push(Line {
                 first: f,
+                rules: vec![&f.rule],
                 subjects: vec![&f.subject],
                 text: f.message.clone(),
             }),
         }
     }
-    let mut out = Vec::new();
+    let mut folded = Vec::new();
     for key in order {
         let lines = groups.remove(&key).unwrap_or_default();
         if lines.len() > MAX_LINES {
@@ -220,8 +208,9 @@ fn fold<'a>(findings: &[&'a Finding]) -> Vec<Line<'a>> {
                 .iter()
                 .flat_map(|l| l.subjects.iter().copied())
                 .collect();
-            out.push(Line {
+            folded.push(Line {
                 first,
+                rules: vec![&first.rule],
                 subjects,
                 text: format!(
                     "{} (details differ per device: see --format json)",
@@ -229,7 +218,20 @@ fn fold<'a>(findings: &[&'a Finding]) -> Vec<Line<'a>> {
                 ),
             });
         } else {
-            out.extend(lines);
+            folded.extend(lines);
+        }
+    }
+    let mut out: Vec<Line<'a>> = Vec::new();
+    for line in folded {
+        let same = out.iter_mut().find(|l| {
+            line.first.status == Status::Skip
+                && l.first.status == Status::Skip
+                && l.text == line.text
+                && l.subjects == line.subjects
+        });
+        match same {
+            Some(l) => l.rules.extend(line.rules),
+            None => out.push(line),
         }
     }
     out
@@ -306,7 +308,12 @@ mod tests {
                 format!("IOMMU group {} holds only this device", 100 + i),
             ));
         }
-        let text = render(&report(findings), &Style { color: false });
+        // Wide enough that no line wraps: the folding is under test.
+        let wide = Style {
+            width: 400,
+            ..Style::plain()
+        };
+        let text = render(&report(findings), &wide);
         assert!(text.lines().count() < 30, "{text}");
         assert!(text.contains("WARN device.host-driver  512 devices (0000:41:00.0, 0000:41:00.4, 0000:41:01.0, …): bound to the host driver iavf"), "{text}");
         assert!(
@@ -331,7 +338,7 @@ mod tests {
                 )
             })
             .collect();
-        let text = render(&report(findings), &Style { color: false });
+        let text = render(&report(findings), &Style::plain());
         for i in 0..3 {
             assert!(
                 text.contains(&format!("FAIL sriov.vfs  0000:03:00.{i}: message {i}")),

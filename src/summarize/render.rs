@@ -5,6 +5,7 @@
 //! host are named on one line, so the table stays narrow on a big fleet);
 //! then each failure and warning with its subjects and message.
 
+use crate::render::wrap::{self, fill, DEFAULT_WIDTH};
 use crate::sanitize::clean;
 use std::fmt::Write;
 
@@ -128,6 +129,26 @@ fn table(rows: &[Vec<String>], right: &[bool]) -> String {
     out
 }
 
+/// The columns of `rows` in blocks that fit `max` columns of text, the
+/// first column (the host) in every block.
+fn column_blocks(rows: &[Vec<String>], max: usize) -> Vec<Vec<usize>> {
+    let n = rows.first().map_or(0, Vec::len);
+    let w = |c: usize| rows.iter().map(|r| wrap::columns(&r[c])).max().unwrap_or(0) + 2;
+    let mut blocks = Vec::new();
+    let mut cur = vec![0];
+    let mut used = w(0);
+    for c in 1..n {
+        if cur.len() > 1 && used + w(c) > max {
+            blocks.push(std::mem::replace(&mut cur, vec![0]));
+            used = w(0);
+        }
+        cur.push(c);
+        used += w(c);
+    }
+    blocks.push(cur);
+    blocks
+}
+
 pub fn text(s: &Summary) -> String {
     let mut out = format!("sriov-doctor summarize · {}\n\n", headline(s));
     let mut rows = vec![["HOST", "RESULT", "FAIL", "WARN", "SKIP", "PASS"]
@@ -152,7 +173,13 @@ pub fn text(s: &Summary) -> String {
             s.rules.len()
         ));
     } else {
-        out.push_str("\nHosts × rules that failed or warned somewhere (worst status; the number counts its subjects)\n");
+        out.push('\n');
+        out.push_str(&fill(
+            "",
+            "Hosts × rules that failed or warned somewhere (worst status; the number counts its subjects)",
+            0,
+            DEFAULT_WIDTH,
+        ));
         let mut rows = vec![std::iter::once("HOST".to_string())
             .chain(s.problem_rules.iter().map(|r| clean(r).into_owned()))
             .collect::<Vec<_>>()];
@@ -161,15 +188,28 @@ pub fn text(s: &Summary) -> String {
             row.extend(s.problem_rules.iter().map(|r| cell(h.rules.get(r))));
             rows.push(row);
         }
-        out.push_str(&table(&rows, &[]));
+        // As many rule columns as fit beside the host's; the rest in
+        // further blocks, each with the host column again.
+        for (i, block) in column_blocks(&rows, DEFAULT_WIDTH).iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let part: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| block.iter().map(|&c| r[c].clone()).collect())
+                .collect();
+            out.push_str(&table(&part, &[]));
+        }
     }
     let quiet = quiet_rules(s);
     if !quiet.is_empty() && !s.problem_rules.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nNo failure or warning on any host: {}",
-            clean(&quiet.join(", "))
-        );
+        out.push('\n');
+        out.push_str(&fill(
+            "No failure or warning on any host: ",
+            &clean(&quiet.join(", ")),
+            2,
+            DEFAULT_WIDTH,
+        ));
     }
 
     let any = s.hosts.iter().any(|h| !problems(h).is_empty());
@@ -186,7 +226,7 @@ pub fn text(s: &Summary) -> String {
             let (rule, subjects) = (clean(rule), clean(&subjects));
             let _ = writeln!(out, "    {} {rule}  {subjects}", status.label());
             if !message.is_empty() {
-                let _ = writeln!(out, "         {}", clean(message));
+                out.push_str(&fill("         ", &clean(message), 9, DEFAULT_WIDTH));
             }
         }
     }

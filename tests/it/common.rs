@@ -63,6 +63,8 @@ pub fn run(args: &[&str]) -> Run {
     let out = Command::new(bin())
         .args(args)
         .env_remove("NO_COLOR")
+        // Text wraps at COLUMNS: the snapshots are taken at the default 80.
+        .env_remove("COLUMNS")
         .output()
         .expect("run sriov-doctor");
     Run {

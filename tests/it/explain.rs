@@ -196,3 +196,171 @@ fn explain_reads_files_and_standard_input() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// One line of virt-host-validate, as libvirt's tools/virt-host-validate-common.c
+/// prints it: "%6s: Checking %-60s: " then "PASS" or "WARN (hint)".
+fn vhv(prefix: &str, check: &str, result: &str) -> String {
+    format!("{prefix:>6}: Checking {check:<60}: {result}")
+}
+
+/// What virt-host-validate prints on a virtual machine without VT-x/AMD-V
+/// or an IOMMU (dev-vm-no-iommu's live original): 26 lines, the hints
+/// quoted from libvirt's tools/virt-host-validate-{qemu,lxc,common}.c.
+fn vhv_on_a_vm() -> String {
+    let mut l = vec![
+        vhv(
+            "QEMU",
+            "for hardware virtualization",
+            "FAIL (Only emulated CPUs are available, performance will be significantly limited)",
+        ),
+        vhv("QEMU", "if device /dev/vhost-net exists", "PASS"),
+        vhv("QEMU", "if device /dev/net/tun exists", "PASS"),
+    ];
+    for c in ["memory", "cpu", "cpuacct", "cpuset", "devices", "blkio"] {
+        l.push(vhv(
+            "QEMU",
+            &format!("for cgroup '{c}' controller support"),
+            "PASS",
+        ));
+    }
+    l.push(vhv(
+        "QEMU",
+        "for device assignment IOMMU support",
+        "WARN (Unknown if this platform has IOMMU support)",
+    ));
+    l.push(vhv(
+        "QEMU",
+        "for secure guest support",
+        "WARN (Unknown if this platform has Secure Guest support)",
+    ));
+    l.push(vhv("LXC", "for Linux >= 2.6.26", "PASS"));
+    for n in ["ipc", "mnt", "pid", "uts", "net", "user"] {
+        l.push(vhv("LXC", &format!("for namespace {n}"), "PASS"));
+    }
+    for c in [
+        "memory", "cpu", "cpuacct", "cpuset", "devices", "freezer", "blkio",
+    ] {
+        let r = if c == "freezer" {
+            "FAIL (Enable 'freezer' in kernel Kconfig file or mount/enable cgroup controller in your system)".to_string()
+        } else {
+            "PASS".to_string()
+        };
+        l.push(vhv(
+            "LXC",
+            &format!("for cgroup '{c}' controller support"),
+            &r,
+        ));
+    }
+    l.push(vhv(
+        "LXC",
+        "if device /sys/fs/fuse/connections exists",
+        "PASS",
+    ));
+    l.join("\n")
+}
+
+#[test]
+fn virt_host_validate_output_is_read_line_by_line() {
+    let input = vhv_on_a_vm();
+    assert_eq!(input.lines().count(), 26);
+    let r = run(&[
+        "explain",
+        "--root",
+        "tests/hosts/dev-vm-no-iommu/root",
+        "--format",
+        "json",
+        &input,
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let matches = v["matches"].as_array().unwrap();
+    // Every line is recognised: each WARN/FAIL explained, each PASS a pass.
+    assert_eq!(matches.len(), 26, "{}", r.stdout);
+    for m in matches {
+        let line = m["line"].as_str().unwrap();
+        let pass = line.ends_with(": PASS");
+        assert_eq!(m["outcome"] == "pass", pass, "{line}: {m}");
+    }
+    let sig = |n: usize| {
+        matches
+            .iter()
+            .find(|m| m["line_number"] == n)
+            .map(|m| m["signature"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(sig(1), "virt-host-validate-no-hw-virt");
+    assert_eq!(sig(10), "virt-host-validate-iommu-unknown");
+    assert_eq!(sig(11), "virt-host-validate-not-assignment");
+    assert_eq!(sig(24), "virt-host-validate-not-assignment");
+    // Its causes are the host's failures, the CPU first; a PASS is none.
+    assert_eq!(v["causes"][0]["rule"], "cpu.virtualization", "{}", r.stdout);
+    assert_eq!(r.code, 1);
+
+    // Only PASS lines: known, and said to report no problem.
+    let passes: Vec<&str> = input.lines().filter(|l| l.ends_with("PASS")).collect();
+    let r = run(&[
+        "explain",
+        "--root",
+        "tests/hosts/seed-ready/root",
+        &passes.join("\n"),
+    ]);
+    assert!(
+        r.stdout.contains("22 line(s) report a check that passed"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("the input reports no problem"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("No known message"), "{}", r.stdout);
+}
+
+#[test]
+fn explain_never_gives_advice_the_hosts_own_check_contradicts() {
+    let line = vhv(
+        "QEMU",
+        "if IOMMU is enabled by kernel",
+        "WARN (IOMMU appears to be disabled in kernel. Add intel_iommu=on to kernel cmdline arguments)",
+    );
+    // The IOMMU works on seed-ready: its check passes, and says so.
+    let r = run(&["explain", "--root", "tests/hosts/seed-ready/root", &line]);
+    assert!(
+        r.stdout
+            .contains("This host's own check disagrees: kernel.iommu passes"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("add intel_iommu=on"), "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("Add intel_iommu=on to the kernel"),
+        "{}",
+        r.stdout
+    );
+    // On a VM whose command line is not the cause, nothing tells the user to
+    // change it: the advice is kernel.iommu's, which knows.
+    let r = run(&[
+        "explain",
+        "--root",
+        "tests/hosts/dev-vm-no-iommu/root",
+        &line,
+    ]);
+    let advice: String = r
+        .stdout
+        .lines()
+        .filter(|l| !l.contains("Checking") && !l.contains("disabled in kernel. Add"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        advice.contains("The command line is not the cause"),
+        "{}",
+        r.stdout
+    );
+    assert!(!advice.contains("GRUB_CMDLINE"), "{}", r.stdout);
+    assert!(!advice.contains("grubby"), "{}", r.stdout);
+    assert!(
+        !advice.to_lowercase().contains("add intel_iommu=on"),
+        "{}",
+        r.stdout
+    );
+}

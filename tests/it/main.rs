@@ -14,6 +14,7 @@ mod dist;
 mod doc_examples;
 mod dot;
 mod explain;
+mod fit;
 mod hostile;
 mod hosts;
 mod inputs;

@@ -164,7 +164,7 @@ fn every_rule_gives_what_its_cases_say() {
 /// remediation as the text report lays them out.
 fn finding_block(f: &Finding) -> String {
     let mut out = format!("  {} {}: {}\n", f.status.label(), f.subject, f.message);
-    let plain = sriov_doctor::render::text::Style { color: false };
+    let plain = sriov_doctor::render::text::Style::plain();
     sriov_doctor::render::text::details(&mut out, &plain, f, None);
     out
 }
