@@ -5,9 +5,10 @@
 # the .rpm's file list read with rpm -qlp. Run as root, after build.sh.
 # Usage: contrib/package/ci-test.sh DEB RPM
 set -euo pipefail
+# apt-get takes a file for a package only by a path with a slash in front.
+deb=$(realpath "$1")
+rpm=$(realpath "$2")
 cd "$(dirname "$0")/../.."
-deb=$1
-rpm=$2
 fail() {
     echo "package test: $*" >&2
     exit 1
@@ -65,7 +66,7 @@ done
 ! command -v sriov-doctor >/dev/null || fail "sriov-doctor still on PATH"
 
 # The .rpm: the same files, in Fedora's places.
-list=$(rpm -qlp "$rpm" 2>/dev/null)
+list=$(rpm -qlp "$rpm")
 for f in /usr/bin/sriov-doctor /usr/share/man/man1/sriov-doctor.1.gz \
     /usr/share/man/man1/sriov-doctor-check.1.gz \
     /usr/share/bash-completion/completions/sriov-doctor \
