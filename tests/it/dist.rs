@@ -207,12 +207,7 @@ fn zsh_completion_parses() {
     // The function, called as the completion system calls it (words,
     // CURRENT), with compdef and _describe (the completion system's)
     // replaced by stand-ins that print what zsh would offer.
-    let function = s
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("function "))
-        .and_then(|l| l.split("()").next())
-        .expect("a function")
-        .to_string();
+    let function = "_sriov-doctor";
     let probe = format!(
         "compdef() {{ :; }}\n_describe() {{ print -rl -- \"${{(@P)3}}\"; }}\n{s}\n\
          words=(sriov-doctor check --root tests/hosts/seed-ready/root -d 0000:03:10); CURRENT=6; {function}\n\

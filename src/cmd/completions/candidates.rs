@@ -4,25 +4,42 @@
 //! the rules' files), and any error is no candidates, never a message in
 //! the middle of the user's line.
 
-use std::ffi::{OsStr, OsString};
-use std::path::PathBuf;
-use std::sync::Arc;
-
-use clap::ValueHint;
-use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
+use std::path::{Path, PathBuf};
 
 use crate::hostfs::{base_name, DirFs, HostFs};
 
+/// One value offered, with what tells it apart (fish and zsh show it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub value: String,
+    pub help: Option<String>,
+}
+
+impl Candidate {
+    pub fn new(value: impl Into<String>, help: Option<String>) -> Candidate {
+        Candidate {
+            value: value.into(),
+            help,
+        }
+    }
+}
+
 /// The words of the command line being completed (the program's name
-/// first), for the options that say which host or rules to read.
+/// first, the word being completed last), and the directory it is typed in.
 #[derive(Debug, Default)]
 pub struct Line {
-    words: Vec<OsString>,
+    pub words: Vec<String>,
+    pub cwd: PathBuf,
 }
 
 impl Line {
-    pub fn new(words: Vec<OsString>) -> Line {
-        Line { words }
+    pub fn new(words: Vec<String>, cwd: PathBuf) -> Line {
+        Line { words, cwd }
+    }
+
+    /// A path as typed on the line, relative to where it was typed.
+    fn path(&self, typed: &Path) -> PathBuf {
+        self.cwd.join(typed)
     }
 
     /// The last value given to `--NAME` on the line (`--NAME V` or
@@ -33,14 +50,13 @@ impl Line {
         let mut found = None;
         let mut words = before_current.iter();
         while let Some(w) = words.next() {
-            let text = w.to_string_lossy();
-            if text == flag {
+            if *w == flag {
                 found = words.next().map(PathBuf::from);
-            } else if let Some(v) = text.strip_prefix(&format!("{flag}=")) {
+            } else if let Some(v) = w.strip_prefix(&format!("{flag}=")) {
                 found = Some(PathBuf::from(v));
             }
         }
-        found
+        found.map(|p| self.path(&p))
     }
 
     /// The host the line reads: `--bundle FILE`, `--root DIR`, or this
@@ -99,25 +115,10 @@ pub fn kind_of(command: &str, arg: &clap::Arg) -> Option<Kind> {
     }
 }
 
-impl Kind {
-    /// `arg` with this kind's completer (or the path hint clap's engine
-    /// completes paths by).
-    pub fn apply(self, arg: clap::Arg, line: Arc<Line>) -> clap::Arg {
-        match self {
-            Kind::Dir => arg.value_hint(ValueHint::DirPath),
-            Kind::Path => arg.value_hint(ValueHint::AnyPath),
-            Kind::Device => arg.add(ArgValueCompleter::new(move |c: &OsStr| devices(&line, c))),
-            Kind::Rule => arg.add(ArgValueCompleter::new(move |c: &OsStr| rules(&line, c))),
-            Kind::Page => arg.add(ArgValueCompleter::new(pages)),
-        }
-    }
-}
-
 /// The host's PCI addresses that begin with `current`, in the form it is
 /// typed in: `0000:03:10.0`, `03:10.0` (domain 0000), or libvirt's
 /// `pci_0000_03_10_0`; each with its driver and, for a VF, its PF.
-pub fn devices(line: &Line, current: &OsStr) -> Vec<CompletionCandidate> {
-    let current = current.to_string_lossy();
+pub fn devices(line: &Line, current: &str) -> Vec<Candidate> {
     let Some(fs) = line.host() else {
         return Vec::new();
     };
@@ -129,7 +130,7 @@ pub fn devices(line: &Line, current: &OsStr) -> Vec<CompletionCandidate> {
         let full = address.to_string();
         let value = if current.starts_with("pci_") {
             format!("pci_{}", full.replace([':', '.'], "_"))
-        } else if full.starts_with(current.as_ref()) {
+        } else if full.starts_with(current) {
             full.clone()
         } else {
             match full.strip_prefix("0000:") {
@@ -137,8 +138,8 @@ pub fn devices(line: &Line, current: &OsStr) -> Vec<CompletionCandidate> {
                 _ => continue,
             }
         };
-        if value.starts_with(current.as_ref()) {
-            out.push(CompletionCandidate::new(value).help(Some(describe(&*fs, &full).into())));
+        if value.starts_with(current) {
+            out.push(Candidate::new(value, Some(describe(&*fs, &full))));
         }
     }
     out
@@ -160,31 +161,64 @@ fn describe(fs: &dyn HostFs, address: &str) -> String {
 
 /// The rule ids that begin with `current`, with their titles: the built-in
 /// rules and those of `--rules DIR` on the line.
-pub fn rules(line: &Line, current: &OsStr) -> Vec<CompletionCandidate> {
-    let current = current.to_string_lossy();
+pub fn rules(line: &Line, current: &str) -> Vec<Candidate> {
     let dir = line.option("rules");
     match crate::rules::Engine::load(dir.as_deref()) {
         Ok(engine) => engine
             .rules
             .iter()
-            .filter(|r| r.id.starts_with(current.as_ref()))
-            .map(|r| CompletionCandidate::new(&r.id).help(Some(r.title.clone().into())))
+            .filter(|r| r.id.starts_with(current))
+            .map(|r| Candidate::new(&r.id, Some(r.title.clone())))
             .collect(),
         // A folder with a broken rule still has its ids.
         Err(_) => crate::rules::Engine::rule_ids(dir.as_deref())
             .into_iter()
-            .filter(|id| id.starts_with(current.as_ref()))
-            .map(CompletionCandidate::new)
+            .filter(|id| id.starts_with(current))
+            .map(|id| Candidate::new(id, None))
             .collect(),
     }
 }
 
 /// The commands with a man page of their own that begin with `current`.
-pub fn pages(current: &OsStr) -> Vec<CompletionCandidate> {
-    let current = current.to_string_lossy();
+pub fn pages(current: &str) -> Vec<Candidate> {
     super::super::man_commands()
         .into_iter()
-        .filter(|c| c.starts_with(current.as_ref()))
-        .map(CompletionCandidate::new)
+        .filter(|c| c.starts_with(current))
+        .map(|c| Candidate::new(c, None))
         .collect()
+}
+
+/// The entries of the directory `current` names that begin with its last
+/// component, directories with a `/`; only directories when `dirs_only`.
+/// Hidden entries only when asked for with a dot. At most 1,000.
+pub fn paths(line: &Line, current: &str, dirs_only: bool) -> Vec<Candidate> {
+    let (dir, name) = match current.rfind('/') {
+        Some(i) => (&current[..=i], &current[i + 1..]),
+        None => ("", current),
+    };
+    let Ok(entries) =
+        std::fs::read_dir(line.path(Path::new(if dir.is_empty() { "." } else { dir })))
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<Candidate> = entries
+        .flatten()
+        .take(10_000)
+        .filter_map(|e| {
+            let file = e.file_name().to_str()?.to_string();
+            if !file.starts_with(name) || (file.starts_with('.') && !name.starts_with('.')) {
+                return None;
+            }
+            // Followed, as the shell follows a link to a directory.
+            let is_dir = std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir());
+            match (is_dir, dirs_only) {
+                (true, _) => Some(Candidate::new(format!("{dir}{file}/"), None)),
+                (false, false) => Some(Candidate::new(format!("{dir}{file}"), None)),
+                (false, true) => None,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.value.cmp(&b.value));
+    out.truncate(1000);
+    out
 }

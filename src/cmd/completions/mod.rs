@@ -1,29 +1,26 @@
 //! `completions`: the shell completion scripts. A script is small: at each
-//! Tab the shell runs `sriov-doctor` again with the words of the line
-//! (clap_complete's `CompleteEnv` protocol, switched on by
-//! [`VAR`]), and clap's completion engine answers from the command-line
-//! definition itself, so completions never drift from it, with the values
-//! only a run can know ([`candidates`]): the host's device addresses (or
-//! those of the `--root` or `--bundle` on the same line), rule ids (with
-//! those of `--rules DIR`), and the names of the man pages.
+//! Tab the shell runs `sriov-doctor` again with the words of the line up
+//! to the cursor (`SRIOV_DOCTOR_COMPLETE=SHELL sriov-doctor -- WORDS…`),
+//! and [`engine`] answers from the command-line definition itself, so
+//! completions never drift from it, with the values only a run can know
+//! ([`candidates`]): the host's device addresses (or those of the `--root`
+//! or `--bundle` on the same line), rule ids (with those of `--rules DIR`),
+//! and the names of the man pages.
 //!
 //! Printed to standard output; installing them is the user's move
 //! (docs/usage.md), or the packages'.
 
-use std::ffi::OsString;
-use std::sync::Arc;
-
 use clap::{CommandFactory, ValueEnum};
-use clap_complete::env::{CompleteEnv, Shells};
 
 use super::Cli;
 use crate::error::{Error, Outcome};
 use crate::output;
 
 mod candidates;
+mod engine;
 mod scripts;
 
-use candidates::{Kind, Line};
+use candidates::Line;
 
 /// The shells whose scripts are checked by a real shell in the tests.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -53,66 +50,44 @@ pub fn run(a: &Args) -> Result<Outcome, Error> {
     Ok(Outcome::Clean)
 }
 
-/// Answers a completion request when [`VAR`] is set: the candidates on
-/// standard output, and the exit code to end with. `None`: an ordinary run.
+/// Answers a completion request when [`VAR`] names a shell: the
+/// candidates on standard output, and the exit code to end with. `None`:
+/// an ordinary run.
 pub fn complete_from_env() -> Option<i32> {
-    std::env::var_os(VAR)?;
-    let args: Vec<OsString> = std::env::args_os().collect();
-    // The words of the line being completed come after `--`.
-    let words: Vec<OsString> = match args.iter().position(|a| a == "--") {
-        Some(i) => args[i + 1..].to_vec(),
-        None => Vec::new(),
+    let shell = std::env::var_os(VAR)?;
+    let shell = match Shell::from_str(&shell.to_string_lossy(), false) {
+        Ok(shell) => shell,
+        Err(_) => {
+            output::stderr(&format!(
+                "sriov-doctor: {VAR}={}: not bash, zsh or fish",
+                shell.to_string_lossy()
+            ));
+            return Some(2);
+        }
     };
-    let line = Arc::new(Line::new(words));
-    let current_dir = std::env::current_dir().ok();
-    let shells = Shells(&[&scripts::Bash, &scripts::Zsh, &clap_complete::env::Fish]);
-    let env = CompleteEnv::with_factory(move || command(&line))
-        .var(VAR)
-        .bin(BIN)
-        .completer(BIN)
-        .shells(shells);
-    match env.try_complete(args, current_dir.as_deref()) {
-        Ok(true) => Some(0),
-        Ok(false) => None,
+    // The words of the line being completed come after `--`.
+    let words: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .skip_while(|a| a != "--")
+        .skip(1)
+        .collect();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let found = engine::complete(&command(), &Line::new(words, cwd));
+    match output::stdout(&scripts::answer(shell, &found)) {
+        Ok(()) => Some(0),
         Err(e) => {
-            output::stderr(&format!("sriov-doctor: completion: {e}"));
+            output::stderr(&format!("sriov-doctor: {e}"));
             Some(2)
         }
     }
 }
 
-/// The command-line definition with a completer on every argument whose
-/// values a run can list: see [`candidates::kind_of`].
-fn command(line: &Arc<Line>) -> clap::Command {
+/// The command-line definition, built (global options in every command,
+/// --help and --version there), as the completion engine reads it.
+fn command() -> clap::Command {
     let mut cmd = Cli::command();
-    let names: Vec<String> = cmd
-        .get_subcommands()
-        .map(|c| c.get_name().to_string())
-        .collect();
-    for name in names {
-        cmd = cmd.mut_subcommand(name, |sub| attach(sub, line));
-    }
+    cmd.build();
     cmd
-}
-
-/// `sub` with the completer or value hint of each of its arguments. Only
-/// arguments the command has are touched, so a renamed one cannot panic
-/// (the tests say when one lost its completer).
-fn attach(mut sub: clap::Command, line: &Arc<Line>) -> clap::Command {
-    let kinds: Vec<(String, Kind)> = sub
-        .get_arguments()
-        .filter_map(|a| {
-            Some((
-                a.get_id().to_string(),
-                candidates::kind_of(sub.get_name(), a)?,
-            ))
-        })
-        .collect();
-    for (id, kind) in kinds {
-        let line = Arc::clone(line);
-        sub = sub.mut_arg(id, move |a| kind.apply(a, line));
-    }
-    sub
 }
 
 #[cfg(test)]

@@ -1,38 +1,20 @@
-//! The scripts the shells load. Fish's is clap_complete's own. Bash's is
-//! ours: clap_complete's hands bash's words to the engine as bash split
-//! them, and bash splits at every COMP_WORDBREAKS character, so
-//! `0000:03:10.0` arrives as five words and an address never completes
-//! (clap-rs/clap#6280, open in 4.6.11). Zsh's is clap_complete's with the
-//! ending a `#compdef` file needs to answer the first Tab too.
-//! The answering side (`write_complete`) is clap_complete's for all three.
+//! The scripts the shells load, and the answer each expects. A script
+//! passes the words of the line up to the cursor after `--`; the answer is
+//! one candidate per entry: bash's separated by vertical tabs, zsh's
+//! `VALUE:HELP` lines (colons in the value escaped, for `_describe`),
+//! fish's `VALUE<TAB>HELP` lines.
 
-use std::ffi::OsString;
-use std::path::Path;
-
-use clap_complete::env::EnvCompleter;
-
-use super::{command, Shell, BIN, VAR};
+use super::candidates::Candidate;
+use super::{Shell, BIN, VAR};
 use crate::error::Error;
 
-/// The script that `completions SHELL` prints.
-pub fn registration(shell: Shell) -> Result<String, Error> {
-    let name = command(&Default::default()).get_name().to_string();
-    let mut buf = Vec::new();
-    let written = match shell {
-        Shell::Bash => Bash.write_registration(VAR, &name, BIN, BIN, &mut buf),
-        Shell::Zsh => Zsh.write_registration(VAR, &name, BIN, BIN, &mut buf),
-        Shell::Fish => clap_complete::env::Fish.write_registration(VAR, &name, BIN, BIN, &mut buf),
-    };
-    written.map_err(|e| Error::Internal(format!("completion script: {e}")))?;
-    String::from_utf8(buf).map_err(|e| Error::Internal(format!("completion script: {e}")))
-}
-
-/// The bash function. It rebuilds the words of the line up to the cursor
-/// as the tool sees them (pieces bash split at a COMP_WORDBREAKS
-/// character, with no blank between, are one word again), asks the tool,
-/// and gives bash each candidate less the part of the word before its last
-/// break character, which bash keeps (what bash-completion's
-/// __ltrim_colon_completions does, without needing it loaded).
+/// Bash splits a word at each COMP_WORDBREAKS character, so to it
+/// `0000:03:10.0` is five words. The function rebuilds the words of the
+/// line up to the cursor as the tool sees them (pieces with no blank
+/// between are one word again), asks the tool, and gives bash each
+/// candidate less the part of the word up to its last break character,
+/// which bash keeps (what bash-completion's __ltrim_colon_completions
+/// does, without needing it loaded).
 const BASH: &str = r#"# sriov-doctor completion for bash: at each Tab the tool itself is asked.
 _sriov_doctor() {
     local line=${COMP_LINE:0:COMP_POINT} pos=0 start i w
@@ -61,8 +43,7 @@ _sriov_doctor() {
         fi
     done
     local reply c
-    reply=$(_CLAP_IFS=$'\013' _CLAP_COMPLETE_INDEX=$((${#words[@]} - 1)) \
-        VAR=bash COMPLETER -- "${words[@]}" 2>/dev/null) || return 0
+    reply=$(VAR=bash BIN -- "${words[@]}" 2>/dev/null) || return 0
     local -a candidates=()
     mapfile -t -d $'\013' candidates < <(printf '%s' "$reply")
     COMPREPLY=()
@@ -78,84 +59,69 @@ complete -o bashdefault -o default -o nosort -F _sriov_doctor BIN 2>/dev/null ||
     complete -o bashdefault -o default -F _sriov_doctor BIN
 "#;
 
-/// Bash, with [`BASH`] as its script.
-pub struct Bash;
+/// Installed as `_sriov-doctor` on `$fpath`, zsh runs the file itself at
+/// the first Tab: it then defines the function and answers at once.
+const ZSH: &str = r#"#compdef BIN
+# sriov-doctor completion for zsh: at each Tab the tool itself is asked.
+_BIN() {
+    local -a candidates dirs other
+    local c
+    candidates=("${(@f)$(VAR=zsh BIN -- "${(@)words[1,CURRENT]}" 2>/dev/null)}")
+    for c in $candidates; do
+        if [[ $c == */ ]]; then
+            dirs+=("$c")
+        else
+            other+=("$c")
+        fi
+    done
+    (( $#dirs )) && compadd -S '' -- "${(@)dirs}"
+    (( $#other )) && _describe -V values other
+}
+if [ "$funcstack[1]" = "_BIN" ]; then
+    _BIN "$@"
+else
+    compdef _BIN BIN
+fi
+"#;
 
-impl EnvCompleter for Bash {
-    fn name(&self) -> &'static str {
-        "bash"
-    }
-    fn is(&self, name: &str) -> bool {
-        name == "bash"
-    }
-    fn write_registration(
-        &self,
-        var: &str,
-        _name: &str,
-        bin: &str,
-        completer: &str,
-        buf: &mut dyn std::io::Write,
-    ) -> Result<(), std::io::Error> {
-        let script = BASH
-            .replace("VAR", var)
-            .replace("COMPLETER", completer)
-            .replace("BIN", bin);
-        buf.write_all(script.as_bytes())
-    }
-    fn write_complete(
-        &self,
-        cmd: &mut clap::Command,
-        args: Vec<OsString>,
-        current_dir: Option<&Path>,
-        buf: &mut dyn std::io::Write,
-    ) -> Result<(), std::io::Error> {
-        clap_complete::env::Bash.write_complete(cmd, args, current_dir, buf)
-    }
+const FISH: &str = r#"# sriov-doctor completion for fish: at each Tab the tool itself is asked.
+complete --command BIN --no-files --keep-order --arguments '(VAR=fish BIN -- (commandline --current-process --tokenize --cut-at-cursor) (commandline --current-token))'
+"#;
+
+/// The script that `completions SHELL` prints.
+pub fn registration(shell: Shell) -> Result<String, Error> {
+    let text = match shell {
+        Shell::Bash => BASH,
+        Shell::Zsh => ZSH,
+        Shell::Fish => FISH,
+    };
+    Ok(text.replace("VAR", VAR).replace("BIN", BIN))
 }
 
-/// Zsh: clap_complete's script, whose last line only registers its
-/// function; installed as `_sriov-doctor` on `$fpath`, zsh runs the file
-/// at the first Tab, which would then complete nothing. So when the file
-/// runs as `_sriov-doctor` it also answers.
-pub struct Zsh;
-
-impl EnvCompleter for Zsh {
-    fn name(&self) -> &'static str {
-        "zsh"
-    }
-    fn is(&self, name: &str) -> bool {
-        name == "zsh"
-    }
-    fn write_registration(
-        &self,
-        var: &str,
-        name: &str,
-        bin: &str,
-        completer: &str,
-        buf: &mut dyn std::io::Write,
-    ) -> Result<(), std::io::Error> {
-        let mut theirs = Vec::new();
-        clap_complete::env::Zsh.write_registration(var, name, bin, completer, &mut theirs)?;
-        let theirs = String::from_utf8_lossy(&theirs);
-        let function = format!("_clap_dynamic_completer_{}", name.replace('-', "_"));
-        let register = format!("compdef {function} {bin}");
-        let Some(head) = theirs.trim_end().strip_suffix(&register) else {
-            return Err(std::io::Error::other(format!(
-                "clap_complete's zsh script does not end in `{register}`"
-            )));
-        };
-        write!(
-            buf,
-            "{head}if [ \"$funcstack[1]\" = \"_{bin}\" ]; then\n    {function} \"$@\"\nelse\n    {register}\nfi\n"
-        )
-    }
-    fn write_complete(
-        &self,
-        cmd: &mut clap::Command,
-        args: Vec<OsString>,
-        current_dir: Option<&Path>,
-        buf: &mut dyn std::io::Write,
-    ) -> Result<(), std::io::Error> {
-        clap_complete::env::Zsh.write_complete(cmd, args, current_dir, buf)
+/// The candidates as `shell`'s script reads them. Control characters in a
+/// value or help (from a file name) are dropped: none can end an entry
+/// early or reach the terminal.
+pub fn answer(shell: Shell, found: &[Candidate]) -> String {
+    let clean = |s: &str| s.chars().filter(|c| !c.is_control()).collect::<String>();
+    let entries: Vec<String> = found
+        .iter()
+        .map(|c| {
+            let value = clean(&c.value);
+            let help = c.help.as_deref().map(clean);
+            match (shell, help) {
+                (Shell::Bash, _) => value,
+                (Shell::Zsh, _) if value.ends_with('/') => value,
+                (Shell::Zsh, Some(h)) => {
+                    format!("{}:{h}", value.replace('\\', "\\\\").replace(':', "\\:"))
+                }
+                (Shell::Zsh, None) => value.replace('\\', "\\\\").replace(':', "\\:"),
+                (Shell::Fish, Some(h)) => format!("{value}\t{h}"),
+                (Shell::Fish, None) => value,
+            }
+        })
+        .collect();
+    match shell {
+        Shell::Bash => entries.join("\u{b}"),
+        Shell::Zsh | Shell::Fish => entries.iter().map(|e| format!("{e}\n")).collect(),
     }
 }

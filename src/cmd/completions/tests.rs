@@ -1,25 +1,21 @@
-use std::ffi::OsString;
-use std::path::Path;
-use std::sync::Arc;
+use std::path::PathBuf;
 
+use super::candidates::{self, Kind};
 use super::*;
 
-/// The line a completer sees.
+/// The line a completer sees, typed in the repository.
 fn line(words: &[&str]) -> Line {
-    Line::new(words.iter().map(OsString::from).collect())
+    Line::new(
+        words.iter().map(|w| w.to_string()).collect(),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+    )
 }
 
-/// What clap's engine offers at the end of `words`, as the shell's script
-/// asks it; `words[0]` is the program.
+/// What is offered at the end of `words`; `words[0]` is the program.
 fn offer(words: &[&str]) -> Vec<String> {
-    let line = Arc::new(line(words));
-    let mut cmd = command(&line);
-    let args: Vec<OsString> = words.iter().map(OsString::from).collect();
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    clap_complete::engine::complete(&mut cmd, args, words.len() - 1, Some(here))
-        .unwrap()
-        .iter()
-        .map(|c| c.get_value().to_string_lossy().into_owned())
+    engine::complete(&command(), &line(words))
+        .into_iter()
+        .map(|c| c.value)
         .collect()
 }
 
@@ -72,11 +68,10 @@ fn a_device_candidate_says_its_driver_and_pf() {
         "-d",
         "0000:03:10.0",
     ]);
-    let got = candidates::devices(&line, "0000:03:10.0".as_ref());
+    let got = candidates::devices(&line, "0000:03:10.0");
     assert_eq!(got.len(), 1);
-    let help = got[0].get_help().map(|h| h.to_string());
     assert_eq!(
-        help.as_deref(),
+        got[0].help.as_deref(),
         Some("vfio-pci, VF of 0000:03:00.0"),
         "{got:?}"
     );
@@ -100,11 +95,11 @@ fn rule_ids_and_man_pages_complete() {
 }
 
 /// Every argument that takes a value completes something, or is free text
-/// named here: a renamed argument that lost its completer fails this.
+/// named here: a renamed argument that lost its completion fails this.
 #[test]
 fn every_value_completes_or_is_free_text() {
     const FREE: &[(&str, &str)] = &[("explain", "text")];
-    let cmd = command(&Default::default());
+    let cmd = command();
     let mut kinds = Vec::new();
     for sub in cmd.get_subcommands() {
         for arg in sub.get_arguments() {
@@ -112,16 +107,13 @@ fn every_value_completes_or_is_free_text() {
                 continue;
             }
             let id = arg.get_id().as_str();
-            let completes = arg
-                .get::<clap_complete::engine::ArgValueCompleter>()
-                .is_some()
-                || arg.get_value_hint() != clap::ValueHint::Unknown;
+            let kind = candidates::kind_of(sub.get_name(), arg);
             assert!(
-                completes || FREE.contains(&(sub.get_name(), id)),
+                kind.is_some() || FREE.contains(&(sub.get_name(), id)),
                 "{} {id}: completes nothing",
                 sub.get_name()
             );
-            kinds.push((sub.get_name(), id, candidates::kind_of(sub.get_name(), arg)));
+            kinds.push((sub.get_name(), id, kind));
         }
     }
     for wanted in [
@@ -133,6 +125,53 @@ fn every_value_completes_or_is_free_text() {
     ] {
         assert!(kinds.contains(&wanted), "{wanted:?} not in {kinds:?}");
     }
+}
+
+#[test]
+fn options_anywhere_and_their_values_complete() {
+    // A global option before the command, a value with `=`, a cluster.
+    let got = offer(&["sriov-doctor", "--color", "never", "check", "--format=js"]);
+    assert_eq!(got, ["--format=json"]);
+    assert_eq!(offer(&["sriov-doctor", "--color", "ne"]), ["never"]);
+    let got = offer(&[
+        "sriov-doctor",
+        "check",
+        "-d",
+        "x",
+        "--root",
+        ROOT,
+        "-d",
+        "0000:00:1f",
+    ]);
+    assert_eq!(got, ["0000:00:1f.0", "0000:00:1f.2"]);
+    // Paths: directories with a slash, hidden ones only when asked.
+    assert_eq!(
+        offer(&["sriov-doctor", "list", "--root", "tests/hosts/seed-rea"]),
+        ["tests/hosts/seed-ready/"]
+    );
+    // An unknown command: nothing rather than a guess.
+    assert!(offer(&["sriov-doctor", "nope", ""]).is_empty());
+}
+
+#[test]
+fn answers_are_in_each_shells_form() {
+    let found = [
+        candidates::Candidate::new("0000:03:10.0", Some("igbvf".into())),
+        candidates::Candidate::new("dir/", None),
+        candidates::Candidate::new("a\u{1b}[2Jb", None),
+    ];
+    assert_eq!(
+        scripts::answer(Shell::Bash, &found),
+        "0000:03:10.0\u{b}dir/\u{b}a[2Jb"
+    );
+    assert_eq!(
+        scripts::answer(Shell::Zsh, &found),
+        "0000\\:03\\:10.0:igbvf\ndir/\na[2Jb\n"
+    );
+    assert_eq!(
+        scripts::answer(Shell::Fish, &found),
+        "0000:03:10.0\tigbvf\ndir/\na[2Jb\n"
+    );
 }
 
 #[test]
