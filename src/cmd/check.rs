@@ -14,7 +14,7 @@ use crate::render;
 pub enum CheckFormat {
     /// The report for a person, grouped by area.
     Text,
-    /// One JSON document, for scripts (docs/report.schema.json).
+    /// One JSON document, for scripts (with its schema_version).
     Json,
     /// JUnit XML, one testcase per finding: a test report for GitLab, Jenkins, GitHub.
     Junit,

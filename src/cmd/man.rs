@@ -7,6 +7,8 @@ use super::Cli;
 use crate::error::{Error, Outcome};
 use crate::output;
 
+mod extra;
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// A command (check, explain, …) for its own page, sriov-doctor-COMMAND(1).
@@ -21,11 +23,15 @@ pub fn run(a: &Args) -> Result<Outcome, Error> {
     Ok(Outcome::Clean)
 }
 
-/// The roff source of one page.
+/// The roff source of one page: clap_mangen's sections from the
+/// definition, then EXIT STATUS, EXAMPLES and SEE ALSO from [`extra`].
 pub fn man_page(command: Option<&str>) -> Result<String, Error> {
     // Built, so that each command knows its display name (sriov-doctor-check)
     // and the main page can refer to it; `help` has no page of its own.
-    let mut cmd = Cli::command().disable_help_subcommand(true);
+    // The main page's after-help is the exit codes, which EXIT STATUS says.
+    let mut cmd = Cli::command()
+        .disable_help_subcommand(true)
+        .after_help(None::<&str>);
     cmd.build();
     let page = match command {
         None => cmd,
@@ -50,7 +56,13 @@ pub fn man_page(command: Option<&str>) -> Result<String, Error> {
         .manual("sriov-doctor manual")
         .render(&mut buf)
         .map_err(|e| Error::Internal(format!("man page: {e}")))?;
-    String::from_utf8(buf).map_err(|e| Error::Internal(format!("man page: {e}")))
+    let page = String::from_utf8(buf).map_err(|e| Error::Internal(format!("man page: {e}")))?;
+    // Before clap_mangen's VERSION, where man-pages(7) puts them.
+    let sections = extra::sections(command);
+    Ok(match page.find("\n.SH VERSION\n") {
+        Some(at) => format!("{}\n{sections}{}", &page[..at], &page[at + 1..]),
+        None => format!("{page}{sections}"),
+    })
 }
 
 /// Every command that has a page of its own, for install scripts and tests.
@@ -86,6 +98,122 @@ mod tests {
         assert!(main.contains(&th), "{th}{main}");
         // The main page refers to each command's own page.
         assert!(main.contains("sriov\\-doctor\\-check(1)"), "{main}");
+    }
+
+    #[test]
+    fn every_page_has_exit_status_examples_and_see_also_and_no_repository_path() {
+        let mut pages = vec![None];
+        let commands = man_commands();
+        pages.extend(commands.iter().map(|c| Some(c.as_str())));
+        for page in pages {
+            let text = man_page(page).unwrap();
+            // roff quotes an argument with a space.
+            let at = |h: &str| {
+                let arg = if h.contains(' ') {
+                    format!("\"{h}\"")
+                } else {
+                    h.to_string()
+                };
+                text.find(&format!("\n.SH {arg}\n"))
+            };
+            let order: Vec<_> = ["OPTIONS", "EXIT STATUS", "EXAMPLES", "SEE ALSO"]
+                .iter()
+                .map(|h| at(h))
+                .collect();
+            assert!(
+                order.iter().all(Option::is_some),
+                "{page:?}: {order:?}\n{text}"
+            );
+            assert!(order.windows(2).all(|w| w[0] < w[1]), "{page:?}: {order:?}");
+            // clap_mangen's VERSION (the main page's only) comes last.
+            assert_eq!(at("VERSION").is_some(), page.is_none(), "{page:?}");
+            if let Some(version) = at("VERSION") {
+                assert!(Some(version) > order[3], "{page:?}");
+            }
+            assert!(
+                at("EXTRA").is_none(),
+                "{page:?}: the exit codes are EXIT STATUS"
+            );
+            for code in ["0", "1", "2", "3"] {
+                assert!(
+                    text.contains(&format!(".TP\n\\fB{code}\\fR\n")),
+                    "{page:?}: {code}"
+                );
+            }
+            // What an installed page refers to must exist where it is read.
+            for path in ["docs/", ".md", "tests/", "README", "src/"] {
+                assert!(!text.contains(path), "{page:?} names {path}");
+            }
+            let see_also = &text[at("SEE ALSO").unwrap()..];
+            for other in ["virsh", "lspci", "virt\\-host\\-validate", "xl"] {
+                if page.is_none() {
+                    assert!(
+                        see_also.contains(&format!("\\fB{other}\\fR")),
+                        "{other}: {see_also}"
+                    );
+                }
+            }
+            if let Some(c) = page {
+                assert!(
+                    see_also.contains("\\fBsriov\\-doctor\\fR(1)"),
+                    "{c}: {see_also}"
+                );
+            }
+        }
+    }
+
+    /// EXIT STATUS has every code [`crate::error::exit_code`] gives, and
+    /// no other.
+    #[test]
+    fn exit_status_is_the_codes_of_exit_code() {
+        use crate::error::{exit_code, Outcome};
+        let results = [
+            Ok(Outcome::Clean),
+            Ok(Outcome::Failed),
+            Ok(Outcome::PartlyUnread),
+            Ok(Outcome::Incomplete),
+            Err(Error::Usage(String::new())),
+            Err(Error::Output(String::new())),
+        ];
+        let mut codes: Vec<i32> = results.iter().map(exit_code).collect();
+        codes.sort();
+        codes.dedup();
+        let documented: Vec<i32> = extra::EXIT_CODES.iter().map(|(c, _)| *c).collect();
+        assert_eq!(codes, documented);
+    }
+
+    /// Every example that runs sriov-doctor is a command line it accepts.
+    #[test]
+    fn every_example_is_a_real_command_line() {
+        use clap::Parser;
+        let mut pages = vec![None];
+        let commands = man_commands();
+        pages.extend(commands.iter().map(|c| Some(c.as_str())));
+        let mut checked = 0;
+        for page in pages {
+            let examples = extra::examples(page);
+            assert!(!examples.is_empty(), "{page:?} has no example");
+            for e in examples {
+                for part in e.1.split('|') {
+                    let words: Vec<&str> = part
+                        .split_whitespace()
+                        .skip_while(|w| *w == "sudo")
+                        .take_while(|w| !w.starts_with('>') && !w.starts_with("2>"))
+                        .collect();
+                    if words.first() != Some(&"sriov-doctor") {
+                        continue;
+                    }
+                    if let Err(err) = Cli::try_parse_from(&words) {
+                        panic!("{page:?}: {}: {err}", e.1);
+                    }
+                    if let (Some(c), Some(sub)) = (page, words.get(1)) {
+                        assert!(*sub == c || e.1.contains("check --bundle"), "{c}: {}", e.1);
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 20, "{checked}");
     }
 
     #[test]

@@ -19,7 +19,7 @@ mod list;
 mod man;
 mod rules;
 
-pub use completions::Shell;
+pub use completions::{complete_from_env, Shell};
 pub use man::{man_commands, man_page};
 
 #[derive(Parser, Debug)]
