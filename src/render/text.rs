@@ -78,10 +78,8 @@ pub fn render(report: &Report, style: &Style) -> String {
     // A check that could not read its inputs is no pass: without failures
     // the answer is incomplete, not ready.
     if let Some(v) = &s.vfs {
-        out.push('
-');
-        out.push_str(wrap::fill("", &v.line(), 6, style.width).trim_end_matches('
-'));
+        out.push('\n');
+        out.push_str(wrap::fill("", &v.line(), 6, style.width).trim_end_matches('\n'));
     }
     let _ = write!(
         out,

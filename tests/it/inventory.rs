@@ -231,6 +231,8 @@ fn hostdev_prints_xl_and_proxmox_forms() {
         "{}",
         r.stderr
     );
+}
+
 /// `list` calls a VF free only where `check` finds nothing that keeps a
 /// guest from it, and says what `check` says where it does: the host uses
 /// it (device.host-driver), its group is shared (iommu.group), someone
