@@ -10,6 +10,10 @@ pub struct Host {
     /// `tests/hosts/NAME/root`, relative, so reports are the same on every machine.
     pub root: String,
     pub targets: Vec<String>,
+    /// The verdicts its scenario.toml expects of `check`, without and with
+    /// the targets (`verdict`, `verdict_with_devices`).
+    pub verdict: Option<String>,
+    pub verdict_with_devices: Option<String>,
 }
 
 /// Every host in tests/hosts, sorted by name.
@@ -34,8 +38,11 @@ pub fn hosts() -> Vec<Host> {
                     .collect()
             })
             .unwrap_or_default();
+        let text = |key: &str| scenario.get(key).and_then(|v| v.as_str()).map(String::from);
         out.push(Host {
             root: format!("tests/hosts/{name}/root"),
+            verdict: text("verdict"),
+            verdict_with_devices: text("verdict_with_devices"),
             name,
             targets,
         });

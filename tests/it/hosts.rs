@@ -105,3 +105,43 @@ fn json_reports_follow_the_contract() {
         }
     }
 }
+
+/// Each host's scenario.toml says what `check` must conclude on it, without
+/// and with its targets (written with the scenario in tools/hostgen): the
+/// verdict is held to that data, not only to a snapshot.
+#[test]
+fn every_host_gives_the_verdicts_its_scenario_expects() {
+    let mut wrong = Vec::new();
+    for host in hosts() {
+        let expected = host
+            .verdict
+            .clone()
+            .unwrap_or_else(|| panic!("{}: scenario.toml has no verdict", host.name));
+        let mut runs = vec![(Vec::new(), expected)];
+        if !host.targets.is_empty() {
+            let with = host.verdict_with_devices.clone().unwrap_or_else(|| {
+                panic!("{}: scenario.toml has no verdict_with_devices", host.name)
+            });
+            runs.push((host.targets.clone(), with));
+        }
+        for (targets, expected) in runs {
+            let r = run(&args(&host.root, &targets, "json"));
+            let report: serde_json::Value = serde_json::from_str(&r.stdout)
+                .unwrap_or_else(|e| panic!("{}: {e}: {}", host.name, r.stderr));
+            let got = match report["summary"]["result"].as_str().unwrap() {
+                "ready" => "READY",
+                "ready_with_warnings" => "READY, with warnings",
+                "incomplete" => "INCOMPLETE",
+                "not_ready" => "NOT READY",
+                other => panic!("{}: result {other}", host.name),
+            };
+            if got != expected {
+                wrong.push(format!(
+                    "{} {targets:?}: {got}, expected {expected}",
+                    host.name
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -23,6 +23,10 @@ class Host:
         self.name = name
         self.description = ""
         self.targets = []
+        # Expected `check` verdicts (READY, "READY, with warnings", NOT READY,
+        # INCOMPLETE), without and with the targets.
+        self.verdict = None
+        self.verdict_with_devices = None
         self.readme = ""
         self.devs = []
         self.files = {}           # rel path -> content
@@ -95,5 +99,13 @@ def render(host, out):
     base = out.parent
     (base / "README.md").write_text(host.readme)
     tdevs = ", ".join('"%s"' % d for d in host.targets)
+    # The verdicts `check` must give, without and with the targets
+    # (tests/it/hosts.rs holds every host to them).
+    assert host.verdict, "%s: no expected verdict" % host.name
+    assert bool(host.targets) == bool(host.verdict_with_devices), host.name
+    verdicts = 'verdict = "%s"\n' % host.verdict
+    if host.targets:
+        verdicts += 'verdict_with_devices = "%s"\n' % host.verdict_with_devices
     (base / "scenario.toml").write_text(
-        'description = "%s"\ndevices = [%s]\n' % (host.description.replace('"', '\\"'), tdevs))
+        'description = "%s"\ndevices = [%s]\n%s'
+        % (host.description.replace('"', '\\"'), tdevs, verdicts))

@@ -226,6 +226,8 @@ def amd_host(c, ir=True):
 def sc_amd_ready(c):
     h = amd_host(c)
     h.description = "AMD Threadripper 3960X, Ubuntu 22.04, iommu=pt, X710 VF 41:02.0 on vfio-pci"
+    h.verdict = "READY, with warnings"
+    h.verdict_with_devices = "READY"
     finish_readme(h, "amd-ready", (
         "- AMD IOMMU on by default (no `amd_iommu=` needed); `iommu=pt` makes every default domain\n"
         "  passthrough, so all group `type` files read `identity`.\n"
@@ -250,6 +252,8 @@ def sc_amd_no_intremap(c):
         "The IVRS table is the real one of that board:",
         "The IVRS table is the real one of that board with its IOAPIC special entries (IVHD\n"
         "device entry 48h, variety 1) cut out, as on firmware that omits them:")
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "amd-no-intremap", (
         "- As amd-ready: AMD IOMMU on (four `ivhd` units, IOMMU groups), `iommu=pt`, vfio built in,\n"
         "  VFs 41:02.0 and 41:02.1 on vfio-pci (`/dev/vfio/61`, `/dev/vfio/62`).\n"

@@ -38,6 +38,8 @@ def sc_seed_guest_holds(c):
                   mem_kib=8388608, vcpus=4, bdf="0000:03:10.0", group=9)
     libvirt_files(h, "web02", persistent=rhel9_domain_xml(
         "web02", "8a4d2e6b-1c3f-4d5a-b7e9-6f0c2a9d3b41", 4194304, 2, "0000:03:10.0", mac_byte=0x12))
+    h.verdict = "READY, with warnings"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-guest-holds", (
         "- Like seed-ready (IOMMU on, both VFs on vfio-pci), plus a running libvirt 10.0 guest.\n"
         "- `web01` (domain id 1) runs as QEMU pid 4242, user qemu (uid/gid 107, supplementary group\n"
@@ -110,6 +112,8 @@ def sc_seed_dpdk_holds(c):
                      (9, "/dev/hugepages/rtemap_0"), (10, "/dev/vfio/vfio"),
                      (11, "/dev/vfio/10"), (12, "anon_inode:[vfio-device]"),
                      (13, "anon_inode:[eventfd]"), (14, "socket:[61230]")])
+    h.verdict = "READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-dpdk-holds", (
         "- Like seed-ready, with no libvirt guest (no `run/libvirt/qemu`, no persistent definitions).\n"
         "- An operator logged in over ssh (sshd session 5088, `-bash` 5100) runs DPDK's testpmd:\n"
@@ -139,6 +143,8 @@ def sc_seed_memlock_low(c):
     rhel9_daemons(h, extra_logs=[(7, "/var/log/libvirt/qemu/db01.log"), (8, "pipe:[51234]")])
     running_guest(h, name="db01", pid=6262, domid=1, uuid="c2b7e4d1-9f3a-4b6c-8e05-7a1d3f9b2c68",
                   mem_kib=8388608, vcpus=4, bdf="0000:03:10.0", group=9, hard_limit_kib=4194304)
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-memlock-low", (
         "- Like seed-guest-holds, with guest `db01` (domain id 1, QEMU pid 6262, user qemu) and no\n"
         "  second definition. Its live and persistent XML have 8388608 KiB of memory and\n"

@@ -306,6 +306,8 @@ IIO root ports carry ACS (capability at 0x110, control 0x001d: SrcValid, ReqRedi
 CmpltRedir, UpstreamFwd, as Linux enables them with the IOMMU on); the PCH root ports have no
 ACS capability (Linux's Patsburg quirk isolates them).
 """
+    h.verdict = "READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "hp-rmrr", (
         "- VT-x, `intel_iommu=on`, two DMAR units, interrupt remapping on (`IR-IO-APIC`,\n"
         "  `IR-PCI-MSI`, `DMAR-MSI` for `dmar0` and `dmar1` in `/proc/interrupts`), groups `DMA-FQ`.\n"

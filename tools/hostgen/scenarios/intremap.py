@@ -46,6 +46,8 @@ def sc_seed_no_intremap(c):
     h = noir_host("seed-no-intremap", False, c)
     h.description = "firmware DMAR without INTR_REMAP: IOMMU on, no interrupt remapping, allow_unsafe_interrupts N"
     h.targets = ["0000:03:10.0"]
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-no-intremap", NOIR_STATE + (
         "- `vfio_iommu_type1` is loaded with `allow_unsafe_interrupts` = `N` (the default; no\n"
         "  `/etc/modprobe.d/vfio.conf`).\n"),
@@ -62,6 +64,8 @@ def sc_seed_unsafe_interrupts(c):
     h = noir_host("seed-unsafe-interrupts", True, c)
     h.description = "no interrupt remapping, vfio_iommu_type1 allow_unsafe_interrupts=1 via /etc/modprobe.d/vfio.conf"
     h.targets = ["0000:03:10.0"]
+    h.verdict = "READY, with warnings"
+    h.verdict_with_devices = "READY, with warnings"
     finish_readme(h, "seed-unsafe-interrupts", NOIR_STATE + (
         "- `/etc/modprobe.d/vfio.conf` has `options vfio_iommu_type1 allow_unsafe_interrupts=1`, and\n"
         "  the loaded module shows it: `sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts`\n"

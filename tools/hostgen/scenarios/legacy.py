@@ -117,6 +117,8 @@ def sc_seed_legacy_assigned(c):
     h.hw_text = h.hw_text.replace(
         "running Red Hat Enterprise Linux 9.4, kernel `5.14.0-427.13.1.el9_4.x86_64`, and",
         "running Red Hat Enterprise Linux Server 7.9 (Maipo), kernel `3.10.0-1160.el7.x86_64`, and")
+    h.verdict = "READY, with warnings"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-legacy-assigned", (
         "- The guide's era: RHEL 7.9, kernel `3.10.0-1160.el7.x86_64` built with\n"
         "  `CONFIG_KVM_DEVICE_ASSIGNMENT=y` (legacy KVM assignment), qemu-kvm 1.5.3\n"

@@ -15,6 +15,8 @@ def sc_seed_ready(c):
     h = seed_host("seed-ready", corpus=c)
     h.description = "82576 host ready for assignment: VT-x, VT-d on, igb max_vfs=1, both VFs on vfio-pci"
     h.targets = ["0000:03:10.0"]
+    h.verdict = "READY"
+    h.verdict_with_devices = "READY"
     finish_readme(h, "seed-ready", (
         "- CPU flags have `vmx`; `intel_iommu=on` on the command line; DMAR present; IOMMU on (`dmar0`).\n"
         "- igb (+dca) loaded with `max_vfs=1` (`/etc/modprobe.d/igb.conf`): `sriov_numvfs` 1 on each PF,\n"
@@ -31,6 +33,8 @@ def sc_seed_no_vtd(c):
     h = seed_host("seed-no-vtd", dmar=False, iommu_on=False, vf_drivers=("igbvf", "igbvf"), corpus=c)
     h.description = "VT-d disabled in the BIOS: no DMAR table, IOMMU off although intel_iommu=on is set"
     h.targets = ["0000:03:10.0"]
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-no-vtd", (
         "- VT-d is disabled in the BIOS setup, so the firmware publishes no DMAR table\n"
         "  (`sys/firmware/acpi/tables/DMAR` is absent).\n"
@@ -49,6 +53,8 @@ def sc_seed_iommu_off(c):
                   vf_drivers=("igbvf", "igbvf"), corpus=c)
     h.description = "DMAR present but intel_iommu=on missing (RHEL 9 default off): IOMMU off"
     h.targets = ["0000:03:10.0"]
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-iommu-off", (
         "- DMAR table present (VT-d enabled in firmware).\n"
         "- The command line lacks `intel_iommu=on`, and RHEL 9 builds with\n"
@@ -63,6 +69,8 @@ def sc_seed_no_vmx(c):
     h = seed_host("seed-no-vmx", vmx=False, corpus=c)
     h.description = "VT-x disabled in the BIOS: no vmx flag, kvm_intel not loaded"
     h.targets = ["0000:03:10.0"]
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-no-vmx", (
         "- Same as seed-ready, but VT-x is disabled in the BIOS: `vmx` (and the VMX feature flags\n"
         "  `tpr_shadow vnmi flexpriority ept vpid`, and the `vmx flags` line) are missing from\n"
@@ -75,6 +83,8 @@ def sc_seed_no_igb(c):
     h = seed_host("seed-no-igb", igb=False, corpus=c)
     h.description = "PF driver igb not loaded: PFs unbound, sriov_numvfs 0, no VFs"
     h.targets = ["0000:03:10.0"]
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-no-igb", (
         "- igb and dca are not loaded (`modules.alias` still maps 8086:10c9 to igb). The PFs have no\n"
         "  driver, `enable` 0, no `net/`; `sriov_totalvfs` reads 8 (from the capability, no driver\n"
@@ -89,6 +99,8 @@ def sc_seed_no_vfio(c):
     h = seed_host("seed-no-vfio", vfio=False, vf_drivers=("igbvf", "igbvf"), corpus=c)
     h.description = "vfio modules not loaded: VFs on igbvf, no /dev/vfio"
     h.targets = ["0000:03:10.0"]
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-no-vfio", (
         "- IOMMU on, groups as in seed-ready.\n"
         "- vfio_pci, vfio_pci_core, vfio_iommu_type1, vfio (and iommufd) are not loaded; they are\n"
@@ -102,6 +114,7 @@ def sc_seed_no_vfs(c):
     h = seed_host("seed-no-vfs", numvfs=0, corpus=c)
     h.description = "igb loaded but no VFs created (sriov_numvfs 0)"
     h.targets = []
+    h.verdict = "NOT READY"
     finish_readme(h, "seed-no-vfs", (
         "- igb loaded without `max_vfs` and nothing wrote `sriov_numvfs`: 0 on both PFs,\n"
         "  `sriov_totalvfs` 7. No VFs, no `/etc/modprobe.d/igb.conf`.\n"
@@ -120,6 +133,8 @@ def sc_seed_group_shared(c):
         "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
         "enp3s0f0\t00000000\t0102A8C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
         "enp3s0f0\t0002A8C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n")
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-group-shared", (
         "- Root ports 00:01.0, 00:03.0, 00:07.0 have no ACS capability (config space has none), and\n"
         "  (pretend) no ACS quirk applies to the 82576, so 03:00.0, 03:00.1, 03:10.0 and 03:10.1\n"
@@ -139,6 +154,8 @@ def sc_seed_host_driver(c):
     h = seed_host("seed-host-driver", vf_drivers=("igbvf", "vfio-pci"), corpus=c)
     h.description = "target VF 03:10.0 is bound to igbvf (host uses it as enp3s16)"
     h.targets = ["0000:03:10.0"]
+    h.verdict = "READY, with warnings"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-host-driver", (
         "- Like seed-ready, but 03:10.0 is bound to igbvf and is the host interface `enp3s16`;\n"
         "  03:10.1 is on vfio-pci (`/dev/vfio/10`).\n"),
@@ -153,6 +170,8 @@ def sc_seed_config_denied(c):
     h.targets = ["0000:03:10.0"]
     h.files["etc/libvirt/qemu.conf"] = qemu_conf("qemu", "qemu", set_user=True)
     h.files["proc/cmdline"] = h.files["proc/cmdline"].replace("\n", " pci-stub.ids=8086:10ca\n")
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-config-denied", (
         "- Legacy (pci-assign era) setup, as in the guide's error\n"
         "  `get_real_device: /sys/bus/pci/devices/0000:03:10.0/config: Permission denied`:\n"
@@ -172,6 +191,8 @@ def sc_seed_pt_mismatch(c):
     h = seed_host("seed-pt-mismatch", cmdline_extra=" iommu=pt iommu.passthrough=0", corpus=c)
     h.description = "iommu=pt overridden by a later iommu.passthrough=0: groups are DMA-FQ, not identity"
     h.targets = ["0000:03:10.0"]
+    h.verdict = "READY, with warnings"
+    h.verdict_with_devices = "READY, with warnings"
     finish_readme(h, "seed-pt-mismatch", (
         "- Like seed-ready, but the command line (and `GRUB_CMDLINE_LINUX`) ends in\n"
         "  `intel_iommu=on iommu=pt iommu.passthrough=0`. Both are early parameters handled in\n"

@@ -42,6 +42,8 @@ def sc_seed_noiommu(c):
     h.files["proc/sys/kernel/tainted"] = "64\n"
     noiommu_group_hook(h, "0000:03:10.0", 0)
     rhel9_daemons(h)
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-noiommu", (
         "- DMAR present, but no `intel_iommu=on` (RHEL 9 default off): no `sys/class/iommu` units,\n"
         "  no IOMMU-backed groups, no device has an `iommu` link; interrupt remapping is on (from\n"
@@ -74,6 +76,8 @@ def sc_seed_vfio_perm(c):
     h.targets = ["0000:03:10.0"]
     h.files["etc/libvirt/qemu.conf"] = qemu_conf("qemu", "qemu", set_user=True)
     rhel9_daemons(h)
+    h.verdict = "READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "seed-vfio-perm", (
         "- Like seed-ready (both VFs on vfio-pci, `/dev/vfio/9` and `/dev/vfio/10` char 243:0 and\n"
         "  243:1, mode 0600, owner root:root, as udev creates them).\n"
@@ -96,6 +100,7 @@ def sc_seed_vfio_ids_pf(c):
                   cmdline_extra=" rd.driver.pre=vfio-pci vfio-pci.ids=8086:10ca,8086:10c9")
     h.description = "vfio-pci.ids on the command line names the PF's ID (8086:10c9) with the VF's: vfio-pci claims both 82576 PFs at boot"
     h.targets = []
+    h.verdict = "NOT READY"
     finish_readme(h, "seed-vfio-ids-pf", (
         "- Like seed-ready, but the command line has `rd.driver.pre=vfio-pci\n"
         "  vfio-pci.ids=8086:10ca,8086:10c9`: the VF's ID and, by a common copying mistake, the\n"

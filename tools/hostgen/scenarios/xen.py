@@ -82,6 +82,8 @@ XEN_STATE = XEN_DOM0 + """\
 def sc_xen_e820_missing(c):
     h = xen_host("xen-e820-missing", False, c)
     h.description = "Xen dom0, VF on pciback, cmdline lacks pci_pt_e820_access=on"
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "xen-e820-missing", XEN_STATE + (
         "- The dom0 kernel command line does NOT have `pci_pt_e820_access=on`.\n"),
         "`xen.e820-access` fails (the guide: \"To enable SR-IOV with Xen for Intel systems append\n"
@@ -93,6 +95,8 @@ def sc_xen_e820_missing(c):
 def sc_xen_ready(c):
     h = xen_host("xen-ready", True, c)
     h.description = "Xen dom0, VF on pciback, pci_pt_e820_access=on set"
+    h.verdict = "READY, with warnings"
+    h.verdict_with_devices = "READY"
     finish_readme(h, "xen-ready", XEN_STATE + (
         "- The dom0 kernel command line has `pci_pt_e820_access=on`.\n"),
         "`xen.e820-access` passes; no check fails for 0000:03:10.0.\n")
@@ -102,6 +106,8 @@ def sc_xen_ready(c):
 def sc_xen_no_vtd(c):
     h = xen_host("xen-no-vtd", True, c, vtd=False)
     h.description = "Xen dom0, VT-d disabled in the BIOS: no DMAR for Xen (no XMAR in dom0), VF on pciback"
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "xen-no-vtd", XEN_DOM0 + (
         "- VT-d is disabled in the BIOS setup, so the firmware publishes no DMAR table: Xen finds\n"
         "  no IOMMU to take (`xl dmesg` would say \"I/O virtualisation disabled\"), and dom0 has\n"
@@ -121,6 +127,8 @@ def sc_xen_no_vtd(c):
 def sc_xen_no_pciback(c):
     h = xen_host("xen-no-pciback", True, c, pciback=False)
     h.description = "Xen dom0, xen_pciback not loaded: target VF 03:10.0 still on igbvf"
+    h.verdict = "READY, with warnings"
+    h.verdict_with_devices = "NOT READY"
     finish_readme(h, "xen-no-pciback", XEN_DOM0 + (
         "- Xen owns VT-d: it renames the firmware DMAR to `XMAR` before dom0 sees it (as in\n"
         "  xen-ready); no `sys/class/iommu` units and no IOMMU groups in dom0. ACS is enabled on\n"
@@ -146,6 +154,8 @@ def sc_xen_xl_twice(c):
     h.files["etc/xen/vm2.cfg"] = XL_CFG.format(
         name="vm2", uuid="a1c3e5f7-0b2d-4f6a-8c9e-2b4d6f8a0c13", mac="02", pci="'03:10.0'")
     xen_dom0_daemons(h)
+    h.verdict = "READY, with warnings"
+    h.verdict_with_devices = "READY, with warnings"
     finish_readme(h, "xen-xl-twice", XEN_STATE + (
         "- The dom0 kernel command line has `pci_pt_e820_access=on` (as in xen-ready).\n"
         "- `etc/xen/vm1.cfg` and `etc/xen/vm2.cfg` (xl.cfg syntax: `type`, `name`, `memory = 4096`,\n"
