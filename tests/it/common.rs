@@ -101,6 +101,15 @@ pub fn note(text: &str) {
     println!("{text}");
 }
 
+/// Says that a test, or part of one, checked nothing here and why. Written
+/// to the process's standard error itself, past the test harness's
+/// capture, so that a plain `cargo test` shows every skip, not only a
+/// failure's output: a skipped check never looks like a pass.
+pub fn skipped(why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED, checked nothing: {why}");
+}
+
 /// Whether an external program the test needs can run (`PROGRAM ARGS`
 /// starts, whatever it exits with). When it cannot: under CI (`CI` set) the
 /// test fails, naming what .ci/run installs; elsewhere it is skipped with a
@@ -113,7 +122,7 @@ pub fn have(program: &str, args: &[&str], package: &str) -> bool {
     if std::env::var_os("CI").is_some() {
         panic!("{program} ({package}) is not installed: .ci/run installs it");
     }
-    eprintln!("skip: {program} ({package}) is not installed here");
+    skipped(&format!("{program} ({package}) is not installed here"));
     false
 }
 

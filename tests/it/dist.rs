@@ -9,7 +9,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::common::{bin, note, run};
+use crate::common::{bin, run};
 
 /// Whether `program` runs here; under CI its absence is a failure.
 fn have(program: &str) -> bool {
@@ -24,7 +24,7 @@ fn have(program: &str) -> bool {
             std::env::var("CI").is_err(),
             "{program} is not installed, and CI must run it (.ci/run installs it)"
         );
-        note(&format!("{program} not installed: its check is skipped"));
+        crate::common::skipped(&format!("{program} not installed: its check"));
     }
     found
 }

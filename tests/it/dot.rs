@@ -100,7 +100,7 @@ fn dot_draws_a_larger_synthetic_host() {
         if std::env::var_os("CI").is_some() {
             panic!("corpus is missing: tools/mkbighost.py needs its ACPI tables");
         }
-        eprintln!("skip: corpus is missing");
+        crate::common::skipped("corpus is missing");
         return;
     }
     let root = scratch("dot-bighost").join("root");

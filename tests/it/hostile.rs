@@ -212,7 +212,7 @@ fn device_nodes_in_a_tree_are_named_never_opened() {
     for (name, major, minor) in [("kmsg-cmdline", 1, 11), ("null-cmdline", 1, 3)] {
         let root = tree("seed-ready", name);
         if !make_char_device(&root.join("proc/cmdline"), major, minor) {
-            common::note("skip: this user cannot make device nodes (mknod needs root)");
+            common::skipped("this user cannot make device nodes (mknod needs root)");
             return;
         }
         let out = sh(&format!(
@@ -293,7 +293,7 @@ fn a_command_line_cannot_frame_a_process_or_hide_the_holder() {
 #[test]
 fn lost_output_is_exit_2_with_a_message() {
     if !Path::new("/dev/full").exists() {
-        common::note("skip: no /dev/full here");
+        common::skipped("no /dev/full here");
         return;
     }
     let root = "tests/hosts/seed-ready/root";
@@ -589,7 +589,7 @@ fn checks_that_could_not_run_are_exit_3_not_0() {
 fn an_unreadable_guest_list_is_unknown_not_empty() {
     let id = Command::new("id").arg("-u").output().expect("id");
     if String::from_utf8_lossy(&id.stdout).trim() != "0" {
-        common::note("skip: needs root, to run the tool as nobody on a tree root keeps to itself");
+        common::skipped("needs root, to run the tool as nobody on a tree root keeps to itself");
         return;
     }
     let (root, bin_copy) = public_copy("seed-memlock-low", "guests");

@@ -27,10 +27,10 @@ fn xsd() -> Option<PathBuf> {
             path.display()
         );
     }
-    eprintln!(
-        "skip: {} is missing (tools/junit-xsd.sh fetches it)",
+    crate::common::skipped(&format!(
+        "{} is missing (tools/junit-xsd.sh fetches it)",
         path.display()
-    );
+    ));
     None
 }
 

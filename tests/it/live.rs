@@ -20,7 +20,7 @@ fn skip_unless(tool: &str) -> bool {
     if std::env::var_os("CI").is_some() {
         panic!("{tool} is not installed: .ci/run installs it");
     }
-    eprintln!("skip: {tool} is not installed here");
+    crate::common::skipped(&format!("{tool} is not installed here"));
     true
 }
 

@@ -36,7 +36,7 @@ fn lspci_reads_every_tree_as_a_host() {
         if std::env::var_os("CI").is_some() {
             panic!("lspci (pciutils) is not installed: .ci/run installs it");
         }
-        eprintln!("skip: lspci (pciutils) is not installed here");
+        crate::common::skipped("lspci (pciutils) is not installed here");
         return;
     }
     for host in common::hosts() {

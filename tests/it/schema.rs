@@ -49,7 +49,7 @@ fn have_jsonschema() -> bool {
         if std::env::var_os("CI").is_some() {
             panic!("Python's jsonschema is not installed: .ci/run installs it");
         }
-        eprintln!("skip: Python's jsonschema is not installed here");
+        crate::common::skipped("Python's jsonschema is not installed here");
     }
     ok
 }

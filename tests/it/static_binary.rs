@@ -112,7 +112,7 @@ fn it_runs_in_an_empty_chroot() {
     // SAFETY: geteuid has no preconditions and cannot fail.
     if unsafe { libc::geteuid() } != 0 {
         assert!(std::env::var("CI").is_err(), "CI runs as root");
-        note("not root: the empty-chroot run is skipped");
+        crate::common::skipped("not root: the empty-chroot run");
         return;
     }
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("empty-chroot");
