@@ -30,7 +30,7 @@ pub fn form(platform: Platform, a: PciAddress, managed: bool) -> String {
 /// How to use the form, for standard error.
 pub fn steps(platform: Platform, a: PciAddress, dev: Option<&DeviceFacts>) -> String {
     match platform {
-        Platform::Libvirt => "save standard output as hostdev.xml (this same command, followed by `> hostdev.xml`), then:\n  virsh attach-device GUEST hostdev.xml --config      # from the next start (add --live for a running guest)\nor paste it under <devices> in `virsh edit GUEST`.\n".to_string(),
+        Platform::Libvirt => "save standard output as hostdev.xml (this same command, followed by `> hostdev.xml`), then:\n    virsh attach-device GUEST hostdev.xml --config\nto give it from the guest's next start (add --live to give it to the running guest too), or paste it under <devices> in `virsh edit GUEST`.\n".to_string(),
         Platform::Xl => {
             let pciback = dev
                 .and_then(|d| d.driver_role.value().copied())

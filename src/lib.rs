@@ -54,6 +54,16 @@ pub fn gather_from(
     gather_targets(fs, addresses, devices, false)
 }
 
+/// [`gather_from`], where a target may be a VF its PF has not created yet
+/// (a finding of sriov.vfs, as with `check -d`).
+pub fn gather_from_pending_ok(
+    fs: &dyn HostFs,
+    addresses: Known<Vec<address::PciAddress>>,
+    devices: &[String],
+) -> Result<Facts, String> {
+    gather_targets(fs, addresses, devices, true)
+}
+
 /// [`gather_from`]; `pending_ok` as [`probes::resolve_targets`] has it.
 fn gather_targets(
     fs: &dyn HostFs,

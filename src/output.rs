@@ -39,6 +39,22 @@ pub fn stderr(text: &str) {
     }
 }
 
+/// [`stderr`], each line of prose wrapped at the terminal's width
+/// ([`crate::render::wrap::width`]) when standard error is a terminal;
+/// redirected (a log, a script), each message stays on one line, so that
+/// grep finds it.
+pub fn stderr_wrapped(text: &str) {
+    use std::io::IsTerminal;
+    if io::stderr().is_terminal() {
+        stderr(&crate::render::wrap::prose_lines(
+            text,
+            crate::render::wrap::width(),
+        ));
+    } else {
+        stderr(text);
+    }
+}
+
 /// Whether to color: `always`, `never`, or `auto` (a terminal, and NO_COLOR
 /// unset or empty, as no-color.org asks).
 pub fn use_color(choice: &str) -> bool {

@@ -52,7 +52,12 @@ pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
         // by the rules: freed (on return) before the findings pile up.
         crate::gather_for_check(fs.as_ref(), &a.devices).map_err(Error::Host)
     })?;
-    let findings = engine.run(&facts);
+    let mut findings = engine.run(&facts);
+    // In text, the commands the fixes suggest read the same tree or
+    // bundle; the JSON stays the host's own (a bundle replays as its tree).
+    if a.format == CheckFormat::Text {
+        super::host::name_host_again_in(&mut findings, &a.host.again());
+    }
     let report = crate::report::Report::new(&facts, findings);
     // The facts are freed on a second thread while the report is written.
     // The report is not freed at all: the process ends with this command,

@@ -23,6 +23,11 @@ pub struct Args {
     file: Option<PathBuf>,
     #[command(flatten)]
     host: HostArgs,
+    /// A device the message is about, when it names none or another form
+    /// (0000:03:10.0, 03:10.0 or pci_0000_03_10_0); repeatable. Checked as
+    /// if the message named it.
+    #[arg(long = "device", short = 'd', value_name = "ADDR")]
+    devices: Vec<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -34,6 +39,9 @@ pub struct Args {
 }
 
 pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
+    for d in &a.devices {
+        crate::address::PciAddress::parse(d).map_err(Error::Usage)?;
+    }
     let rules_dir = a.rules_dir.as_deref();
     // The rules and the signatures load side by side, on two threads
     // beside this one, which reads the host.
@@ -57,8 +65,21 @@ pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
             Ok((input, a.host.open()?))
         },
     )?;
-    let e =
-        crate::explain::explain(fs.as_ref(), &input, &engine, &signatures).map_err(Error::Host)?;
+    let mut e = crate::explain::explain(fs.as_ref(), &input, &engine, &signatures, &a.devices)
+        .map_err(Error::Host)?;
+    // In text, our own commands read the same tree or bundle again; the
+    // JSON stays the host's own (a bundle replays as its tree).
+    if a.format == Format::Text {
+        let again = a.host.again();
+        for cmd in e
+            .confirm
+            .iter_mut()
+            .filter(|c| c.starts_with("sriov-doctor "))
+        {
+            cmd.push_str(&again);
+        }
+        super::host::name_host_again_in(&mut e.causes, &again);
+    }
     let out = match a.format {
         Format::Json => render::json::render(&e),
         Format::Text => render::explain::text(&e, &render::text::Style::new(color)),

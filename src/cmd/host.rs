@@ -19,6 +19,16 @@ pub struct HostArgs {
 }
 
 impl HostArgs {
+    /// The option that names this host again, for a command the output
+    /// suggests (" --root DIR", " --bundle FILE"; empty for this machine).
+    pub fn again(&self) -> String {
+        match (&self.root, &self.bundle) {
+            (_, Some(file)) => format!(" --bundle {}", shell_word(&file.to_string_lossy())),
+            (Some(dir), None) => format!(" --root {}", shell_word(&dir.to_string_lossy())),
+            (None, None) => String::new(),
+        }
+    }
+
     /// The root to read: a support bundle, a captured tree, or this machine.
     pub fn open(&self) -> Result<Box<dyn HostFs>, Error> {
         match &self.bundle {
@@ -62,4 +72,89 @@ pub fn load_engine(dir: Option<&Path>) -> Result<Engine, Error> {
         what: "rules",
         errors: errors.iter().map(|e| e.to_string()).collect(),
     })
+}
+
+/// `text` with `again` ([`HostArgs::again`]) added to every backticked
+/// `sriov-doctor …` command in it, so that a command the output suggests
+/// reads the same tree or bundle; None when nothing changes.
+pub fn name_host_again(text: &str, again: &str) -> Option<String> {
+    const OPEN: &str = "`sriov-doctor ";
+    if again.is_empty() || !text.contains(OPEN) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + again.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(OPEN) {
+        let body = at + OPEN.len();
+        let Some(close) = rest[body..].find('`') else {
+            break;
+        };
+        out.push_str(&rest[..body + close]);
+        out.push_str(again);
+        out.push('`');
+        rest = &rest[body + close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// [`name_host_again`] on the messages and fixes of `findings`.
+pub fn name_host_again_in(findings: &mut [crate::findings::Finding], again: &str) {
+    if again.is_empty() {
+        return;
+    }
+    for f in findings {
+        for text in std::iter::once(&mut f.message).chain(f.remediation.iter_mut()) {
+            if let Some(t) = name_host_again(text, again) {
+                *text = t;
+            }
+        }
+    }
+}
+
+/// `word` as one shell word: as it is when it holds only characters no
+/// shell treats specially, else in single quotes.
+pub fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-:+,=@%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{name_host_again, shell_word};
+
+    #[test]
+    fn our_commands_name_the_tree_again_and_others_do_not() {
+        let text = "Give it another VF: `sriov-doctor hostdev --free --pf 0000:03:00.0`, or `virsh nodedev-detach pci_0000_03_10_0`; see `sriov-doctor list`.";
+        assert_eq!(
+            name_host_again(text, " --root t/root").as_deref(),
+            Some("Give it another VF: `sriov-doctor hostdev --free --pf 0000:03:00.0 --root t/root`, or `virsh nodedev-detach pci_0000_03_10_0`; see `sriov-doctor list --root t/root`.")
+        );
+        assert_eq!(name_host_again(text, ""), None);
+        assert_eq!(name_host_again("`virsh list`", " --root t"), None);
+        // An unclosed span is left as it is.
+        assert_eq!(
+            name_host_again("`sriov-doctor check", " --root t").as_deref(),
+            Some("`sriov-doctor check")
+        );
+    }
+
+    #[test]
+    fn a_word_with_spaces_or_quotes_is_quoted_once() {
+        assert_eq!(
+            shell_word("tests/hosts/seed-ready/root"),
+            "tests/hosts/seed-ready/root"
+        );
+        assert_eq!(shell_word("my host"), "'my host'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word("$(rm -rf /)"), "'$(rm -rf /)'");
+        assert_eq!(shell_word(""), "''");
+    }
 }

@@ -78,9 +78,13 @@ pub fn run(a: &Args) -> Result<Outcome, Error> {
     };
     let managed = a.managed == YesNo::Yes;
     let dev = facts.devices.iter().find(|d| d.address == addr);
-    let concerns = dev
+    let again = a.host.again();
+    let concerns: Vec<String> = dev
         .map(|d| hostdev::concerns(&facts, d, a.platform, managed))
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| super::host::name_host_again(&c, &again).unwrap_or(c))
+        .collect();
     let refused = !concerns.is_empty() && !a.force;
     let form = hostdev::form(a.platform, addr, managed);
     let name = dev.and_then(|d| d.device_name.clone());
@@ -113,7 +117,7 @@ pub fn run(a: &Args) -> Result<Outcome, Error> {
                 ));
                 err.push_str(&hostdev::steps(a.platform, addr, dev));
             }
-            output::stderr(&err);
+            output::stderr_wrapped(&err);
         }
     }
     Ok(Outcome::failed_if(refused))

@@ -137,7 +137,7 @@ pub fn main() -> i32 {
         Ok(_) => {}
         // clap's message is shown as clap words it.
         Err(Error::Arguments(text)) => output::stderr(text),
-        Err(e) => output::stderr(&format!("sriov-doctor: {e}")),
+        Err(e) => output::stderr_wrapped(&format!("sriov-doctor: {e}")),
     }
     error::exit_code(&result)
 }

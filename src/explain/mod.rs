@@ -116,6 +116,10 @@ pub struct Explanation {
     pub focus: Vec<String>,
     /// Addresses the messages name that this host does not have.
     pub not_on_host: Vec<String>,
+    /// Addresses the messages name where a PF of this host puts a VF it has
+    /// not created yet: checked as targets (sriov.vfs says how to create
+    /// them).
+    pub not_created_yet: Vec<String>,
     /// Failing and warning findings, most likely cause first.
     pub causes: Vec<Finding>,
     /// Commands that confirm the cause.
@@ -172,32 +176,35 @@ fn matches(lines: &[String], signatures: &[Signature]) -> Vec<Match> {
     out
 }
 
-/// Devices named by the matches: addresses (short ones widened to the host's
-/// domain), else the members of the groups named.
+/// Devices named by the matches (and by `--device`): addresses (short ones
+/// widened to the host's domain), else the members of the groups named.
 fn focus(
     fs: &dyn HostFs,
     found: &[Match],
+    named: &[String],
     present: &[PciAddress],
 ) -> (Vec<PciAddress>, Vec<String>) {
     let mut focus = Vec::new();
     let mut missing = Vec::new();
-    for m in found {
-        if let Some(dev) = m.captures.get("device") {
-            match PciAddress::parse(dev) {
-                Ok((a, AddressForm::Full)) if present.contains(&a) => focus.push(a),
-                Ok((a, AddressForm::Short)) => {
-                    let same: Vec<&PciAddress> = present
-                        .iter()
-                        .filter(|p| (p.bus, p.device, p.function) == (a.bus, a.device, a.function))
-                        .collect();
-                    match same.as_slice() {
-                        [] => missing.push(a.to_string()),
-                        many => focus.extend(many.iter().copied()),
-                    }
+    let devices = found
+        .iter()
+        .filter_map(|m| m.captures.get("device"))
+        .chain(named.iter());
+    for dev in devices {
+        match PciAddress::parse(dev) {
+            Ok((a, AddressForm::Short)) => {
+                let same: Vec<&PciAddress> = present
+                    .iter()
+                    .filter(|p| (p.bus, p.device, p.function) == (a.bus, a.device, a.function))
+                    .collect();
+                match same.as_slice() {
+                    [] => missing.push(a.to_string()),
+                    many => focus.extend(many.iter().copied()),
                 }
-                Ok((a, _)) => missing.push(a.to_string()),
-                Err(_) => {}
             }
+            Ok((a, _)) if present.contains(&a) => focus.push(a),
+            Ok((a, _)) => missing.push(a.to_string()),
+            Err(_) => {}
         }
     }
     // A group stands for its devices only when no message names a device.
@@ -250,20 +257,33 @@ fn substitute(
 }
 
 /// Reads the host, matches the input, runs the checks and ranks the causes.
+/// `named`: devices the user names beside the message (`--device`), checked
+/// as if the message named them.
 pub fn explain(
     fs: &dyn HostFs,
     input: &str,
     engine: &Engine,
     signatures: &[Signature],
+    named: &[String],
 ) -> Result<Explanation, String> {
     let lines = lines(input);
     let found = matches(&lines, signatures);
     // Listed once, for the focus and for the facts.
     let addresses: crate::facts::Known<Vec<PciAddress>> = crate::probes::pci::addresses(fs).into();
     let present = addresses.value().cloned().unwrap_or_default();
-    let (focus, not_on_host) = focus(fs, &found, &present);
+    let (mut focus, missing) = focus(fs, &found, named, &present);
+    let (not_created_yet, not_on_host): (Vec<String>, Vec<String>) =
+        missing.into_iter().partition(|m| {
+            m.parse::<PciAddress>()
+                .is_ok_and(|a| crate::probes::future_vf(fs, &present, a).is_some())
+        });
+    focus.extend(
+        not_created_yet
+            .iter()
+            .filter_map(|m| m.parse::<PciAddress>().ok()),
+    );
     let targets: Vec<String> = focus.iter().map(|a| a.to_string()).collect();
-    let facts = crate::gather_from(fs, addresses, &targets)?;
+    let facts = crate::gather_from_pending_ok(fs, addresses, &targets)?;
     let findings = engine.run(&facts);
     let report = Report::new(&facts, findings);
     let mut found = found;
@@ -355,6 +375,7 @@ pub fn explain(
         matches: found,
         focus: targets,
         not_on_host,
+        not_created_yet,
         causes,
         confirm,
         note,

@@ -52,6 +52,9 @@ pub struct DeviceFacts {
     pub iommu_group: Known<Option<u32>>,
     pub numa_node: Known<i64>,
     pub netdevs: Vec<String>,
+    /// Those of `netdevs` whose `operstate` reads "up": the host is passing
+    /// traffic over them now.
+    pub netdevs_up: Vec<String>,
     /// Named with --device.
     pub target: bool,
     /// A PF whose VF is a target (or a PF that is itself a target).

@@ -33,8 +33,9 @@ pub struct HostFacts {
     pub guests: Known<Vec<GuestFacts>>,
     /// What the search for device holders read.
     pub process_scan: ProcessScan,
-    /// Interfaces that carry a usable IPv4 default route (/proc/net/route):
-    /// detaching the device behind one takes the host off the network.
+    /// Interfaces that carry a usable IPv4 or IPv6 default route, and those
+    /// under them (bond slaves, bridge ports, VLAN parents): detaching the
+    /// device behind one takes the host off the network.
     pub default_route: Known<Vec<String>>,
     /// VFIO's no-IOMMU mode: enable_unsafe_noiommu_mode, /dev/vfio/noiommu-N.
     pub vfio_noiommu: Known<NoIommuFacts>,

@@ -123,11 +123,57 @@ pub fn hostname(fs: &dyn HostFs) -> Known<String> {
     }
 }
 
-/// The interfaces with a usable IPv4 default route (/proc/net/route: the
-/// network namespace the tool runs in, on a live host).
+/// How deep `lower_*` links are followed (a bridge over a bond over a
+/// VLAN over a NIC is three).
+const MAX_STACK: usize = 8;
+
+/// The interfaces that carry a usable default route, IPv4
+/// (/proc/net/route) or IPv6 (/proc/net/ipv6_route) — on a live host those
+/// of the network namespace the tool runs in — and every interface below
+/// them: a bond's slaves, a bridge's ports, a VLAN's parent (their
+/// `/sys/class/net/IF/lower_*` links). Detaching any of them takes the
+/// route down or degrades it. Unknown only when neither table can be read.
 pub fn default_route(fs: &dyn HostFs) -> Known<Vec<String>> {
-    let text: Known<String> = fs.read_text("/proc/net/route").into();
-    text.map(|t| crate::formats::proc_net_route::default_route_interfaces(&t))
+    use crate::formats::proc_net_route::{default_route6_interfaces, default_route_interfaces};
+    let v4 = fs.read_text("/proc/net/route");
+    let v6 = fs.read_text("/proc/net/ipv6_route");
+    let mut top: Vec<String> = Vec::new();
+    match (&v4, &v6) {
+        (Err(e), Err(_)) => return Known::unknown(e.to_string()),
+        _ => {
+            if let Ok(t) = &v4 {
+                top.extend(default_route_interfaces(t));
+            }
+            if let Ok(t) = &v6 {
+                top.extend(default_route6_interfaces(t));
+            }
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut level = top;
+    for _ in 0..MAX_STACK {
+        let mut next = Vec::new();
+        for name in level {
+            if out.contains(&name) || name.contains('/') || name.starts_with('.') {
+                continue;
+            }
+            let entries = fs
+                .list_dir(&format!("/sys/class/net/{name}"))
+                .unwrap_or_default();
+            next.extend(
+                entries
+                    .iter()
+                    .filter_map(|e| e.strip_prefix("lower_"))
+                    .map(str::to_string),
+            );
+            out.push(name);
+        }
+        if next.is_empty() {
+            break;
+        }
+        level = next;
+    }
+    Known::Value(out)
 }
 
 pub fn xen(fs: &dyn HostFs) -> Known<XenFacts> {
@@ -156,4 +202,57 @@ pub fn xen(fs: &dyn HostFs) -> Known<XenFacts> {
         capabilities,
         hvm,
     })
+}
+
+#[cfg(test)]
+mod route_tests {
+    use super::default_route;
+    use crate::hostfs::DirFs;
+    use std::fs;
+
+    /// A bridge over a bond over two NICs, as sysfs links them: the route
+    /// is on br0, and every interface under it carries it.
+    #[test]
+    fn the_ports_under_a_bridge_and_bond_carry_its_default_route() {
+        let d = tempfile::tempdir().unwrap();
+        let r = d.path();
+        fs::create_dir_all(r.join("proc/net")).unwrap();
+        fs::write(
+            r.join("proc/net/route"),
+            "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n\
+             br0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n",
+        )
+        .unwrap();
+        for (dir, lowers) in [
+            ("br0", vec!["bond0"]),
+            ("bond0", vec!["enp3s0f0", "enp3s0f1"]),
+            ("enp3s0f0", vec![]),
+            ("enp3s0f1", vec![]),
+            ("enp4s0", vec![]),
+        ] {
+            let p = r.join("sys/class/net").join(dir);
+            fs::create_dir_all(&p).unwrap();
+            fs::write(p.join("operstate"), "up\n").unwrap();
+            for l in lowers {
+                std::os::unix::fs::symlink(format!("../{l}"), p.join(format!("lower_{l}")))
+                    .unwrap();
+            }
+        }
+        let f = DirFs::host_tree(r).unwrap();
+        let got = default_route(&f).value().cloned().unwrap();
+        assert_eq!(got, vec!["br0", "bond0", "enp3s0f0", "enp3s0f1"]);
+    }
+
+    #[test]
+    fn no_routing_table_is_unknown_and_an_empty_one_is_no_route() {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir_all(d.path().join("proc")).unwrap();
+        fs::create_dir_all(d.path().join("sys")).unwrap();
+        let f = DirFs::host_tree(d.path()).unwrap();
+        assert!(default_route(&f).value().is_none());
+        fs::create_dir_all(d.path().join("proc/net")).unwrap();
+        fs::write(d.path().join("proc/net/ipv6_route"), "").unwrap();
+        let f = DirFs::host_tree(d.path()).unwrap();
+        assert_eq!(default_route(&f).value().cloned(), Some(vec![]));
+    }
 }

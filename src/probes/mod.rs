@@ -109,7 +109,7 @@ pub fn resolve_targets(
 
 /// Whether `addr` is where a PF would put one of its VFs: routing ID of VF n
 /// = PF's + sriov_offset + n × sriov_stride (PCIe SR-IOV 9.3.3.9–10).
-fn future_vf(
+pub fn future_vf(
     fs: &dyn HostFs,
     present: &[PciAddress],
     addr: PciAddress,

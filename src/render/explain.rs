@@ -14,13 +14,9 @@ const SHOWN: usize = 8;
 
 pub fn text(e: &Explanation, style: &Style) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} {} · {}",
-        style.heading("sriov-doctor explain"),
-        env!("CARGO_PKG_VERSION"),
-        clean(&e.host.root)
-    );
+    let first = format!("{} ", style.heading("sriov-doctor explain"));
+    let about = format!("{} · {}", env!("CARGO_PKG_VERSION"), clean(&e.host.root));
+    out.push_str(&wrap::fill(&first, &about, 4, style.width));
     let (passes, said): (Vec<&Match>, Vec<&Match>) =
         e.matches.iter().partition(|m| m.outcome == Outcome::Pass);
     if e.matches.is_empty() {
@@ -83,19 +79,30 @@ pub fn text(e: &Explanation, style: &Style) -> String {
                 continue;
             }
             out.push_str(&wrap::fill("    ", &clean(&m.meaning), 4, style.width));
-            let failing: Vec<&str> = m
+            // Each rule once, with its worst outcome on the subjects named.
+            let mut failing: Vec<(&str, Status)> = Vec::new();
+            for c in m
                 .host_checks
                 .iter()
                 .filter(|c| matches!(c.status, Status::Fail | Status::Warn))
-                .map(|c| c.rule.as_str())
-                .collect();
+            {
+                match failing.iter_mut().find(|(r, _)| *r == c.rule) {
+                    Some((_, s)) if c.status == Status::Fail => *s = Status::Fail,
+                    Some(_) => {}
+                    None => failing.push((c.rule.as_str(), c.status)),
+                }
+            }
             if !failing.is_empty() {
-                let mut rules = failing.clone();
-                rules.dedup();
+                let said: Vec<String> = failing
+                    .iter()
+                    .map(|(r, s)| {
+                        let verb = if *s == Status::Fail { "fails" } else { "warns" };
+                        format!("{} {verb}", clean(r))
+                    })
+                    .collect();
                 let text = format!(
-                    "On this host: {} {}; the fix that fits this host is under the causes below.",
-                    clean(&rules.join(", ")),
-                    if rules.len() == 1 { "fails" } else { "fail" }
+                    "On this host: {}; the fix that fits this host is under the causes below.",
+                    said.join(", ")
                 );
                 out.push_str(&wrap::fill("    ", &text, 4, style.width));
             }
@@ -111,18 +118,27 @@ pub fn text(e: &Explanation, style: &Style) -> String {
         }
     }
     if !e.focus.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nChecked on this host for: {}",
-            clean(&e.focus.join(", "))
+        out.push('\n');
+        out.push_str(&wrap::fill(
+            "Checked on this host for: ",
+            &clean(&e.focus.join(", ")),
+            4,
+            style.width,
+        ));
+    }
+    if !e.not_created_yet.is_empty() {
+        let text = format!(
+            "{} (its PF creates it once it has enough VFs; sriov.vfs says how)",
+            clean(&e.not_created_yet.join(", "))
         );
+        out.push_str(&wrap::fill("Not created yet: ", &text, 4, style.width));
     }
     if !e.not_on_host.is_empty() {
-        let _ = writeln!(
-            out,
-            "Not on this host: {} (the message may come from another machine)",
+        let text = format!(
+            "{} (the message may come from another machine)",
             clean(&e.not_on_host.join(", "))
         );
+        out.push_str(&wrap::fill("Not on this host: ", &text, 4, style.width));
     }
     if let Some(n) = &e.note {
         out.push('\n');

@@ -4,17 +4,14 @@ use std::fmt::Write;
 
 use crate::inventory::Inventory;
 use crate::render::text::Style;
+use crate::render::wrap;
 use crate::sanitize::clean;
 
 pub fn text(inv: &Inventory, style: &Style) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} {} · {}",
-        style.heading("sriov-doctor list"),
-        env!("CARGO_PKG_VERSION"),
-        clean(&inv.root)
-    );
+    let about = format!("{} · {}", env!("CARGO_PKG_VERSION"), clean(&inv.root));
+    let first = format!("{} ", style.heading("sriov-doctor list"));
+    out.push_str(&wrap::fill(&first, &about, 4, style.width));
     if inv.pfs.is_empty() {
         let _ = writeln!(out, "\nNo SR-IOV capable physical function on this host.");
         return out;
@@ -24,12 +21,14 @@ pub fn text(inv: &Inventory, style: &Style) -> String {
             (Some(n), Some(t)) => format!("{n}/{t} VFs"),
             _ => "VFs unknown".to_string(),
         };
-        let _ = writeln!(
-            out,
-            "\n{}  [{}] {}  driver {}{}  {}{}",
+        let head = format!(
+            "{}  [{}] {}",
             style.heading(&clean(&pf.address)),
             clean(&pf.ids),
             clean(pf.name.as_deref().unwrap_or("(unknown device)")),
+        );
+        let tail = format!(
+            "driver {}{}  {}{}",
             clean(pf.driver.as_deref().unwrap_or("none")),
             if pf.netdevs.is_empty() {
                 String::new()
@@ -39,23 +38,29 @@ pub fn text(inv: &Inventory, style: &Style) -> String {
             count,
             numa(pf.numa_node)
         );
+        // One line when it fits, else the driver and counts on the next.
+        if wrap::columns(&head) + 2 + wrap::columns(&tail) <= style.width {
+            let _ = writeln!(out, "\n{head}  {tail}");
+        } else {
+            let _ = writeln!(out, "\n{head}\n    {tail}");
+        }
         for (i, vf) in pf.vfs.iter().enumerate() {
             let branch = if i + 1 == pf.vfs.len() {
                 "└─"
             } else {
                 "├─"
             };
-            let _ = writeln!(
-                out,
-                "  {branch} {}  [{}]  {:<10} group {:<5} {}",
+            let first = format!(
+                "  {branch} {}  [{}]  {:<10} group {:<5} ",
                 clean(&vf.address),
                 clean(&vf.ids),
                 clean(vf.driver.as_deref().unwrap_or("(none)")),
                 vf.iommu_group
                     .map(|g| g.to_string())
                     .unwrap_or_else(|| "-".into()),
-                clean(&vf.state_text)
             );
+            // The state wraps under the VF's address.
+            out.push_str(&wrap::fill(&first, &clean(&vf.state_text), 8, style.width));
         }
     }
     out

@@ -64,8 +64,21 @@ pub fn render(report: &Report, style: &Style) -> String {
         .iter()
         .filter(|f| !(style.quiet && f.status == Status::Pass))
         .partition(|f| f.target);
-    if !targets.is_empty() {
-        section(&mut out, style, "Targets", &targets);
+    // A target's PF is checked with it (sriov.vfs, modules.pf-driver …), but
+    // under its own heading, so a PF's pass is not read as the VF's.
+    let (own, pfs): (Vec<&Finding>, Vec<&Finding>) = targets
+        .into_iter()
+        .partition(|f| h.targets.contains(&f.subject));
+    if !own.is_empty() {
+        section(&mut out, style, "Targets", &own);
+    }
+    if !pfs.is_empty() {
+        let title = if h.targets.len() == 1 {
+            "PF of the target"
+        } else {
+            "PFs of the targets"
+        };
+        section(&mut out, style, title, &pfs);
     }
     let mut by_area: BTreeMap<Area, Vec<&Finding>> = BTreeMap::new();
     for f in rest {

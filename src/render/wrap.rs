@@ -88,6 +88,21 @@ pub fn help(text: &str, width: usize) -> String {
     out
 }
 
+/// Each line of `text` wrapped at `width`, continued two spaces in; an
+/// indented line (a command to paste) is left whole.
+pub fn prose_lines(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.lines() {
+        if line.starts_with(' ') || columns(line) <= width {
+            out.push_str(line);
+            out.push('\n');
+        } else {
+            out.push_str(&fill("", line, 2, width));
+        }
+    }
+    out
+}
+
 /// The unbreakable pieces of `text`: words, with a backticked span (a
 /// command) kept whole with the words it touches.
 fn pieces(text: &str) -> Vec<String> {
@@ -239,6 +254,16 @@ mod tests {
             .chain(text.split_whitespace())
             .collect();
         assert_eq!(joined, want);
+    }
+
+    #[test]
+    fn an_error_wraps_and_an_indented_command_does_not() {
+        let text = "warning: IOMMU group 7 of 0000:03:10.0 is not viable: VFIO will refuse it (`sriov-doctor check -d 0000:03:10.0 --root tests/hosts/seed-group-shared/root` says how)\n    virsh attach-device GUEST hostdev.xml --config --live --persistent --current\nshort\n";
+        let out = prose_lines(text, 80);
+        assert_eq!(
+            out,
+            "warning: IOMMU group 7 of 0000:03:10.0 is not viable: VFIO will refuse it\n  (`sriov-doctor check -d 0000:03:10.0 --root tests/hosts/seed-group-shared/root`\n  says how)\n    virsh attach-device GUEST hostdev.xml --config --live --persistent --current\nshort\n"
+        );
     }
 
     #[test]

@@ -364,3 +364,118 @@ fn explain_never_gives_advice_the_hosts_own_check_contradicts() {
         r.stdout
     );
 }
+
+#[test]
+fn a_message_naming_a_vf_not_created_yet_blames_its_pf_not_another_vf() {
+    // 03:10.7 would be VF 3 of 0000:03:00.1, which has one VF; 03:10.0,
+    // which the host uses, is not the cause.
+    let seed = "get_real_device: /sys/bus/pci/devices/0000:03:10.7/config: Permission denied\ninit_assigned_device: Error: Couldn't get real device (03:10.7)!";
+    let root = "tests/hosts/seed-host-driver/root";
+    let r = run(&["explain", "--root", root, "--format", "json", seed]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v["not_created_yet"],
+        serde_json::json!(["0000:03:10.7"]),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(v["not_on_host"], serde_json::json!([]));
+    assert_eq!(v["causes"][0]["rule"], "sriov.vfs", "{}", r.stdout);
+    assert_eq!(v["causes"][0]["subject"], "0000:03:00.1");
+    assert!(
+        v["causes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["subject"] != "0000:03:10.0"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&["explain", "--root", root, "--color", "never", seed]);
+    let text = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("Not created yet: 0000:03:10.7"),
+        "{}",
+        r.stdout
+    );
+    assert!(!text.contains("Not on this host"), "{}", r.stdout);
+}
+
+#[test]
+fn device_names_what_the_message_is_about_and_a_bad_one_is_a_usage_error() {
+    let root = "tests/hosts/seed-group-shared/root";
+    // A message that names no device: with -d the device's checks lead.
+    let r = run(&[
+        "explain",
+        "something failed",
+        "-d",
+        "pci_0000_03_10_0",
+        "--root",
+        root,
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v["focus"],
+        serde_json::json!(["0000:03:10.0"]),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(v["causes"][0]["rule"], "iommu.group", "{}", r.stdout);
+    assert_eq!(v["causes"][0]["subject"], "0000:03:10.0");
+    let r = run(&["explain", "x", "-d", "zz", "--root", root]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("invalid PCI address 'zz'"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("tip:"), "{}", r.stderr);
+}
+
+#[test]
+fn a_warning_is_said_to_warn_and_our_commands_keep_the_tree() {
+    // The message names no device, so 03:10.0 on igbvf is not a target:
+    // device.host-driver warns there, and explain says so.
+    let root = "tests/hosts/seed-host-driver/root";
+    let r = run(&[
+        "explain",
+        "--root",
+        root,
+        "--color",
+        "never",
+        "-bash: echo: write error: Device or resource busy",
+    ]);
+    let text = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("On this host: device.host-driver warns;"),
+        "{}",
+        r.stdout
+    );
+    // With a device named, it is a target and fails; every sriov-doctor
+    // command suggested reads the same tree.
+    let r = run(&[
+        "explain",
+        "--root",
+        root,
+        "--color",
+        "never",
+        "get_real_device: /sys/bus/pci/devices/0000:03:10.0/config: Permission denied\ninit_assigned_device: Error: Couldn't get real device (03:10.0)!",
+    ]);
+    let text = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("On this host: device.host-driver fails;"),
+        "{}",
+        r.stdout
+    );
+    let ours: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("$ sriov-doctor "))
+        .collect();
+    assert!(!ours.is_empty(), "{}", r.stdout);
+    for l in ours {
+        assert!(l.ends_with(&format!("--root {root}")), "{l}\n{}", r.stdout);
+    }
+}

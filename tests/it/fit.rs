@@ -72,6 +72,40 @@ fn every_host_report_fits_80_columns() {
 }
 
 #[test]
+fn list_and_explain_fit_80_columns_on_every_host() {
+    let mut wide = Vec::new();
+    let mut lines = 0;
+    for host in hosts() {
+        let root = host.root.as_str();
+        let runs = [
+            vec!["list", "--root", root, "--color", "never"],
+            vec![
+                "explain",
+                "--root",
+                root,
+                "--color",
+                "never",
+                "vfio 0000:03:10.0: group 7 is not viable",
+            ],
+        ];
+        for args in runs {
+            let r = run(&args);
+            lines += r.stdout.lines().count();
+            for l in too_wide(&r.stdout, 80) {
+                wide.push(format!("{} {}: {l}", host.name, args[0]));
+            }
+        }
+    }
+    assert!(lines > 500, "only {lines} lines read");
+    assert!(
+        wide.is_empty(),
+        "{} lines over 80:\n{}",
+        wide.len(),
+        wide.join("\n")
+    );
+}
+
+#[test]
 fn columns_sets_the_width_and_words_stay_whole() {
     let root = "tests/hosts/dev-vm-no-iommu/root";
     let (_, at80) = run_env(&["check", "--root", root], &[]);

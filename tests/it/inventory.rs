@@ -318,11 +318,18 @@ fn list_says_why_a_vf_is_not_free() {
             "--color",
             "never",
         ]);
-        r.stdout
+        // The VF's line and the lines its state wraps onto, as one.
+        let mut lines = r
+            .stdout
             .lines()
-            .find(|l| l.contains(&format!("─ {vf}")))
+            .skip_while(|l| !l.contains(&format!("─ {vf}")));
+        let first = lines
+            .next()
             .unwrap_or_else(|| panic!("{host}: no {vf}: {}", r.stdout))
-            .to_string()
+            .to_string();
+        lines
+            .take_while(|l| l.starts_with("        ") && !l.trim().is_empty())
+            .fold(first, |acc, l| format!("{acc} {}", l.trim()))
     };
     let shared = line("seed-group-shared", "0000:03:10.1");
     assert!(

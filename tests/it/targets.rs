@@ -69,7 +69,19 @@ fn a_vf_not_created_yet_is_a_failure_whose_fix_creates_it() {
     );
     // In text, as an operator reads it.
     let r = run(&["check", "--root", SEED, "-d", "03:10.7", "--color", "never"]);
-    assert!(r.stdout.contains("\nTargets\n"), "{}", r.stdout);
+    // The VF is not there to have checks of its own: its PF's come under
+    // their own heading, where sriov.vfs fails.
+    assert!(!r.stdout.contains("\nTargets\n"), "{}", r.stdout);
+    let pf_part = r
+        .stdout
+        .split("\nPF of the target\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no PF heading: {}", r.stdout));
+    assert!(
+        pf_part.contains("FAIL sriov.vfs  0000:03:00.1"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("Result: NOT READY"), "{}", r.stdout);
     // An address no PF of the host would give a VF stays an error.
     for bad in ["0000:05:00.0", "03:01.0", "03:12.0"] {

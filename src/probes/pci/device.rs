@@ -100,6 +100,14 @@ pub(super) fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog
     } else {
         Vec::new()
     };
+    let netdevs_up = netdevs
+        .iter()
+        .filter(|n| {
+            fs.read_text(&format!("{dir}/net/{n}/operstate"))
+                .is_ok_and(|state| state.trim() == "up")
+        })
+        .cloned()
+        .collect();
     let kind = if is_pf {
         DeviceKind::Pf
     } else if pf.is_some() {
@@ -127,6 +135,7 @@ pub(super) fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog
         iommu_group,
         numa_node,
         netdevs,
+        netdevs_up,
         target: false,
         target_pf: false,
         sriov,
@@ -210,6 +219,7 @@ pub(super) fn unrelated_device(
         iommu_group: why(),
         numa_node: why(),
         netdevs: Vec::new(),
+        netdevs_up: Vec::new(),
         target: false,
         target_pf: false,
         sriov: is_pf.then(|| SriovFacts {
