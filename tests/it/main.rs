@@ -14,6 +14,7 @@ mod dist;
 mod doc_examples;
 mod dot;
 mod explain;
+mod explain_corpus;
 mod fit;
 mod hostile;
 mod hosts;
