@@ -273,7 +273,13 @@ fn explain_scores_on_the_corpus_at_least_its_floor() {
         ));
         pcts.insert(split, [rec.1, ext.1, cause.1]);
     }
-    for (e, o) in &outcomes {
+    // Which held-out messages fail is not shown unless asked for: whoever
+    // writes signatures must not tune them on the held-out part.
+    let show_held_out = std::env::var_os("CORPUS_SHOW_HELD_OUT").is_some();
+    for (e, o) in outcomes
+        .iter()
+        .filter(|(e, _)| show_held_out || e.split == "build")
+    {
         if !o.recognised {
             report.push_str(&format!(
                 "  not recognised {} ({}): {}\n",
