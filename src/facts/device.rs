@@ -12,8 +12,12 @@ pub struct Holder {
     pub pid: u32,
     pub comm: String,
     pub uid: Option<u32>,
-    /// The libvirt domain the process runs, when it is one.
+    /// The libvirt domain the process runs, when it is one (for a Proxmox
+    /// VM, "VMID N (NAME)").
     pub domain: Option<String>,
+    /// The Proxmox VM it runs: its state (pid file and configuration) or
+    /// its command line's `-id N`.
+    pub vmid: Option<u32>,
     /// How it was found: libvirt state file, QEMU command line, fd links.
     pub how: Vec<String>,
 }

@@ -27,6 +27,8 @@ pub struct HostFacts {
     /// (underscores, as /proc/modules writes them).
     pub modules: Known<BTreeMap<String, ModuleState>>,
     pub xen: Known<XenFacts>,
+    /// A Proxmox VE node: /etc/pve (the cluster file system) is there.
+    pub proxmox: bool,
     pub qemu: Known<QemuFacts>,
     pub irq_remapping: IrqRemapFacts,
     /// Running libvirt guests, persistent libvirt definitions and xl configs.
@@ -205,13 +207,16 @@ pub struct IrqRemapFacts {
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct GuestFacts {
     pub name: String,
-    /// "libvirt" or "xl".
+    /// "libvirt", "xl" or "proxmox".
     pub kind: GuestKind,
-    /// A running libvirt domain (state file with a live pid).
+    /// A running libvirt domain (state file with a live pid), or a Proxmox
+    /// VM whose pid file names a live process.
     pub running: bool,
     pub pid: Option<u32>,
     /// The file that describes it.
     pub source: String,
+    /// A Proxmox VM's id.
+    pub vmid: Option<u32>,
     pub memory_kib: Option<u64>,
     /// <memtune><hard_limit>, which libvirt also uses as the locked-memory limit.
     pub hard_limit_kib: Option<u64>,
@@ -231,6 +236,9 @@ pub enum GuestKind {
     Libvirt,
     /// An xl config of Xen's toolstack.
     Xl,
+    /// A Proxmox VE VM (/etc/pve/qemu-server/VMID.conf), named "VMID N"
+    /// and its name.
+    Proxmox,
 }
 
 #[derive(Clone, Debug, Default, Serialize, JsonSchema)]

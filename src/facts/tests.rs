@@ -27,8 +27,8 @@ fn enums_serialize_as_the_names_rules_use() {
         ["vfio", "legacy-stub", "xen-pciback", "unbound", "host"]
     );
     assert_eq!(
-        [GuestKind::Libvirt, GuestKind::Xl].map(name),
-        ["libvirt", "xl"]
+        [GuestKind::Libvirt, GuestKind::Xl, GuestKind::Proxmox].map(name),
+        ["libvirt", "xl", "proxmox"]
     );
     assert_eq!(
         [IommuVendor::Intel, IommuVendor::Amd].map(name),

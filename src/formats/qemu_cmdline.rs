@@ -49,6 +49,13 @@ pub fn cmdline_devices(args: &[String]) -> BTreeSet<PciAddress> {
     out
 }
 
+/// The Proxmox VM id qemu-server gives its kvm process: `-id N` (N a
+/// number; QEMU itself has no `-id` option).
+pub fn pve_vmid(args: &[String]) -> Option<u32> {
+    let pair = args.windows(2).find(|w| w[0] == "-id")?;
+    pair[1].parse().ok()
+}
+
 /// The guest name QEMU was given: `-name guest=NAME,…` or `-name NAME`.
 pub fn qemu_name(args: &[String]) -> Option<String> {
     let pair = args.windows(2).find(|w| w[0] == "-name")?;

@@ -1,15 +1,25 @@
-//! Guests as libvirt and Xen describe them: running domains from libvirt's
-//! state files (/run/libvirt/qemu/NAME.xml, a <domstatus> around the domain),
-//! persistent definitions (/etc/libvirt/qemu/*.xml), and xl configs
-//! (/etc/xen/*.cfg); with the PCI devices each one names.
+//! Guests as libvirt, Xen and Proxmox VE describe them: running domains
+//! from libvirt's state files (/run/libvirt/qemu/NAME.xml, a <domstatus>
+//! around the domain), persistent definitions (/etc/libvirt/qemu/*.xml), xl
+//! configs (/etc/xen/*.cfg), and Proxmox VMs (/etc/pve/qemu-server/VMID.conf,
+//! running when /run/qemu-server/VMID.pid names a live process); with the
+//! PCI devices each one names.
 
+use crate::address::{AddressForm, PciAddress};
 use crate::facts::{GuestFacts, GuestKind, Known};
-use crate::formats::{libvirt_xml, xl_cfg};
+use crate::formats::{libvirt_xml, pve, xl_cfg};
 use crate::hostfs::{join, FsError, HostFs};
 
 const RUN: &str = "/run/libvirt/qemu";
 const ETC: &str = "/etc/libvirt/qemu";
 const XEN: &str = "/etc/xen";
+/// On a cluster node a link to /etc/pve/nodes/NODE/qemu-server: this
+/// node's VMs.
+const PVE_VMS: &str = "/etc/pve/qemu-server";
+const PVE_MAPPINGS: &str = "/etc/pve/mapping/pci.cfg";
+/// qemu-server's pid files (PVE::QemuServer::Helpers::vm_pidfile_name:
+/// /var/run/qemu-server/VMID.pid, /var/run being /run).
+const PVE_RUN: &str = "/run/qemu-server";
 
 fn list_xml(fs: &dyn HostFs, dir: &str, ext: &str) -> Result<Vec<String>, FsError> {
     match fs.list_dir(dir) {
@@ -34,6 +44,7 @@ fn libvirt_guest(text: &str, source: &str, running: bool) -> Result<GuestFacts, 
         running,
         pid: d.pid,
         source: source.to_string(),
+        vmid: None,
         memory_kib: d.memory_kib,
         hard_limit_kib: d.hard_limit_kib,
         hostdevs: d.hostdevs.iter().map(|h| h.address.to_string()).collect(),
@@ -51,6 +62,7 @@ fn xl_guest(text: &str, source: &str) -> Option<GuestFacts> {
         running: false,
         pid: None,
         source: source.to_string(),
+        vmid: None,
         memory_kib: None,
         hard_limit_kib: None,
         hostdevs: c.pci.iter().map(|a| a.to_string()).collect(),
@@ -59,7 +71,126 @@ fn xl_guest(text: &str, source: &str) -> Option<GuestFacts> {
     })
 }
 
-/// Running libvirt guests, persistent libvirt definitions, and xl configs.
+/// The host devices a Proxmox id stands for: `[domain:]bus:dev[.func]`,
+/// domain 0000 when absent, every function of the device present on this
+/// host when the function is absent.
+fn pve_devices(fs: &dyn HostFs, id: &str, present: &mut Option<Vec<PciAddress>>) -> Vec<String> {
+    let id = id.trim().to_ascii_lowercase();
+    let full = if id.matches(':').count() == 1 {
+        format!("0000:{id}")
+    } else {
+        id
+    };
+    if full.contains('.') {
+        return match PciAddress::parse(&full) {
+            Ok((a, AddressForm::Full)) => vec![a.to_string()],
+            _ => Vec::new(),
+        };
+    }
+    let all = present.get_or_insert_with(|| crate::probes::pci::addresses(fs).unwrap_or_default());
+    all.iter()
+        .map(|a| a.to_string())
+        .filter(|a| {
+            a.strip_prefix(full.as_str())
+                .is_some_and(|f| f.starts_with('.'))
+        })
+        .collect()
+}
+
+/// This node's name as Proxmox knows it (PVE::INotify::nodename: the
+/// hostname up to its first dot).
+fn pve_node(fs: &dyn HostFs) -> Option<String> {
+    let h = crate::probes::host::hostname(fs);
+    let h = h.value()?.trim();
+    let short = h.split('.').next().unwrap_or(h);
+    (!short.is_empty()).then(|| short.to_string())
+}
+
+/// Proxmox VMs of this node. A mapping with one path on this node names
+/// that device; one with several paths is a pool Proxmox picks a free
+/// device from at start, so it names none of them for certain.
+fn pve_guests(fs: &dyn HostFs) -> Result<Vec<GuestFacts>, String> {
+    let names = match list_xml(fs, PVE_VMS, ".conf") {
+        Ok(n) => n,
+        Err(e) => return Err(e.to_string()),
+    };
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mappings = match fs.read_text(PVE_MAPPINGS) {
+        Ok(t) => pve::parse_mappings(&t),
+        Err(e) if e.is_not_found() => Vec::new(),
+        Err(e) => return Err(e.to_string()),
+    };
+    let node = pve_node(fs);
+    let mut present = None;
+    let mut out = Vec::new();
+    for n in names {
+        let Some(vmid) = n
+            .strip_suffix(".conf")
+            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        let path = join(PVE_VMS, &n);
+        let text = match fs.read_text(&path) {
+            Ok(t) => t,
+            Err(e) if e.is_not_found() => continue,
+            Err(e) => return Err(e.to_string()),
+        };
+        let vm = pve::parse_vm(&text);
+        let mut hostdevs: Vec<String> = Vec::new();
+        for h in &vm.hostpci {
+            let ids: Vec<String> = match &h.mapping {
+                Some(m) => mappings
+                    .iter()
+                    .filter(|(id, _)| id == m)
+                    .flat_map(|(_, entries)| entries)
+                    .filter(|e| Some(&e.node) == node.as_ref() && e.paths.len() == 1)
+                    .flat_map(|e| {
+                        e.paths[0]
+                            .split(';')
+                            .map(str::to_string)
+                            .collect::<Vec<_>>()
+                    })
+                    .collect(),
+                None => h.ids.clone(),
+            };
+            for id in ids {
+                for d in pve_devices(fs, &id, &mut present) {
+                    if !hostdevs.contains(&d) {
+                        hostdevs.push(d);
+                    }
+                }
+            }
+        }
+        let pid = fs
+            .read_text(&format!("{PVE_RUN}/{vmid}.pid"))
+            .ok()
+            .and_then(|t| t.trim().parse::<u32>().ok())
+            .filter(|p| fs.exists(&format!("/proc/{p}")).unwrap_or(false));
+        out.push(GuestFacts {
+            name: match &vm.name {
+                Some(name) => format!("VMID {vmid} ({name})"),
+                None => format!("VMID {vmid}"),
+            },
+            kind: GuestKind::Proxmox,
+            running: pid.is_some(),
+            pid,
+            source: path,
+            vmid: vmid.parse().ok(),
+            memory_kib: vm.memory_mib.map(|m| m * 1024),
+            hard_limit_kib: None,
+            hostdevs,
+            legacy_hostdevs: Vec::new(),
+            memlock_bytes: Known::unknown("not read for Proxmox VMs"),
+        });
+    }
+    Ok(out)
+}
+
+/// Running libvirt guests, persistent libvirt definitions, xl configs and
+/// Proxmox VMs.
 pub fn probe(fs: &dyn HostFs) -> Known<Vec<GuestFacts>> {
     let mut out = Vec::new();
     for (dir, running) in [(RUN, true), (ETC, false)] {
@@ -93,6 +224,10 @@ pub fn probe(fs: &dyn HostFs) -> Known<Vec<GuestFacts>> {
             }
         }
         Err(e) => return Known::unknown(e.to_string()),
+    }
+    match pve_guests(fs) {
+        Ok(vms) => out.extend(vms),
+        Err(e) => return Known::unknown(e),
     }
     Known::Value(out)
 }

@@ -233,9 +233,14 @@ pub fn probe(
             let Some(p) = procs.get(&pid) else { continue };
             let guest = running.get(&pid).copied();
             let mut how = holds(p, d, cdev);
-            // libvirt's live state is root's word: it holds what it names.
+            // libvirt's live state, and a running Proxmox VM's configuration
+            // (root's files both): it holds what it names.
             if let Some(g) = guest.filter(|g| g.hostdevs.contains(&addr)) {
-                how.insert(0, format!("libvirt state {}", g.source));
+                let said = match g.kind {
+                    GuestKind::Proxmox => format!("Proxmox VM config {}", g.source),
+                    _ => format!("libvirt state {}", g.source),
+                };
+                how.insert(0, said);
             }
             if how.is_empty() {
                 continue;
@@ -247,6 +252,7 @@ pub fn probe(
                 domain: guest
                     .map(|g| g.name.clone())
                     .or_else(|| p.qemu_name.clone()),
+                vmid: guest.and_then(|g| g.vmid).or(p.qemu_vmid),
                 how,
             });
         }

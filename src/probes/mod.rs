@@ -296,6 +296,7 @@ pub fn collect(
     };
     let hostname = host::hostname(fs);
     let default_route = host::default_route(fs);
+    let proxmox = fs.exists("/etc/pve").unwrap_or(false);
     Facts {
         host: HostFacts {
             // Last: after every read.
@@ -309,6 +310,7 @@ pub fn collect(
             iommu,
             modules,
             xen,
+            proxmox,
             qemu,
             irq_remapping,
             guests,

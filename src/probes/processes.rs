@@ -27,6 +27,9 @@ pub struct Process {
     /// The guest name on its QEMU command line (`-name guest=NAME` or
     /// `-name NAME`): a claim, shown beside what its open files prove.
     pub qemu_name: Option<String>,
+    /// The Proxmox VM id on its command line (`-id N`, which qemu-server
+    /// passes to kvm): a claim, like `qemu_name`.
+    pub qemu_vmid: Option<u32>,
     /// Devices whose sysfs files it has open (legacy pci-assign), with the fd.
     pub sysfs_devices: BTreeMap<PciAddress, String>,
     /// Devices its command line assigns.
@@ -64,6 +67,7 @@ pub fn read_identity(fs: &dyn HostFs, pid: u32, p: &mut Process) {
         let args = qemu_cmdline::args(&bytes);
         p.cmdline_devices = cmdline_devices(&args);
         p.qemu_name = qemu_name(&args);
+        p.qemu_vmid = qemu_cmdline::pve_vmid(&args);
     }
 }
 

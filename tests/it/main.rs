@@ -25,6 +25,7 @@ mod layout;
 mod live;
 mod lspci;
 mod prometheus;
+mod proxmox;
 mod rule_loading;
 mod rule_tests;
 mod safe_fixes;

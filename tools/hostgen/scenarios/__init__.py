@@ -5,7 +5,7 @@ with its description, its targets (the devices of its `--device` runs, for
 scenario.toml) and its README (readme.finish_readme: the state the tree shows
 and the verdict expected on it). Builders live one module per scenario or per
 family of scenarios that share a base host: seed (the seed host in its simple
-states), intremap, holders, vfio, legacy, hp, amd, xen.
+states), intremap, holders, vfio, legacy, hp, amd, xen, proxmox.
 """
 
 from .amd import sc_amd_no_intremap, sc_amd_ready
@@ -13,6 +13,7 @@ from .holders import sc_seed_dpdk_holds, sc_seed_guest_holds, sc_seed_memlock_lo
 from .hp import sc_hp_rmrr
 from .intremap import sc_seed_no_intremap, sc_seed_unsafe_interrupts
 from .legacy import sc_seed_legacy_assigned
+from .proxmox import sc_pve_vms
 from .seed import (sc_seed_config_denied, sc_seed_group_shared, sc_seed_host_driver,
                    sc_seed_iommu_off, sc_seed_no_igb, sc_seed_no_vfio, sc_seed_no_vfs,
                    sc_seed_no_vmx, sc_seed_no_vtd, sc_seed_pt_mismatch, sc_seed_ready)
@@ -48,4 +49,5 @@ SCENARIOS = {
     "xen-no-pciback": sc_xen_no_pciback,
     "amd-no-intremap": sc_amd_no_intremap,
     "seed-vfio-ids-pf": sc_seed_vfio_ids_pf,
+    "pve-vms": sc_pve_vms,
 }

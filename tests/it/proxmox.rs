@@ -1,0 +1,76 @@
+//! Proxmox VE guests: VMs named in /etc/pve/qemu-server/VMID.conf join
+//! libvirt's and xl's in device.defined-twice, a running one is a holder
+//! named by VMID, and the fixes are Proxmox's (pve-vms, tools/hostgen).
+
+use crate::common::run;
+
+const ROOT: &str = "tests/hosts/pve-vms/root";
+
+fn finding<'a>(v: &'a serde_json::Value, rule: &str, subject: &str) -> &'a serde_json::Value {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule && f["subject"] == subject)
+        .unwrap_or_else(|| panic!("no {rule} for {subject}"))
+}
+
+#[test]
+fn vms_naming_one_vf_are_counted_by_their_current_configuration() {
+    let r = run(&["check", "--root", ROOT, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let twice = finding(&v, "device.defined-twice", "0000:03:10.0");
+    assert_eq!(twice["status"], "warn", "{twice}");
+    let msg = twice["message"].as_str().unwrap();
+    // Full form (101) and short form (102); not 103's snapshot section,
+    // not 104's pool mapping.
+    assert!(
+        msg.contains("VMID 101 (web01)") && msg.contains("VMID 102 (web02)"),
+        "{msg}"
+    );
+    assert!(
+        !msg.contains("VMID 103") && !msg.contains("VMID 104"),
+        "{msg}"
+    );
+    let fix = twice["remediation"][0].as_str().unwrap();
+    assert!(
+        fix.contains("qm set VMID --hostpciN") && !fix.contains("virsh"),
+        "{fix}"
+    );
+    // 103's mapping resolves, for this node (pve1), to 03:10.1.
+    let once = finding(&v, "device.defined-twice", "0000:03:10.1");
+    assert_eq!(once["status"], "pass");
+    assert!(
+        once["message"]
+            .as_str()
+            .unwrap()
+            .contains("VMID 103 (db01)"),
+        "{once}"
+    );
+}
+
+#[test]
+fn a_running_vm_holds_its_vf_and_is_stopped_with_qm() {
+    let r = run(&["check", "--root", ROOT, "-d", "03:10.0", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let held = finding(&v, "device.in-use", "0000:03:10.0");
+    assert_eq!(held["status"], "fail");
+    let msg = held["message"].as_str().unwrap();
+    assert!(
+        msg.contains("VMID 101 (web01)") && msg.contains("pid 4242"),
+        "{msg}"
+    );
+    let fixes: Vec<&str> = held["remediation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(fixes[0].contains("`qm shutdown 101`"), "{fixes:?}");
+    assert!(fixes.iter().all(|f| !f.contains("virsh")), "{fixes:?}");
+    assert!(
+        fixes.iter().any(|f| f.contains("--for proxmox")),
+        "{fixes:?}"
+    );
+}
