@@ -68,12 +68,17 @@ pub fn named(
     found: &[Match],
 ) -> Vec<Named> {
     let mut out: Vec<Named> = Vec::new();
+    let mut by_line: std::collections::BTreeMap<usize, Vec<&Match>> = Default::default();
+    for m in found {
+        by_line.entry(m.line_number).or_default().push(m);
+    }
     for (i, line) in lines.iter().enumerate() {
         let line_number = i + 1;
         let start = out.len();
-        let captured = found
-            .iter()
-            .filter(|m| m.line_number == line_number)
+        let captured = by_line
+            .get(&line_number)
+            .into_iter()
+            .flatten()
             .flat_map(|m| m.captures.iter())
             .filter_map(|(k, v)| {
                 let kind = match k.as_str() {

@@ -191,15 +191,21 @@ fn matches(lines: &[String], signatures: &[Signature]) -> Vec<Match> {
 /// that names an object or that a signature recognises, in input order.
 fn errno_rules<'a>(lines: &[String], named: &[Named], found: &[Match]) -> Vec<&'a str> {
     let mut out: Vec<&str> = Vec::new();
-    for n in named.iter().filter(|n| n.kind == Kind::Errno) {
-        let on_object = found.iter().any(|m| m.line_number == n.line_number)
-            || named
+    let on_object: std::collections::BTreeSet<usize> = found
+        .iter()
+        .map(|m| m.line_number)
+        .chain(
+            named
                 .iter()
-                .any(|o| o.line_number == n.line_number && o.kind != Kind::Errno);
+                .filter(|o| o.kind != Kind::Errno)
+                .map(|o| o.line_number),
+        )
+        .collect();
+    for n in named.iter().filter(|n| n.kind == Kind::Errno) {
         let (Some(errno), Some(line)) = (&n.resolved, lines.get(n.line_number - 1)) else {
             continue;
         };
-        if !on_object {
+        if !on_object.contains(&n.line_number) {
             continue;
         }
         for r in rank::errno_rules(errno, line) {

@@ -205,8 +205,10 @@ pub fn text(e: &Explanation, style: &Style) -> String {
 /// no signature recognises that name something.
 fn unrecognised(out: &mut String, e: &Explanation, style: &Style) {
     let mut lines: Vec<(usize, Vec<String>)> = Vec::new();
+    let matched: std::collections::BTreeSet<usize> =
+        e.matches.iter().map(|m| m.line_number).collect();
     for n in e.named.iter().filter(|n| n.by == By::Reader) {
-        if e.matches.iter().any(|m| m.line_number == n.line_number) {
+        if matched.contains(&n.line_number) {
             continue;
         }
         let said = match (n.kind, &n.resolved) {

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::re;
+use super::{compile, re};
 
 /// Name, number and glibc's strerror text (plus other programs' wordings).
 pub const ERRNOS: &[(&str, u32, &[&str])] = &[
@@ -98,7 +98,7 @@ pub(super) fn errnos(line: &str) -> Vec<(&str, &'static str)> {
         out.push((m.as_str(), n));
     }
     // The C library's texts, whatever the case.
-    let text = re(&TEXT, &text_pattern());
+    let text = TEXT.get_or_init(|| compile(&text_pattern()));
     for m in text.find_iter(line) {
         if let Some(n) = by_text(m.as_str()) {
             out.push((m.as_str(), n));

@@ -32,6 +32,7 @@ fn reads_every_form_of_a_pci_address() {
         ("pci 0000:3b:0a.0: [8086:154c] type 00 class 0x020000 [0000:3b:0a.0]", "0000:3b:0a.0"),
         ("DMAR: [DMA Write] Request device [00:02.0] PASID ffffffff fault addr 0", "00:02.0"),
         ("vfio-pci 0000:AF:00.1: enabling device", "0000:AF:00.1"),
+        ("*-network description: Ethernet bus info: pci@0000:03:00.0", "0000:03:00.0"),
         ("EAL: Driver cannot attach the device (0000:02:01.0)", "0000:02:01.0"),
     ] {
         assert_eq!(named(line, Kind::Device), vec![want], "{line}");
@@ -123,6 +124,16 @@ fn reads_domain_names_but_not_iommu_domains() {
         ("error: Failed to start domain 'web01'", "web01"),
         ("Domain 'db-2' is already active", "db-2"),
         ("error: Failed to start domain web01", "web01"),
+        ("Domain web01 started", "web01"),
+        (
+            "PCI device 0000:03:10.0 is in use by driver QEMU, domain web02",
+            "web02",
+        ),
+        (
+            "PCI device 0000:03:10.0 is in use by domain web02.",
+            "web02",
+        ),
+        ("error: failed to get domain 'vm-1'", "vm-1"),
         (
             "qemu-system-x86_64 -name guest=win10,debug-threads=on -S",
             "win10",
@@ -141,6 +152,9 @@ fn reads_domain_names_but_not_iommu_domains() {
         "PCI domain 0000 bus 03",
         "vfio-pci: device is in an IOMMU domain already",
         "virError(Code=38, Domain=0, Message='x')",
+        "the domain does not support it",
+        "Domain does not exist",
+        "iommu domain attach failed for 0000:03:00.0",
     ] {
         assert!(named(line, Kind::Domain).is_empty(), "{line}");
     }
