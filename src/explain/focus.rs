@@ -1,6 +1,7 @@
 //! What the input names (the signatures' captures and the reader's
 //! findings, line by line) and the devices explain checks for it.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::reader::{self, Kind, Mention};
@@ -9,7 +10,7 @@ use crate::address::{AddressForm, PciAddress};
 use crate::hostfs::{base_name, HostFs};
 
 /// One thing a line of the input names.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Named {
     /// 1-based line of the input.
     pub line_number: usize,
@@ -24,7 +25,7 @@ pub struct Named {
     pub by: By,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum By {
     Signature,
@@ -32,7 +33,7 @@ pub enum By {
 }
 
 /// Which devices the checks were focused on, and why.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
     /// The devices the input (or --device) names, an mdev's parent.

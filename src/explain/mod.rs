@@ -10,6 +10,7 @@ pub mod signature;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::address::PciAddress;
@@ -69,7 +70,7 @@ pub fn load_signatures(
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Match {
     pub signature: String,
     pub title: String,
@@ -80,6 +81,7 @@ pub struct Match {
     pub captures: BTreeMap<String, String>,
     /// Whether the line reports a problem, a pass, or a problem outside
     /// device assignment.
+    #[schemars(with = "OutcomeName")]
     pub outcome: Outcome,
     /// What this host's own checks of the signature's rules found (on the
     /// devices the input names, or the host): the signature's advice holds
@@ -87,8 +89,18 @@ pub struct Match {
     pub host_checks: Vec<HostCheck>,
 }
 
+/// [`Outcome`] as the JSON writes it.
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum OutcomeName {
+    Problem,
+    Pass,
+    Other,
+}
+
 /// One of this host's findings for a rule a matched signature names.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct HostCheck {
     pub rule: String,
     pub subject: String,
@@ -111,7 +123,10 @@ impl Match {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// What `explain --format json` writes: what matched in the input, what
+/// each line names, the devices checked, and the failing and warning
+/// findings, most likely cause first.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Explanation {
     pub schema_version: u32,
     pub host: HostSummary,

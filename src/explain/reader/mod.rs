@@ -16,6 +16,7 @@ mod errno;
 use std::sync::OnceLock;
 
 use regex::Regex;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::address::PciAddress;
@@ -24,7 +25,7 @@ use crate::hostfs::{base_name, HostFs};
 pub use errno::{errno_name, ERRNOS};
 
 /// What a name is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A PCI function.
