@@ -202,36 +202,6 @@ fn matches(lines: &[String], signatures: &[Signature]) -> Vec<Match> {
     out
 }
 
-/// The rules the errnos point at ([`rank::ERRNO_CAUSES`]), for each line
-/// that names an object or that a signature recognises, in input order.
-fn errno_rules<'a>(lines: &[String], named: &[Named], found: &[Match]) -> Vec<&'a str> {
-    let mut out: Vec<&str> = Vec::new();
-    let on_object: std::collections::BTreeSet<usize> = found
-        .iter()
-        .map(|m| m.line_number)
-        .chain(
-            named
-                .iter()
-                .filter(|o| o.kind != Kind::Errno)
-                .map(|o| o.line_number),
-        )
-        .collect();
-    for n in named.iter().filter(|n| n.kind == Kind::Errno) {
-        let (Some(errno), Some(line)) = (&n.resolved, lines.get(n.line_number - 1)) else {
-            continue;
-        };
-        if !on_object.contains(&n.line_number) {
-            continue;
-        }
-        for r in rank::errno_rules(errno, line) {
-            if !out.contains(r) {
-                out.push(r);
-            }
-        }
-    }
-    out
-}
-
 /// " (it names 0000:03:10.0, EBUSY)": what the input names, each once,
 /// at most eight; empty when it names nothing.
 fn said_names(named: &[Named]) -> String {
@@ -343,7 +313,7 @@ pub fn explain(
         .filter_map(|m| signatures.iter().find(|s| s.id == m.signature))
         .flat_map(|s| s.rules.iter().map(String::as_str))
         .collect();
-    let errno_rules = errno_rules(&lines, &named, &found);
+    let errno_rules = rank::errno_rules_of(&lines, &named, &found);
     let ranking = rank::Ranking {
         signature: &sig_rules,
         errno: &errno_rules,

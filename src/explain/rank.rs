@@ -5,6 +5,7 @@
 //! point at ([`ERRNO_CAUSES`]), then everything else; the named devices
 //! before the host, the host before other devices.
 
+use super::{Kind, Match, Named};
 use crate::findings::{Finding, Status};
 
 /// The causes an errno points at, on a line that names an object (a device,
@@ -87,6 +88,36 @@ pub fn errno_rules(errno: &str, line: &str) -> &'static [&'static str] {
                 && (c.mentions.is_empty() || c.mentions.iter().any(|m| lower.contains(m)))
         })
         .map_or(&[], |c| c.rules)
+}
+
+/// The rules the errnos point at ([`ERRNO_CAUSES`]), for each line
+/// that names an object or that a signature recognises, in input order.
+pub fn errno_rules_of<'a>(lines: &[String], named: &[Named], found: &[Match]) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    let on_object: std::collections::BTreeSet<usize> = found
+        .iter()
+        .map(|m| m.line_number)
+        .chain(
+            named
+                .iter()
+                .filter(|o| o.kind != Kind::Errno)
+                .map(|o| o.line_number),
+        )
+        .collect();
+    for n in named.iter().filter(|n| n.kind == Kind::Errno) {
+        let (Some(errno), Some(line)) = (&n.resolved, lines.get(n.line_number - 1)) else {
+            continue;
+        };
+        if !on_object.contains(&n.line_number) {
+            continue;
+        }
+        for r in errno_rules(errno, line) {
+            if !out.contains(r) {
+                out.push(r);
+            }
+        }
+    }
+    out
 }
 
 /// What a cause's place depends on.
