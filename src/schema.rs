@@ -1,6 +1,7 @@
 //! JSON Schemas (draft 2020-12) of the documents the tool writes, generated
-//! from the types with schemars: the check report (`docs/report.schema.json`)
-//! and the support bundle (`docs/bundle.schema.json`). `tests/it/schema.rs`
+//! from the types with schemars: the check report (`docs/report.schema.json`),
+//! explain's report (`docs/explain.schema.json`) and the support bundle
+//! (`docs/bundle.schema.json`). `tests/it/schema.rs`
 //! fails when the committed files differ from these, and validates real
 //! reports and bundles against the committed files.
 
@@ -14,6 +15,7 @@ const BASE: &str = "https://github.com/sriov-doctor/sriov-doctor/docs/";
 pub fn all() -> Vec<(&'static str, String)> {
     vec![
         ("docs/report.schema.json", report()),
+        ("docs/explain.schema.json", explain()),
         ("docs/bundle.schema.json", bundle()),
     ]
 }
@@ -25,6 +27,15 @@ pub fn report() -> String {
         SchemaSettings::draft2020_12().for_serialize(),
         "report.schema.json",
         "sriov-doctor check report",
+    )
+}
+
+/// The report of `explain --format json`.
+pub fn explain() -> String {
+    render::<crate::explain::Explanation>(
+        SchemaSettings::draft2020_12().for_serialize(),
+        "explain.schema.json",
+        "sriov-doctor explain report",
     )
 }
 

@@ -2,18 +2,24 @@
 //! it (signatures), runs the checks focused on the devices and groups they
 //! name, and ranks the failing findings as causes.
 
+mod focus;
+pub mod rank;
+pub mod reader;
 pub mod signature;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::address::{AddressForm, PciAddress};
+use crate::address::PciAddress;
 use crate::findings::{Finding, Status};
 use crate::hostfs::HostFs;
 use crate::report::{HostSummary, Report};
 use crate::rules::{Engine, RuleError, BUILTIN_SIGNATURES};
+pub use focus::{By, Named, Scope};
+pub use reader::Kind;
 pub use signature::{Outcome, Signature};
 
 /// The most input explain reads: a long journal excerpt, not a whole disk.
@@ -64,7 +70,7 @@ pub fn load_signatures(
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Match {
     pub signature: String,
     pub title: String,
@@ -75,6 +81,7 @@ pub struct Match {
     pub captures: BTreeMap<String, String>,
     /// Whether the line reports a problem, a pass, or a problem outside
     /// device assignment.
+    #[schemars(with = "OutcomeName")]
     pub outcome: Outcome,
     /// What this host's own checks of the signature's rules found (on the
     /// devices the input names, or the host): the signature's advice holds
@@ -82,8 +89,18 @@ pub struct Match {
     pub host_checks: Vec<HostCheck>,
 }
 
+/// [`Outcome`] as the JSON writes it.
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum OutcomeName {
+    Problem,
+    Pass,
+    Other,
+}
+
 /// One of this host's findings for a rule a matched signature names.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct HostCheck {
     pub rule: String,
     pub subject: String,
@@ -106,14 +123,23 @@ impl Match {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+/// What `explain --format json` writes: what matched in the input, what
+/// each line names, the devices checked, and the failing and warning
+/// findings, most likely cause first.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Explanation {
     pub schema_version: u32,
     pub host: HostSummary,
     pub input_lines: usize,
     pub matches: Vec<Match>,
-    /// Devices the messages name (widened to this host's domain), checked as targets.
+    /// What each line names: the signatures' captures and what the generic
+    /// reader finds on every line (recognised or not).
+    pub named: Vec<Named>,
+    /// Devices checked as targets: those the messages name (widened to
+    /// this host's domain), or, when they name none, the guest's devices or
+    /// every assignment candidate (`scope` says which).
     pub focus: Vec<String>,
+    pub scope: Scope,
     /// Addresses the messages name that this host does not have.
     pub not_on_host: Vec<String>,
     /// Addresses the messages name where a PF of this host puts a VF it has
@@ -176,53 +202,24 @@ fn matches(lines: &[String], signatures: &[Signature]) -> Vec<Match> {
     out
 }
 
-/// Devices named by the matches (and by `--device`): addresses (short ones
-/// widened to the host's domain), else the members of the groups named.
-fn focus(
-    fs: &dyn HostFs,
-    found: &[Match],
-    named: &[String],
-    present: &[PciAddress],
-) -> (Vec<PciAddress>, Vec<String>) {
-    let mut focus = Vec::new();
-    let mut missing = Vec::new();
-    let devices = found
-        .iter()
-        .filter_map(|m| m.captures.get("device"))
-        .chain(named.iter());
-    for dev in devices {
-        match PciAddress::parse(dev) {
-            Ok((a, AddressForm::Short)) => {
-                let same: Vec<&PciAddress> = present
-                    .iter()
-                    .filter(|p| (p.bus, p.device, p.function) == (a.bus, a.device, a.function))
-                    .collect();
-                match same.as_slice() {
-                    [] => missing.push(a.to_string()),
-                    many => focus.extend(many.iter().copied()),
-                }
-            }
-            Ok((a, _)) if present.contains(&a) => focus.push(a),
-            Ok((a, _)) => missing.push(a.to_string()),
-            Err(_) => {}
+/// " (it names 0000:03:10.0, EBUSY)": what the input names, each once,
+/// at most eight; empty when it names nothing.
+fn said_names(named: &[Named]) -> String {
+    let mut said: Vec<&str> = Vec::new();
+    for n in named {
+        let v = match n.kind {
+            Kind::Errno | Kind::Device => n.resolved.as_deref().unwrap_or(&n.value),
+            _ => &n.value,
+        };
+        if !said.contains(&v) {
+            said.push(v);
         }
     }
-    // A group stands for its devices only when no message names a device.
-    if focus.is_empty() {
-        for g in found.iter().filter_map(|m| m.captures.get("group")) {
-            let dir = format!("/sys/kernel/iommu_groups/{g}/devices");
-            for name in fs.list_dir(&dir).unwrap_or_default() {
-                if let Ok(a) = name.parse::<PciAddress>() {
-                    focus.push(a);
-                }
-            }
-        }
+    match said.len() {
+        0 => String::new(),
+        1..=8 => format!(" (it names {})", said.join(", ")),
+        more => format!(" (it names {} and {} more)", said[..8].join(", "), more - 8),
     }
-    focus.sort();
-    focus.dedup();
-    missing.sort();
-    missing.dedup();
-    (focus, missing)
 }
 
 fn substitute(
@@ -271,7 +268,9 @@ pub fn explain(
     // Listed once, for the focus and for the facts.
     let addresses: crate::facts::Known<Vec<PciAddress>> = crate::probes::pci::addresses(fs).into();
     let present = addresses.value().cloned().unwrap_or_default();
-    let (mut focus, missing) = focus(fs, &found, named, &present);
+    let devices = named;
+    let named = focus::named(fs, &present, &lines, &found);
+    let (mut focus, missing, scope) = focus::focus(fs, &named, devices, &present);
     let (not_created_yet, not_on_host): (Vec<String>, Vec<String>) =
         missing.into_iter().partition(|m| {
             m.parse::<PciAddress>()
@@ -305,25 +304,21 @@ pub fn explain(
             .collect();
     }
 
-    // Rank: the matched signatures' rules first, on the named devices or the
-    // host, in the signature's order (most likely cause first); then the
-    // rest, failures before warnings, the named devices before the host.
+    // Rank (see rank.rs): failures first; then the matched signatures'
+    // rules, ordered by the errnos of their lines; then the errnos' rules;
+    // the named devices before the host.
     let sig_rules: Vec<&str> = found
         .iter()
         .filter(|m| m.outcome == Outcome::Problem)
         .filter_map(|m| signatures.iter().find(|s| s.id == m.signature))
         .flat_map(|s| s.rules.iter().map(String::as_str))
         .collect();
-    let rank = |f: &Finding| -> (usize, usize, Status, usize) {
-        let on_focus = f.target || (focus.is_empty() && f.subject != "host");
-        let pos = sig_rules.iter().position(|r| *r == f.rule);
-        let named = usize::from(!(pos.is_some() && (on_focus || f.subject == "host")));
-        let tier = match (on_focus, f.subject == "host") {
-            (true, _) => 0,
-            (_, true) => 1,
-            _ => 2,
-        };
-        (named, pos.unwrap_or(usize::MAX), f.status, tier)
+    let errno_rules = rank::errno_rules_of(&lines, &named, &found);
+    let ranking = rank::Ranking {
+        signature: &sig_rules,
+        errno: &errno_rules,
+        focused: !focus.is_empty(),
+        named_first: scope != Scope::Candidates,
     };
     let mut causes: Vec<Finding> = report
         .findings
@@ -332,7 +327,7 @@ pub fn explain(
         .filter(|f| focus.is_empty() || f.target || f.subject == "host")
         .cloned()
         .collect();
-    causes.sort_by_key(|f| rank(f));
+    causes.sort_by_key(|f| ranking.key(f));
 
     let mut confirm = Vec::new();
     for m in &found {
@@ -350,13 +345,14 @@ pub fn explain(
         .iter()
         .filter(|m| m.outcome == Outcome::Problem)
         .count();
+    let said = said_names(&named);
     let note = if found.is_empty() && causes.is_empty() {
-        Some("no known message in the input, and no check fails or warns on this host: nothing here points to a cause (sriov-doctor check shows every check)".to_string())
+        Some(format!("no known message in the input{said}, and no check fails or warns on this host: nothing here points to a cause (sriov-doctor check shows every check)"))
     } else if found.is_empty() {
-        Some(
-            "no known message in the input; showing every check that fails on this host"
-                .to_string(),
-        )
+        Some(format!(
+            "no known message in the input{said}; showing every check that fails or warns on {}: a list to look through, not a diagnosis",
+            scope.describe()
+        ))
     } else if problems == 0 {
         Some(format!(
             "the input reports no problem with device assignment ({} line(s) pass, {} are about something else); showing every check that fails on this host",
@@ -373,7 +369,9 @@ pub fn explain(
         host: report.host.clone(),
         input_lines: lines.len(),
         matches: found,
+        named,
         focus: targets,
+        scope,
         not_on_host,
         not_created_yet,
         causes,

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::explain::{Explanation, Match, Outcome};
+use crate::explain::{By, Explanation, Kind, Match, Outcome, Scope};
 use crate::findings::Status;
 use crate::render::text::{details, Style};
 use crate::render::wrap;
@@ -11,6 +11,9 @@ use crate::sanitize::clean;
 
 /// Causes shown in full; the JSON has all of them.
 const SHOWN: usize = 8;
+
+/// Unrecognised lines whose names are shown; the JSON has all of them.
+const LINES_SHOWN: usize = 6;
 
 pub fn text(e: &Explanation, style: &Style) -> String {
     let mut out = String::new();
@@ -92,6 +95,8 @@ pub fn text(e: &Explanation, style: &Style) -> String {
                     None => failing.push((c.rule.as_str(), c.status)),
                 }
             }
+            // Failures first, as the causes are ranked.
+            failing.sort_by_key(|(_, s)| *s);
             if !failing.is_empty() {
                 let said: Vec<String> = failing
                     .iter()
@@ -117,11 +122,19 @@ pub fn text(e: &Explanation, style: &Style) -> String {
             out.push_str(&wrap::fill("  ", &text, 4, style.width));
         }
     }
+    unrecognised(&mut out, e, style);
     if !e.focus.is_empty() {
+        let why = match e.scope {
+            Scope::Named => "",
+            Scope::Group => " (the IOMMU group the input names)",
+            Scope::Guest => " (the devices of the guest the input names)",
+            Scope::Candidates => " (every VF, VFIO-bound device and device with firmware-reserved memory: the input names no device)",
+            Scope::Host => "",
+        };
         out.push('\n');
         out.push_str(&wrap::fill(
             "Checked on this host for: ",
-            &clean(&e.focus.join(", ")),
+            &format!("{}{why}", clean(&e.focus.join(", "))),
             4,
             style.width,
         ));
@@ -186,6 +199,51 @@ pub fn text(e: &Explanation, style: &Style) -> String {
         }
     }
     out
+}
+
+/// "line 3: no known message; it names 0000:03:10.0, EBUSY" for the lines
+/// no signature recognises that name something.
+fn unrecognised(out: &mut String, e: &Explanation, style: &Style) {
+    let mut lines: Vec<(usize, Vec<String>)> = Vec::new();
+    let matched: std::collections::BTreeSet<usize> =
+        e.matches.iter().map(|m| m.line_number).collect();
+    for n in e.named.iter().filter(|n| n.by == By::Reader) {
+        if matched.contains(&n.line_number) {
+            continue;
+        }
+        let said = match (n.kind, &n.resolved) {
+            (Kind::Device, Some(r)) | (Kind::Errno, Some(r)) => r.clone(),
+            (Kind::Mdev | Kind::VfioDevice, Some(r)) => format!("{} (of {r})", n.value),
+            (Kind::Group, _) => format!("group {}", n.value),
+            (Kind::Domain, _) => format!("guest {}", n.value),
+            _ => n.value.clone(),
+        };
+        match lines.last_mut() {
+            Some((l, names)) if *l == n.line_number => {
+                if !names.contains(&said) {
+                    names.push(said);
+                }
+            }
+            _ => lines.push((n.line_number, vec![said])),
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    if e.matches.is_empty() {
+        let _ = writeln!(out, "\n{}", style.heading("What the input names"));
+    }
+    for (l, names) in lines.iter().take(LINES_SHOWN) {
+        let text = format!("line {l}: no known message; it names {}", names.join(", "));
+        out.push_str(&wrap::fill("  ", &clean(&text), 4, style.width));
+    }
+    if lines.len() > LINES_SHOWN {
+        let text = format!(
+            "… and {} more lines that name something (--format json lists them)",
+            lines.len() - LINES_SHOWN
+        );
+        out.push_str(&wrap::fill("  ", &text, 4, style.width));
+    }
 }
 
 /// A line of the input, its padding squeezed and wrapped: the user's input,

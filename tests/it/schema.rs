@@ -113,6 +113,46 @@ fn every_report_is_valid_against_the_report_schema() {
     }
 }
 
+#[test]
+fn explain_reports_are_valid_against_the_explain_schema() {
+    let dir = scratch("schema-explain");
+    let mut files = Vec::new();
+    for (host, text) in [
+        (
+            "seed-host-driver",
+            "init_assigned_device: Error: Couldn't get real device (03:10.0)!",
+        ),
+        (
+            "seed-group-shared",
+            "vfio 0000:03:10.0: group 7 is not viable",
+        ),
+        (
+            "hp-rmrr",
+            "vfio: failed to set iommu for container: Operation not permitted",
+        ),
+        ("seed-memlock-low", "error: Failed to start domain 'db01'"),
+        (
+            "seed-host-driver",
+            "mytool: cannot open 3:10.0: Device or resource busy",
+        ),
+        ("seed-ready", "something odd happened"),
+        (
+            "dev-vm-no-iommu",
+            "  QEMU: Checking for hardware virtualization                                 : PASS",
+        ),
+    ] {
+        let root = format!("tests/hosts/{host}/root");
+        let r = run(&["explain", "--root", &root, "--format", "json", "--", text]);
+        assert!(matches!(r.code, 0 | 1), "{host}: {}", r.stderr);
+        let file = dir.join(format!("{host}-{}.json", files.len()));
+        std::fs::write(&file, &r.stdout).unwrap();
+        files.push(file);
+    }
+    if have_jsonschema() {
+        all_valid("docs/explain.schema.json", &files);
+    }
+}
+
 fn bundle(root: &str, out: &Path, extra: &[&str]) {
     let out_s = out.to_str().unwrap();
     let r = run(&[&["bundle", "--root", root, "-o", out_s], extra].concat());
