@@ -179,3 +179,66 @@ pub fn attach_log(devices: &mut [DeviceFacts], log: &Known<KernelLogFacts>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hostfs::DirFs;
+
+    fn tree(host: &str) -> DirFs {
+        let root = format!("{}/tests/hosts/{host}/root", env!("CARGO_MANIFEST_DIR"));
+        DirFs::tree(std::path::Path::new(&root)).unwrap()
+    }
+
+    #[test]
+    fn vf_bars_without_address_space_are_told_from_assigned_ones() {
+        let fs = tree("seed-vf-bar-space");
+        let Known::Value(bad) = vf_bars(&fs, &format!("{DEVICES}/0000:03:00.0")) else {
+            panic!("known")
+        };
+        assert_eq!(
+            (bad.declared.clone(), bad.unassigned.clone()),
+            (vec![0, 3], vec![0, 3])
+        );
+        assert_eq!(bad.source, "config space and resource");
+        let Known::Value(good) = vf_bars(&fs, &format!("{DEVICES}/0000:03:00.1")) else {
+            panic!("known")
+        };
+        assert_eq!((good.declared, good.unassigned), (vec![0, 3], vec![]));
+        // The log lines that name the PF and its VF BARs, not the others.
+        let facts = crate::gather(&fs, &[]).unwrap();
+        let pf = facts
+            .devices
+            .iter()
+            .find(|d| d.address.to_string() == "0000:03:00.0");
+        let Some(Known::Value(b)) = pf.and_then(|d| d.sriov.as_ref()).map(|s| &s.vf_bars) else {
+            panic!("the PF's VF BARs")
+        };
+        assert_eq!(b.log.len(), 5, "{:?}", b.log);
+        assert!(b.log[4].ends_with("not enough MMIO resources for SR-IOV"));
+    }
+
+    #[test]
+    fn reset_methods_disabled_absent_and_old_kernels() {
+        let fs = tree("amd-reset-disabled");
+        let Known::Value(off) = reset(&fs, &format!("{DEVICES}/0000:41:02.0")) else {
+            panic!("known")
+        };
+        assert!(!off.available && off.disabled && off.methods.is_empty());
+        let Known::Value(on) = reset(&fs, &format!("{DEVICES}/0000:41:02.1")) else {
+            panic!("known")
+        };
+        assert_eq!((on.available, on.methods), (true, vec!["flr".to_string()]));
+        // A root port has neither file: no method.
+        let Known::Value(none) = reset(&fs, &format!("{DEVICES}/0000:40:01.1")) else {
+            panic!("known")
+        };
+        assert!(!none.available && !none.disabled);
+        // RHEL 7's 3.10: only `reset`.
+        let old = tree("seed-legacy-assigned");
+        let Known::Value(r) = reset(&old, &format!("{DEVICES}/0000:03:10.0")) else {
+            panic!("known")
+        };
+        assert!(r.available && r.methods.is_empty(), "{}", r.shown);
+    }
+}
