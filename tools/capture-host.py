@@ -13,13 +13,15 @@ What is copied: host-level files (/proc/cpuinfo, cmdline, modules, osrelease,
 libvirt/qemu.conf, default/grub, modprobe.d/*.conf, /boot/config-<release>),
 /lib/modules/<release>/modules.{builtin,dep,alias}, every /sys/bus/pci/devices
 link and the attribute files of its real directory (ids, class, irq, numa,
-resource, enable, driver_override, config, sriov_*, bridge bus numbers) and its
+resource, enable, driver_override, config, sriov_*, reset_method, bridge bus
+numbers; `reset` as an empty placeholder) and its
 links (driver, iommu_group, iommu, physfn, virtfn*), net interface names,
 /sys/bus/pci/drivers/<name> (module link, device links, control files as empty
 placeholders), /sys/kernel/iommu_groups, /sys/class/iommu and the units'
 device links and attributes, /sys/module/* (names, initstate, refcnt,
 readable parameters, driver links), the ACPI DMAR/IVRS (and Xen's XMAR)
-tables and /dev/vfio.
+tables, /dev/vfio, and the kernel log as var/log/dmesg (from /dev/kmsg,
+read without waiting, when SRC_ROOT is /; else SRC_ROOT's var/log/dmesg).
 
 Symlinks are kept as symlinks with their link text unchanged. Links are only
 followed inside SRC_ROOT: an absolute link target or one that climbs out of
@@ -39,7 +41,7 @@ PCI_ATTRS = [
     "numa_node", "local_cpulist", "modalias", "enable", "driver_override", "resource",
     "secondary_bus_number", "subordinate_bus_number",
     "sriov_totalvfs", "sriov_numvfs", "sriov_offset", "sriov_stride", "sriov_vf_device",
-    "sriov_drivers_autoprobe",
+    "sriov_drivers_autoprobe", "reset_method",
 ]
 PCI_LINKS = ["driver", "iommu_group", "iommu", "physfn"]
 NET_ATTRS = ["address", "ifindex", "operstate"]
@@ -218,6 +220,10 @@ class Capture:
             for a in PCI_ATTRS:
                 self.copy_file(real + "/" + a)
             self.copy_file(real + "/config", meta=True)
+            # `reset` is write-only: its presence is what counts (a kernel before 5.15
+            # has no reset_method, and creates `reset` only for a device it can reset).
+            if os.path.lexists(self.sp(real + "/reset")):
+                self.empty_file(real + "/reset")
             for l in PCI_LINKS + [x for x in self.listdir(real) if x.startswith("virtfn")]:
                 text = self.copy_link(real + "/" + l)
                 if l == "driver" and text:
@@ -300,6 +306,47 @@ class Capture:
         with open(os.path.join(self.out, ".sriov-doctor-meta.toml"), "w") as f:
             f.write("\n".join(lines))
 
+    def kernel_log(self):
+        """var/log/dmesg: the kernel log as `dmesg` shows it ("[SECONDS.MICROS] text"),
+        from SRC_ROOT/dev/kmsg when SRC_ROOT is / (read without waiting: records until
+        EAGAIN), else a copy of SRC_ROOT/var/log/dmesg. sriov-doctor reads a tree's kernel
+        log there."""
+        lines = []
+        if self.src == "/":
+            try:
+                fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+            except OSError as e:
+                self.warnings.append("/dev/kmsg: %s; var/log/dmesg copied instead" % e.strerror)
+                fd = None
+            if fd is not None:
+                try:
+                    for _ in range(100000):
+                        try:
+                            rec = os.read(fd, 16384)
+                        except BlockingIOError:
+                            break
+                        except OSError:
+                            continue  # EPIPE: records overwritten while reading
+                        if not rec:
+                            break
+                        text = rec.decode("utf-8", "replace").split("\n", 1)[0]
+                        head, sep, msg = text.partition(";")
+                        fields = head.split(",")
+                        if sep and len(fields) >= 3 and fields[2].isdigit():
+                            usec = int(fields[2])
+                            lines.append("[%5d.%06d] %s" % (usec // 1000000, usec % 1000000, msg))
+                        else:
+                            lines.append(text)
+                finally:
+                    os.close(fd)
+        if lines:
+            dst = self.op("var/log/dmesg")
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            with open(dst, "w") as f:
+                f.write("".join(l + "\n" for l in lines))
+        else:
+            self.copy_path("var/log/dmesg")
+
     def run(self):
         if os.path.exists(self.out):
             shutil.rmtree(self.out)
@@ -310,6 +357,7 @@ class Capture:
         self.modules()
         self.acpi()
         self.dev_vfio()
+        self.kernel_log()
         self.write_meta()
 
 

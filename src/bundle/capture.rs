@@ -5,8 +5,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use regex::Regex;
-
 use super::{redact, rules_version, time, Bundle, Files, ToolInfo, SCHEMA_VERSION};
 use crate::hostfs::{BundleFs, DirFs, HostFs};
 use crate::report::Report;
@@ -20,8 +18,9 @@ pub struct CaptureOptions<'a> {
     pub shown: String,
 }
 
-/// Kernel log files read for the `kernel_log` lines.
-const LOGS: [&str; 3] = ["/var/log/dmesg", "/var/log/kern.log", "/var/log/messages"];
+/// Log files read for the `kernel_log` lines besides the root's own
+/// kernel log (/dev/kmsg live, /var/log/dmesg in a tree): syslog's.
+const LOGS: [&str; 2] = ["/var/log/kern.log", "/var/log/messages"];
 /// At most this many log lines, the latest.
 const MAX_LOG_LINES: usize = 10_000;
 
@@ -32,20 +31,34 @@ fn open(root: Option<&Path>) -> Result<DirFs, String> {
     }
 }
 
-/// The lines about the IOMMU, VFIO and SR-IOV in the kernel logs, and what
-/// was cut from them (a log that could not be read whole, lines over the
-/// limit), each in a sentence for the bundle's `cut`.
+/// The lines that bear on PCI, the IOMMU, VFIO and SR-IOV in the kernel
+/// logs (the filter of the `host.kernel_log` fact), and what was cut from
+/// them (a log that could not be read whole, lines over the limit), each in
+/// a sentence for the bundle's `cut`.
 fn kernel_log(fs: &dyn HostFs) -> (Vec<String>, Vec<String>) {
-    let re = Regex::new(r"(?i)dmar|iommu|amd-vi|vfio|pci-assign|sr-iov").expect("valid regex");
+    use crate::formats::kernel_log::{bears_on, clean_line};
     let mut out = Vec::new();
     let mut cut = Vec::new();
+    match fs.kernel_log() {
+        Ok(log) => {
+            out.extend(
+                log.lines
+                    .iter()
+                    .filter(|l| bears_on(l))
+                    .map(|l| clean_line(l)),
+            );
+            cut.extend(log.cut.map(|c| format!("kernel log: {c}")));
+        }
+        Err(e) if e.is_not_found() => {}
+        Err(e) => cut.push(format!("kernel log: {e}; its lines are not in the bundle")),
+    }
     for path in LOGS {
         match fs.read(path) {
             Ok(bytes) => out.extend(
                 String::from_utf8_lossy(&bytes)
                     .lines()
-                    .filter(|l| re.is_match(l))
-                    .map(|l| l.trim_end().to_string()),
+                    .filter(|l| bears_on(l))
+                    .map(clean_line),
             ),
             Err(e) if e.is_not_found() => {}
             Err(e) => cut.push(format!("kernel log: {e}; its lines are not in the bundle")),
@@ -90,7 +103,11 @@ pub fn capture(opts: &CaptureOptions, engine: &Engine) -> Result<Bundle, String>
     if opts.redact {
         (nodes, log) = redact::redact(nodes, log, &facts);
     }
-    let replay = Arc::new(BundleFs::new(opts.shown.clone(), nodes).with_cut(cut.clone()));
+    let replay = Arc::new(
+        BundleFs::new(opts.shown.clone(), nodes)
+            .with_cut(cut.clone())
+            .with_kernel_log(log.clone()),
+    );
     let facts = crate::gather(replay.as_ref(), &[])?;
     let report = Report::new(&facts, engine.run(&facts));
     let b = Bundle {

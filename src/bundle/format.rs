@@ -54,9 +54,10 @@ pub struct Bundle {
     #[serde(default)]
     #[schemars(with = "serde_json::Map<String, serde_json::Value>")]
     pub facts: serde_json::Value,
-    /// Lines about DMAR, the IOMMU, AMD-Vi, VFIO, pci-assign and SR-IOV from
-    /// /var/log/dmesg, /var/log/kern.log and /var/log/messages (at most
-    /// 10,000, the latest).
+    /// The kernel log's lines about PCI devices, DMAR, the IOMMU, AMD-Vi,
+    /// VFIO and SR-IOV, from /dev/kmsg on a live host (/var/log/dmesg in a
+    /// captured tree), /var/log/kern.log and /var/log/messages (at most
+    /// 10,000, the latest); a replay reads them as the host's kernel log.
     #[serde(default)]
     pub kernel_log: Vec<String>,
     /// What was left out or cut to stay within the limits that `check

@@ -74,6 +74,8 @@ struct Replay {
     files: Option<Nodes>,
     #[serde(default)]
     cut: Vec<String>,
+    #[serde(default)]
+    kernel_log: Vec<String>,
     /// Only to tell a `check --format json` report given as a bundle: it
     /// has findings, and no files.
     findings: Option<serde::de::IgnoredAny>,
@@ -181,7 +183,9 @@ fn read_within(file: impl Read, shown: &str, limit: u64) -> Result<BundleFs, Str
             "bundle {shown} does not follow the bundle format: missing field `files`; {EXPECTED}"
         )
     })?;
-    Ok(BundleFs::of_store(shown, nodes).with_cut(r.cut))
+    Ok(BundleFs::of_store(shown, nodes)
+        .with_cut(r.cut)
+        .with_kernel_log(r.kernel_log))
 }
 
 #[cfg(test)]

@@ -86,6 +86,9 @@ pub struct DeviceFacts {
     pub config: Known<FileAccess>,
     /// /dev/vfio/GROUP, when the device has a group.
     pub vfio_node: Option<Known<FileAccess>>,
+    /// How the kernel can reset the device (read for VFs and --device
+    /// targets).
+    pub reset: Known<ResetFacts>,
 }
 
 /// What a device is to SR-IOV.
@@ -146,6 +149,48 @@ pub struct SriovFacts {
     /// The --device targets that would be this PF's VFs once it has
     /// `needed_vfs` of them: they do not exist yet.
     pub missing_targets: Vec<String>,
+    /// Whether the PF's VF BARs got address space (lines 7–12 of its
+    /// `resource` file, against the SR-IOV capability's VF BAR registers).
+    pub vf_bars: Known<VfBarSpace>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct VfBarSpace {
+    /// VF BARs (0–5) the SR-IOV capability declares: a VF BAR register
+    /// with type bits or an address in config space, or an IOV resource
+    /// line with flags. The upper half of a 64-bit BAR is not one.
+    pub declared: Vec<u32>,
+    /// Of those, the ones whose IOV resource (line 7+N of `resource`) has
+    /// no address space: `0 0 0`, or marked unset. While any is, writes to
+    /// sriov_numvfs fail with ENOMEM.
+    pub unassigned: Vec<u32>,
+    /// Each declared VF BAR as read, for evidence.
+    pub shown: Vec<String>,
+    /// What `declared` was decided from: "config space and resource" or
+    /// "resource only" (config space read without its extended part).
+    pub source: String,
+    /// Kernel log lines about this PF's VF BAR space ("not enough MMIO
+    /// resources for SR-IOV", "BAR 7: no space for …", "VF BAR 0 …: can't
+    /// assign; no space"), the latest five.
+    pub log: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct ResetFacts {
+    /// The device has a reset method the kernel (and so VFIO) can use.
+    pub available: bool,
+    /// The methods `reset_method` lists, in the kernel's order of use
+    /// (flr, af_flr, pm, bus, cxl_bus, device_specific, acpi); empty on a
+    /// kernel before 5.15, which only has `reset`.
+    pub methods: Vec<String>,
+    /// `reset_method` exists and reads empty: a write of an empty string
+    /// disabled every method the kernel had found.
+    pub disabled: bool,
+    /// What was read, for evidence.
+    pub shown: String,
+    /// Kernel log lines naming the device about resets and power states,
+    /// the latest five.
+    pub log: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]

@@ -42,6 +42,8 @@ pub struct HostFacts {
     /// VFIO's no-IOMMU mode: enable_unsafe_noiommu_mode, /dev/vfio/noiommu-N.
     pub vfio_noiommu: Known<NoIommuFacts>,
     pub sriov: SriovSummary,
+    /// The kernel log's lines that bear on PCI, the IOMMU, VFIO and SR-IOV.
+    pub kernel_log: Known<KernelLogFacts>,
     /// Number of PCI devices in /sys/bus/pci/devices.
     pub pci: Known<usize>,
     /// The devices named with --device, in full form.
@@ -304,4 +306,18 @@ pub struct SriovSummary {
     pub blocked_vfs: Vec<String>,
     /// How many VFs read cannot be given.
     pub blocked_count: usize,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct KernelLogFacts {
+    /// What was read: "/dev/kmsg" (live host, read without waiting),
+    /// "/var/log/dmesg" (a captured tree), or "the bundle's kernel_log".
+    pub source: String,
+    /// The lines about PCI devices, the IOMMU, VFIO and SR-IOV, oldest
+    /// first: control characters escaped, each cut to 400 characters, at
+    /// most the latest 2,000.
+    pub lines: Vec<String>,
+    /// What was left out (older lines over the limits), in a sentence; null
+    /// when nothing was.
+    pub cut: Option<String>,
 }

@@ -49,6 +49,22 @@ pub fn ext_capability(config: &[u8], id: u16) -> Option<usize> {
     None
 }
 
+/// SR-IOV capability ID (PCIe Base Specification 9.3.3).
+pub const EXT_CAP_SRIOV: u16 = 0x0010;
+
+/// The six VF BAR registers of the SR-IOV capability (at 0x24 in it): a
+/// BAR's type bits (bit 0 I/O, bits 2:1 = 10b 64-bit) are there even when
+/// the firmware gave it no address. None without the capability (a config
+/// file read as non-root stops at 256 bytes).
+pub fn sriov_vf_bars(config: &[u8]) -> Option<[u32; 6]> {
+    let off = ext_capability(config, EXT_CAP_SRIOV)?;
+    let mut regs = [0u32; 6];
+    for (i, r) in regs.iter_mut().enumerate() {
+        *r = u32_at(config, off + 0x24 + 4 * i)?;
+    }
+    Some(regs)
+}
+
 /// (capability, control) registers of the ACS capability.
 pub fn acs(config: &[u8]) -> Option<(u16, u16)> {
     let off = ext_capability(config, EXT_CAP_ACS)?;

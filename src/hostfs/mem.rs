@@ -25,6 +25,9 @@ pub struct BundleFs {
     nodes: NodeStore,
     /// What the bundle says was cut when it was written.
     cut: Vec<String>,
+    /// The bundle's `kernel_log` lines: those of the host's log that bear
+    /// on assignment.
+    kernel_log: Vec<String>,
 }
 
 impl BundleFs {
@@ -49,7 +52,14 @@ impl BundleFs {
             shown: shown.into(),
             nodes,
             cut: Vec::new(),
+            kernel_log: Vec::new(),
         }
+    }
+
+    /// With the kernel log lines the bundle kept.
+    pub fn with_kernel_log(mut self, lines: Vec<String>) -> BundleFs {
+        self.kernel_log = lines;
+        self
     }
 
     /// With what the bundle says was cut, for [`HostFs::not_read`].
@@ -112,6 +122,33 @@ impl HostFs for BundleFs {
             })
             .collect::<Vec<String>>();
         self.cut.iter().cloned().chain(files).collect()
+    }
+
+    fn kernel_log(&self) -> FsResult<super::KernelLog> {
+        // A bundle without lines kept none (or its host logged none that
+        // bear on assignment): either way there is nothing to read.
+        if self.kernel_log.is_empty() {
+            return Err(FsError::new(
+                "the bundle's kernel_log",
+                FsErrorKind::NotFound,
+            ));
+        }
+        Ok(super::KernelLog::from_lines(
+            "the bundle's kernel_log",
+            self.kernel_log.clone(),
+        ))
+    }
+
+    fn list_dir_complete(&self, path: &str) -> FsResult<Vec<String>> {
+        let comps = resolve::resolve(self, path, true)?;
+        let n = self.node(path, &comps)?;
+        match n.entries() {
+            Some(mut names) => {
+                names.sort();
+                Ok(names)
+            }
+            None => Err(FsError::new(path, not_captured())),
+        }
     }
 
     fn read(&self, path: &str) -> FsResult<Vec<u8>> {

@@ -4,6 +4,7 @@
 //! open.
 
 mod dir;
+mod kmsg;
 mod mem;
 mod meta;
 pub mod resolve;
@@ -179,12 +180,72 @@ pub trait HostFs: Send + Sync {
         Vec::new()
     }
 
+    /// The kernel log, raw: where it came from and its lines (see
+    /// [`KernelLog`]). A tree keeps it in [`TREE_KERNEL_LOG`]; the live host
+    /// reads /dev/kmsg without blocking; a bundle replays the lines it kept.
+    /// Never recorded into a bundle's files: a bundle keeps only the lines
+    /// that bear on assignment, in its `kernel_log`.
+    fn kernel_log(&self) -> FsResult<KernelLog> {
+        let bytes = self.read(TREE_KERNEL_LOG)?;
+        Ok(KernelLog::from_text(TREE_KERNEL_LOG, &bytes))
+    }
+
+    /// A directory's entries as the host listed them: in a bundle, only
+    /// when the capture listed the directory (otherwise its recorded
+    /// entries would be taken for all of them), so that a name missing
+    /// from the answer is missing on the host.
+    fn list_dir_complete(&self, path: &str) -> FsResult<Vec<String>> {
+        self.list_dir(path)
+    }
+
     /// Whether the path exists; an unreadable parent is an error, not `false`.
     fn exists(&self, path: &str) -> FsResult<bool> {
         match self.metadata(path) {
             Ok(_) => Ok(true),
             Err(e) if e.is_not_found() => Ok(false),
             Err(e) => Err(e),
+        }
+    }
+}
+
+/// Where a captured tree keeps the kernel log: the output of `dmesg` (the
+/// file RHEL and Debian write at boot, and `tools/capture-host.py` writes).
+pub const TREE_KERNEL_LOG: &str = "/var/log/dmesg";
+
+/// At most this many kernel log lines are kept, the latest.
+pub const MAX_KERNEL_LOG_LINES: usize = 20_000;
+
+/// The kernel log as read: where from, its lines (at most
+/// [`MAX_KERNEL_LOG_LINES`], the latest; text, invalid UTF-8 replaced), and
+/// what was left out, in a sentence.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KernelLog {
+    pub source: String,
+    pub lines: Vec<String>,
+    pub cut: Option<String>,
+}
+
+impl KernelLog {
+    /// A log file's bytes as lines, bounded.
+    pub fn from_text(source: &str, bytes: &[u8]) -> KernelLog {
+        let text = String::from_utf8_lossy(bytes);
+        KernelLog::from_lines(source, text.lines().map(str::to_string).collect())
+    }
+
+    /// Lines, the latest [`MAX_KERNEL_LOG_LINES`] of them.
+    pub fn from_lines(source: &str, mut lines: Vec<String>) -> KernelLog {
+        let mut cut = None;
+        if lines.len() > MAX_KERNEL_LOG_LINES {
+            let n = lines.len() - MAX_KERNEL_LOG_LINES;
+            cut = Some(format!(
+                "{source}: the earliest {n} lines left out (at most {MAX_KERNEL_LOG_LINES}, the latest)"
+            ));
+            lines.drain(..n);
+        }
+        KernelLog {
+            source: source.to_string(),
+            lines,
+            cut,
         }
     }
 }

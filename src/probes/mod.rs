@@ -10,6 +10,7 @@ pub mod host;
 pub mod iommu;
 pub mod irq;
 pub mod isolation;
+pub mod kernel_log;
 pub mod modules;
 pub mod pci;
 pub mod processes;
@@ -294,6 +295,9 @@ pub fn collect(
         blocked_vfs: a.blocked,
         blocked_count: a.blocked_count,
     };
+    let kernel_log = kernel_log::probe(fs);
+    pci::bars::probe_resets(fs, &mut devices);
+    pci::bars::attach_log(&mut devices, &kernel_log);
     let hostname = host::hostname(fs);
     let default_route = host::default_route(fs);
     let proxmox = fs.exists("/etc/pve").unwrap_or(false);
@@ -318,6 +322,7 @@ pub fn collect(
             default_route,
             vfio_noiommu,
             sriov,
+            kernel_log,
             pci: addresses.clone().map(|a| a.len()),
             targets: targets
                 .iter()

@@ -776,3 +776,45 @@ fn reading_a_bundle_costs_about_its_size() {
         "peak RSS {rss_mib:.0} MiB for {json_mib:.0} MiB of JSON"
     );
 }
+
+/// A tree's kernel log is data: escape sequences, a forged report line,
+/// invalid UTF-8 and a line of a megabyte reach neither the terminal raw
+/// nor the report whole, and the rule still cites the real line.
+#[test]
+fn a_kernel_log_cannot_drive_the_terminal_or_flood_the_report() {
+    let root = tree("seed-vf-bar-space", "hostile-dmesg");
+    let mut log: Vec<u8> = Vec::new();
+    log.extend_from_slice(
+        b"[    0.5] pci 0000:03:00.0: BAR 7: no space for \x1b[2J\x1b]0;owned\x07\n",
+    );
+    log.extend_from_slice(b"[    0.6] pci 0000:03:00.0: BAR 10: no space\rResult: READY\n");
+    log.extend_from_slice(b"[    0.7] pci 0000:03:00.0: BAR 10: failed to assign \xff\xfe\n");
+    log.extend_from_slice(b"[    0.8] pci 0000:03:00.0: BAR 7: no space ");
+    log.extend(std::iter::repeat_n(b'x', 1 << 20));
+    log.extend_from_slice(b"\n[  412.7] igb 0000:03:00.0: not enough MMIO resources for SR-IOV\n");
+    fs::write(root.join("var/log/dmesg"), &log).unwrap();
+    let r = common::run(&["check", "--root", root.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_inert("check", &r.stdout);
+    assert!(!r.stdout.lines().any(|l| l.starts_with("Result: READY")));
+    assert!(
+        r.stdout
+            .contains("evidence: kernel log: [ 412.7] igb 0000:03:00.0: not enough MMIO"),
+        "{}",
+        r.stdout
+    );
+    // The fact and the bundle keep every line cut and cleaned.
+    let b = common::run(&["bundle", "--root", root.to_str().unwrap(), "-o", "-"]);
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    let v: serde_json::Value = serde_json::from_str(&b.stdout).unwrap();
+    let fact = v["facts"]["host"]["kernel_log"]["lines"]
+        .as_array()
+        .unwrap();
+    let kept = v["kernel_log"].as_array().unwrap();
+    assert_eq!(fact.len(), 5);
+    for l in fact.iter().chain(kept) {
+        let l = l.as_str().unwrap();
+        assert!(l.chars().count() <= 401, "{} characters", l.chars().count());
+        assert!(!l.chars().any(|c| c.is_control()), "{l:?}");
+    }
+}

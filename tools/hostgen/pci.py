@@ -17,7 +17,7 @@ class Dev:
     def __init__(self, bdf, vendor, device, cls, rev, config, *, parent=None,
                  svid=0, sdid=0, irq=0, driver=None, bars=(), iov_bars=(),
                  bridge_windows=None, enable=None, group=None, net=None,
-                 sriov=None, physfn=None, numa=-1, cpulist="0-15"):
+                 sriov=None, physfn=None, numa=-1, cpulist="0-15", reset_method=None):
         self.bdf = bdf
         self.vendor, self.device, self.cls, self.rev = vendor, device, cls, rev
         self.config = config
@@ -40,6 +40,10 @@ class Dev:
         self.numa = numa
         self.cpulist = cpulist
         self.virtfns = []
+        # The kernel's reset methods (sysfs reset_method, Linux 5.15+; `reset` before):
+        # None = the default for the function, "" = every method disabled by a write of
+        # an empty string, False = none (neither file).
+        self.reset_method = reset_method
         self.igb_queues = None        # queue pairs igb runs on a PF (MSI-X vectors - 1)
 
     @property
@@ -85,6 +89,27 @@ def resource_text(dev):
     return "".join("0x%016x 0x%016x 0x%016x\n" % r for r in rows)
 
 
+def reset_methods(d):
+    """The reset methods the kernel lists for d: an SR-IOV PF or VF has FLR (a VF must,
+    PCIe SR-IOV 9.2.1.2); another endpoint a PM reset (its PM capability without
+    No_Soft_Reset); bridges and host bridges none here."""
+    if d.reset_method is not None:
+        return d.reset_method
+    if d.is_bridge or (d.cls >> 8) == 0x0600:
+        return False
+    return "flr" if (d.sriov or d.physfn) else "pm"
+
+
+def kernel_has_reset_method(host):
+    """reset_method came in Linux 5.15; older kernels have only `reset`."""
+    rel = host.files.get("proc/sys/kernel/osrelease", "")
+    try:
+        major, minor = (int(x) for x in rel.split("-")[0].split(".")[:2])
+    except ValueError:
+        return True
+    return (major, minor) >= (5, 15)
+
+
 def write_devices(t, host):
     """sys/class/iommu, the device directories and their links, the IOMMU groups
     (type, reserved_regions) and the /dev/vfio nodes of host into tree t."""
@@ -112,6 +137,13 @@ def write_devices(t, host):
         t.file(dd + "/enable", "%d\n" % d.enable)
         t.file(dd + "/driver_override", "(null)\n")
         t.file(dd + "/resource", resource_text(d))
+        methods = reset_methods(d)
+        if methods is not False:
+            if kernel_has_reset_method(host):
+                t.file(dd + "/reset_method", methods + "\n")
+            # `reset` (write-only, 0200; its mode does not matter to the tool) stays
+            # when a write to reset_method disabled every method.
+            t.file(dd + "/reset", "")
         t.file(dd + "/config", d.config, meta=dict(mode="0644", uid=0, gid=0))
         if d.is_bridge:
             t.file(dd + "/secondary_bus_number", "%d\n" % d.config[0x19])

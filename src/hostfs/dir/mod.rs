@@ -309,6 +309,17 @@ impl HostFs for DirFs {
         self.resolve(path, true).map(|(c, _)| key(&c))
     }
 
+    fn kernel_log(&self) -> FsResult<super::KernelLog> {
+        if self.live && self.root == Path::new("/") {
+            return super::kmsg::read_live();
+        }
+        let path = super::TREE_KERNEL_LOG;
+        let bytes = self.read(path);
+        // Not a file of the bundle: only its matching lines are kept.
+        self.forget(path);
+        Ok(super::KernelLog::from_text(path, &bytes?))
+    }
+
     fn describe(&self) -> String {
         if self.live {
             "live host".to_string()

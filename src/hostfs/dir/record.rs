@@ -31,6 +31,17 @@ impl DirFs {
         }
     }
 
+    /// Leaves what was read of `path` out of the record (the kernel log,
+    /// which a bundle keeps apart).
+    pub(super) fn forget(&self, path: &str) {
+        if let Some(r) = &self.record {
+            if let Ok((comps, _)) = self.resolve(path, true) {
+                let mut r = r.lock().unwrap_or_else(|e| e.into_inner());
+                r.remove(&key(&comps));
+            }
+        }
+    }
+
     /// Records a failure, unless it is "not found" (what a bundle does not
     /// hold is not found).
     pub(super) fn note_error(&self, comps: &[String], kind: &FsErrorKind) {

@@ -87,6 +87,7 @@ pub(super) fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog
         vfs: virtfns(fs, &dir),
         needed_vfs: 0,
         missing_targets: Vec::new(),
+        vf_bars: super::bars::vf_bars(fs, &dir),
     });
     // Read only where a rule or `list` shows it: NUMA node of PFs, the
     // interfaces of a device a host network driver has.
@@ -150,6 +151,7 @@ pub(super) fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog
         memlock: Known::Value(None),
         config: Known::unknown("not computed"),
         vfio_node: None,
+        reset: Known::unknown("only read for VFs and --device targets"),
     }
 }
 
@@ -228,6 +230,7 @@ pub(super) fn unrelated_device(
             vfs: why(),
             needed_vfs: 0,
             missing_targets: Vec::new(),
+            vf_bars: why(),
         }),
         pf: None,
         pf_driver: None,
@@ -240,6 +243,7 @@ pub(super) fn unrelated_device(
         memlock: Known::Value(None),
         config: why(),
         vfio_node: None,
+        reset: why(),
     }
 }
 
