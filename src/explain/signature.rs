@@ -242,3 +242,82 @@ impl Signature {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SIG: &str = r#"title = "t"
+pattern = 'site-tool: (?P<device>[0-9a-f:.]+) refused'
+meaning = "m"
+rules = ["device.host-driver"]
+"#;
+
+    fn load(extra: &str) -> Result<Signature, RuleError> {
+        Signature::load(
+            "rules/signatures/site-tool.toml",
+            &format!("{SIG}{extra}"),
+            &["device.host-driver"],
+        )
+    }
+
+    #[test]
+    fn a_cited_format_is_loaded_with_its_prefix_suffix_and_args() {
+        let s = load(
+            "\n[[format]]\nprogram = 'qemu'\nformat = 'failed to open %s'\nsource = 'qemu/qemu:hw/vfio/common.c'\nversions = 'v2.8.0..'\nprefix = 'vfio %s: '\nsuffix = ': Permission denied'\nargs = ['0000:03:10.0', '/dev/vfio/7']\n",
+        )
+        .unwrap();
+        assert_eq!(s.formats.len(), 1);
+        assert_eq!(s.formats[0].prefix, "vfio %s: ");
+        assert_eq!(s.formats[0].suffix, ": Permission denied");
+        assert_eq!(s.formats[0].args.len(), 2);
+        assert!(s.unsourced.is_none());
+    }
+
+    #[test]
+    fn a_format_without_a_file_or_with_an_unknown_field_is_refused() {
+        let bad_source = load(
+            "\n[[format]]\nprogram = 'qemu'\nformat = 'x'\nsource = 'somewhere'\nversions = 'all'\n",
+        )
+        .unwrap_err();
+        assert!(
+            bad_source.reason.contains("names no file"),
+            "{}",
+            bad_source.reason
+        );
+        assert_eq!(bad_source.line, Some(6));
+        let unknown = load(
+            "\n[[format]]\nprogram = 'qemu'\nformat = 'x'\nsource = 'qemu/qemu:a.c'\nversions = 'all'\nline = 3\n",
+        );
+        assert!(unknown.is_err());
+        let empty = load(
+            "\n[[format]]\nprogram = 'qemu'\nformat = ' '\nsource = 'qemu/qemu:a.c'\nversions = 'all'\n",
+        )
+        .unwrap_err();
+        assert!(empty.reason.contains("format is empty"), "{}", empty.reason);
+        // A tree that is not on GitHub names its file by path.
+        assert!(valid_source("qemu-kvm hw/device-assignment.c (RHEL6)"));
+        assert!(!valid_source("Ubuntu jammy qemu"));
+    }
+
+    #[test]
+    fn unsourced_must_say_why() {
+        let s = Signature::load(
+            "rules/signatures/site-tool.toml",
+            &SIG.replace(
+                "rules = ",
+                "unsourced = \"a shell's own message\"\nrules = ",
+            ),
+            &["device.host-driver"],
+        )
+        .unwrap();
+        assert_eq!(s.unsourced.as_deref(), Some("a shell's own message"));
+        let e = Signature::load(
+            "rules/signatures/site-tool.toml",
+            &SIG.replace("rules = ", "unsourced = \"  \"\nrules = "),
+            &["device.host-driver"],
+        )
+        .unwrap_err();
+        assert!(e.reason.contains("unsourced"), "{}", e.reason);
+    }
+}
