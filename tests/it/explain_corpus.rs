@@ -23,7 +23,7 @@ const NEUTRAL_HOST: &str = "seed-ready";
 /// Raise them when explain gets better; a change that lowers a figure
 /// fails here.
 const FLOOR_BUILD: [u32; 3] = [58, 56, 74];
-const FLOOR_HELD_OUT: [u32; 3] = [27, 29, 30];
+const FLOOR_HELD_OUT: [u32; 3] = [28, 29, 30];
 
 struct Entry {
     id: String,

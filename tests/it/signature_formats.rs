@@ -192,6 +192,10 @@ fn expand(format: &str, style: Style, args: &mut std::slice::Iter<'_, String>) -
         }
     }
     let text = unescape(&text);
+    let spec = regex::Regex::new(
+        r"^%(?:[0-9]+\$)?([-#+ 0]*)([0-9]*|\*)(?:\.([0-9]+|\*))?(hh|h|ll|l|L|z|j|t)?([diouxXcspmvqfge])(R|r|d|p)?",
+    )
+    .unwrap();
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -214,10 +218,7 @@ fn expand(format: &str, style: Style, args: &mut std::slice::Iter<'_, String>) -
                         continue;
                     }
                 }
-                let spec = regex::Regex::new(
-                    r"^%(?:[0-9]+\$)?([-#+ 0]*)([0-9]*|\*)(?:\.([0-9]+|\*))?(hh|h|ll|l|L|z|j|t)?([diouxXcspmvqfge])(R|r|d|p)?",
-                )
-                .unwrap();
+
                 let Some(m) = spec.captures(&rest) else {
                     out.push(c);
                     i += 1;
