@@ -22,8 +22,8 @@ const NEUTRAL_HOST: &str = "seed-ready";
 /// first cause" percentages of the build part and of the held-out part.
 /// Raise them when explain gets better; a change that lowers a figure
 /// fails here.
-const FLOOR_BUILD: [u32; 3] = [58, 56, 74];
-const FLOOR_HELD_OUT: [u32; 3] = [28, 29, 30];
+const FLOOR_BUILD: [u32; 3] = [59, 57, 74];
+const FLOOR_HELD_OUT: [u32; 3] = [29, 31, 30];
 
 struct Entry {
     id: String,
