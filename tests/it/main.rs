@@ -31,6 +31,7 @@ mod rule_loading;
 mod rule_tests;
 mod safe_fixes;
 mod schema;
+mod signature_formats;
 mod static_binary;
 mod summarize;
 mod targets;
