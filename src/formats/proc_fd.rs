@@ -54,14 +54,15 @@ pub fn classify(target: &str) -> FdTarget {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::samples::captured;
+    use crate::formats::samples::{captured, captured_holder_pid};
 
     #[test]
     fn reads_a_real_vfio_holders_links() {
         // A process holding VFIO group 5 on a real 6.1 kernel: fd 3 is the
         // group, fd 4 the container.
         let target = |fd: u32| {
-            let t = captured("6.1/hold-device", &format!("/proc/205/fd/{fd}"));
+            let pid = captured_holder_pid("6.1/hold-device");
+            let t = captured("6.1/hold-device", &format!("/proc/{pid}/fd/{fd}"));
             String::from_utf8(t).unwrap()
         };
         assert_eq!(classify(&target(3)), FdTarget::VfioGroup(5));

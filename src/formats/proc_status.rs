@@ -11,7 +11,7 @@ pub fn effective_uid(status: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::samples::{captured_text, repo_file};
+    use crate::formats::samples::{captured_holder_pid, captured_text, repo_file};
 
     #[test]
     fn reads_the_effective_uid() {
@@ -22,7 +22,8 @@ mod tests {
             Some(107)
         );
         // A real 6.12 kernel's holder process, as a bundle keeps it.
-        let text = captured_text("6.12/hold-device", "/proc/216/status");
+        let pid = captured_holder_pid("6.12/hold-device");
+        let text = captured_text("6.12/hold-device", &format!("/proc/{pid}/status"));
         assert_eq!(effective_uid(&text), Some(0));
         assert_eq!(effective_uid("Uid:\t1000\t0\t0\t0\n"), Some(0), "effective");
         assert_eq!(effective_uid("Name:\tx\n"), None);

@@ -33,6 +33,30 @@ pub fn captured(capture: &str, path: &str) -> Vec<u8> {
     }
 }
 
+/// The pid of the process that holds a VFIO group open in the capture
+/// (the test bed's holder): its pid differs from one boot to the next.
+pub fn captured_holder_pid(capture: &str) -> u32 {
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&repo_file(&format!("tests/captures/{capture}.json"))).unwrap();
+    bundle["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["target"]
+                .as_str()
+                .and_then(|t| t.strip_prefix("/dev/vfio/"))
+                .is_some_and(|g| g.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .find_map(|e| {
+            let path = e["path"].as_str()?;
+            let rest = path.strip_prefix("/proc/")?;
+            let (pid, fd) = rest.split_once('/')?;
+            fd.starts_with("fd/").then(|| pid.parse().ok())?
+        })
+        .unwrap_or_else(|| panic!("{capture}: no process holds a VFIO group"))
+}
+
 /// [`captured`], as text.
 pub fn captured_text(capture: &str, path: &str) -> String {
     String::from_utf8(captured(capture, path)).unwrap()

@@ -70,39 +70,6 @@ pub(crate) fn capture_path(series: &str, scenario: &str, capture: &str) -> PathB
         .join(format!("{scenario}{suffix}.json"))
 }
 
-/// Rules whose inputs (a PF's `resource`, a device's `reset_method`) the
-/// stored captures do not hold: they were taken before these rules read
-/// them, so a replay cannot check them. Each such finding must be a skip that
-/// says its file was not found; a run whose only such skips are these exits
-/// 3 where its scenario expects 0. `tests/vm/run --update` takes captures
-/// that hold the files, after which this list must be emptied.
-const NEWER_THAN_CAPTURES: [&str; 2] = ["sriov.vf-bar-space", "device.reset"];
-
-/// Whether every inconclusive finding of a JSON report is one of
-/// [`NEWER_THAN_CAPTURES`] skipped for a file the capture lacks, and there
-/// is at least one.
-fn only_newer_rules_inconclusive(stdout: &str) -> bool {
-    let report: serde_json::Value = serde_json::from_str(stdout).expect("a JSON report");
-    let skips: Vec<&serde_json::Value> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| {
-            f["status"] == "skip"
-                && f["message"]
-                    .as_str()
-                    .is_some_and(|m| m.starts_with("could not check"))
-        })
-        .collect();
-    !skips.is_empty()
-        && skips.iter().all(|f| {
-            NEWER_THAN_CAPTURES.contains(&f["rule"].as_str().unwrap_or(""))
-                && f["message"].as_str().is_some_and(|m| {
-                    m.contains("/resource not found") || m.contains("not captured in the bundle")
-                })
-        })
-}
-
 /// (rule, subject) -> status of a JSON report.
 fn statuses(stdout: &str) -> BTreeMap<(String, String), String> {
     let report: serde_json::Value = serde_json::from_str(stdout).expect("a JSON report");
@@ -156,9 +123,7 @@ fn every_capture_gives_the_verdicts_its_scenario_expects() {
                     );
                     if let Some(want) = exp.get(exit_key).and_then(|v| v.as_integer()) {
                         checked += 1;
-                        let newer_only =
-                            want == 0 && r.code == 3 && only_newer_rules_inconclusive(&r.stdout);
-                        if i64::from(r.code) != want && !newer_only {
+                        if i64::from(r.code) != want {
                             problems.push(format!("{what}: exit {}, expected {want}", r.code));
                         }
                     }
