@@ -192,6 +192,15 @@ fn pve_guests(fs: &dyn HostFs) -> Result<Vec<GuestFacts>, String> {
 /// Running libvirt guests, persistent libvirt definitions, xl configs and
 /// Proxmox VMs.
 pub fn probe(fs: &dyn HostFs) -> Known<Vec<GuestFacts>> {
+    // Every host has /etc: without it the definitions are not known to be
+    // none, and "no guest definition names it" would be a guess.
+    match fs.exists("/etc") {
+        Ok(true) => {}
+        Ok(false) => {
+            return Known::unknown("/etc is not there: the guest definitions cannot be read")
+        }
+        Err(e) => return Known::unknown(e.to_string()),
+    }
     let mut out = Vec::new();
     for (dir, running) in [(RUN, true), (ETC, false)] {
         let names = match list_xml(fs, dir, ".xml") {
