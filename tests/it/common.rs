@@ -160,3 +160,34 @@ pub fn replace_with_link(path: &Path, target: &str) {
     }
     std::os::unix::fs::symlink(target, path).unwrap();
 }
+
+/// The built-in signatures' TOML (rules/signatures/*.toml), as (id, table).
+pub fn signature_tomls() -> Vec<(String, toml::Value)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("rules/signatures").expect("rules/signatures") {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let v: toml::Value =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let id = path.file_stem().unwrap().to_string_lossy().into_owned();
+        out.push((id, v));
+    }
+    out
+}
+
+/// The finding of `rule` for `subject` in a JSON report.
+pub fn finding<'a>(
+    report: &'a serde_json::Value,
+    rule: &str,
+    subject: &str,
+) -> &'a serde_json::Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule && f["subject"] == subject)
+        .unwrap_or_else(|| panic!("no {rule} finding for {subject}: {report}"))
+}

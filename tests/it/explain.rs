@@ -14,14 +14,7 @@ struct Sig {
 
 fn signatures() -> Vec<Sig> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir("rules/signatures").expect("rules/signatures") {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "toml") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).unwrap();
-        let v: toml::Value =
-            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for (id, v) in crate::common::signature_tomls() {
         let examples = v
             .get("example")
             .and_then(|e| e.as_array())
@@ -41,7 +34,7 @@ fn signatures() -> Vec<Sig> {
             (s("host"), s("first_cause"), s("text"))
         });
         out.push(Sig {
-            id: path.file_stem().unwrap().to_string_lossy().into_owned(),
+            id,
             pattern: regex::Regex::new(v["pattern"].as_str().unwrap()).unwrap(),
             examples,
             test,

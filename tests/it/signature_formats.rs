@@ -43,14 +43,7 @@ struct Sig {
 
 fn signatures() -> Vec<Sig> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir("rules/signatures").expect("rules/signatures") {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "toml") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).unwrap();
-        let v: toml::Value =
-            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for (id, v) in crate::common::signature_tomls() {
         let s = |t: &toml::Value, k: &str| {
             t.get(k)
                 .and_then(|x| x.as_str())
@@ -82,7 +75,7 @@ fn signatures() -> Vec<Sig> {
             })
             .unwrap_or_default();
         out.push(Sig {
-            id: path.file_stem().unwrap().to_string_lossy().into_owned(),
+            id,
             pattern: regex::Regex::new(v["pattern"].as_str().unwrap()).unwrap(),
             cites,
             unsourced: v

@@ -1,18 +1,9 @@
 //! What a --device target is: a VF its PF has not created yet is a failure
 //! whose fix creates it, and a bridge or a PF with VFs is said to be one.
 
-use crate::common::run;
+use crate::common::{finding, run};
 
 const SEED: &str = "tests/hosts/seed-ready/root";
-
-fn finding<'a>(report: &'a serde_json::Value, rule: &str, subject: &str) -> &'a serde_json::Value {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == rule && f["subject"] == subject)
-        .unwrap_or_else(|| panic!("no {rule} finding for {subject}: {report}"))
-}
 
 #[test]
 fn a_vf_not_created_yet_is_a_failure_whose_fix_creates_it() {
