@@ -142,6 +142,13 @@ fn pve_guests(fs: &dyn HostFs) -> Result<Vec<GuestFacts>, String> {
         let mut hostdevs: Vec<String> = Vec::new();
         for h in &vm.hostpci {
             let ids: Vec<String> = match &h.mapping {
+                // Which node's entry applies is not known: the devices the
+                // mapping gives this VM are not either.
+                Some(_) if node.is_none() => {
+                    return Err(format!(
+                        "{path} uses a resource mapping, and this node's name (its hostname) could not be read"
+                    ))
+                }
                 Some(m) => mappings
                     .iter()
                     .filter(|(id, _)| id == m)

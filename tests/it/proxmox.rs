@@ -2,18 +2,9 @@
 //! libvirt's and xl's in device.defined-twice, a running one is a holder
 //! named by VMID, and the fixes are Proxmox's (pve-vms, tools/hostgen).
 
-use crate::common::run;
+use crate::common::{finding, run};
 
 const ROOT: &str = "tests/hosts/pve-vms/root";
-
-fn finding<'a>(v: &'a serde_json::Value, rule: &str, subject: &str) -> &'a serde_json::Value {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == rule && f["subject"] == subject)
-        .unwrap_or_else(|| panic!("no {rule} for {subject}"))
-}
 
 #[test]
 fn vms_naming_one_vf_are_counted_by_their_current_configuration() {
@@ -73,4 +64,21 @@ fn a_running_vm_holds_its_vf_and_is_stopped_with_qm() {
         fixes.iter().any(|f| f.contains("--for proxmox")),
         "{fixes:?}"
     );
+}
+
+#[test]
+fn a_mapping_on_a_node_whose_name_is_unknown_is_no_pass() {
+    // Without the hostname, which node's entry of VM 103's mapping applies
+    // is unknown: the guest checks skip rather than pass 03:10.1.
+    let dir = crate::common::scratch("pve-no-hostname");
+    crate::common::copy_tree(std::path::Path::new(ROOT), &dir);
+    for f in ["proc/sys/kernel/hostname", "etc/hostname"] {
+        std::fs::remove_file(dir.join(f)).unwrap();
+    }
+    let root = dir.to_string_lossy().into_owned();
+    let r = run(&["check", "--root", &root, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let f = finding(&v, "device.defined-twice", "0000:03:10.1");
+    assert_eq!(f["status"], "skip", "{f}");
+    assert!(f["message"].as_str().unwrap().contains("hostname"), "{f}");
 }
