@@ -8,7 +8,8 @@ tests/hosts/<scenario>/root); it is deleted and rewritten. Python 3 standard
 library only; reads only, never writes below SRC_ROOT.
 
 What is copied: host-level files (/proc/cpuinfo, cmdline, modules, osrelease,
-/proc/xen/capabilities, /proc/net/route and ipv6_route, /sys/hypervisor/type,
+/proc/xen/capabilities, /proc/net/route and ipv6_route, /proc/stat (its btime
+places the kernel log's lines in time), /sys/hypervisor/type,
 /etc/os-release, passwd, group,
 libvirt/qemu.conf, default/grub, modprobe.d/*.conf, /boot/config-<release>),
 /lib/modules/<release>/modules.{builtin,dep,alias}, every /sys/bus/pci/devices
@@ -51,7 +52,7 @@ HOST_FILES = [
     "proc/xen/capabilities", "sys/hypervisor/type", "sys/hypervisor/version/major",
     "sys/hypervisor/version/minor", "sys/hypervisor/version/extra",
     "etc/os-release", "etc/passwd", "etc/group", "etc/libvirt/qemu.conf", "etc/default/grub",
-    "proc/net/route", "proc/net/ipv6_route",
+    "proc/net/route", "proc/net/ipv6_route", "proc/stat",
 ]
 ACPI_TABLES = ["DMAR", "IVRS", "XMAR"]
 MAX_FILE = 1 << 20

@@ -21,6 +21,12 @@ pub struct Args {
     /// Read the message or log from a file.
     #[arg(long, value_name = "PATH")]
     file: Option<PathBuf>,
+    /// Read the input from the host: libvirt guest NAME's log from its
+    /// last start (/var/log/libvirt/qemu/NAME.log), and the kernel log's
+    /// lines about devices since then. Its devices are checked when the
+    /// log names none.
+    #[arg(long, value_name = "NAME")]
+    guest: Option<String>,
     #[command(flatten)]
     host: HostArgs,
     /// A device the message is about, when it names none or another form
@@ -42,6 +48,15 @@ pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
     for d in &a.devices {
         crate::address::PciAddress::parse(d).map_err(Error::Usage)?;
     }
+    if let Some(g) = &a.guest {
+        crate::explain::guest_log::check_name(g).map_err(Error::Usage)?;
+        if a.host.bundle.is_some() {
+            return Err(Error::Usage(format!(
+                "a bundle keeps no guest logs: run `sriov-doctor explain --guest {}` on the host, or pass the log with --file",
+                super::host::shell_word(g)
+            )));
+        }
+    }
     let rules_dir = a.rules_dir.as_deref();
     // The rules and the signatures load side by side, on two threads
     // beside this one, which reads the host.
@@ -61,12 +76,33 @@ pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
             )
         },
         || {
-            let input = read_input(&a.text, a.file.as_deref())?;
+            // With --guest alone the host gives the input.
+            let input = if a.guest.is_some() && a.text.is_empty() && a.file.is_none() {
+                String::new()
+            } else {
+                read_input(&a.text, a.file.as_deref())?
+            };
             Ok((input, a.host.open()?))
         },
     )?;
-    let mut e = crate::explain::explain(fs.as_ref(), &input, &engine, &signatures, &a.devices)
+    let (input, read_from) = match &a.guest {
+        Some(g) => {
+            let mut lines = crate::explain::lines(&input);
+            let got = crate::explain::guest_log::read(fs.as_ref(), g, lines.len() + 1)
+                .map_err(Error::Host)?;
+            lines.extend(got.lines);
+            (lines.join("\n"), got.read_from)
+        }
+        None => (input, Vec::new()),
+    };
+    let guests: Vec<String> = a.guest.iter().cloned().collect();
+    let asked = crate::explain::Asked {
+        devices: &a.devices,
+        guests: &guests,
+    };
+    let mut e = crate::explain::explain(fs.as_ref(), &input, &engine, &signatures, asked)
         .map_err(Error::Host)?;
+    e.read_from = read_from;
     // In text, our own commands read the same tree or bundle again; the
     // JSON stays the host's own (a bundle replays as its tree).
     if a.format == Format::Text {

@@ -126,9 +126,10 @@ pub fn named(
 pub fn focus(
     fs: &dyn HostFs,
     named: &[Named],
-    devices: &[String],
+    asked: super::Asked,
     present: &[PciAddress],
 ) -> (Vec<PciAddress>, Vec<String>, Scope) {
+    let devices = asked.devices;
     let mut focus = Vec::new();
     let mut missing = Vec::new();
     let written = named
@@ -191,6 +192,7 @@ pub fn focus(
             .iter()
             .filter(|n| n.kind == Kind::Domain)
             .map(|n| n.value.as_str())
+            .chain(asked.guests.iter().map(String::as_str))
             .collect();
         let guests = guest_devices(fs, &domains, present);
         if guests.is_empty() {

@@ -3,6 +3,7 @@
 //! name, and ranks the failing findings as causes.
 
 mod focus;
+pub mod guest_log;
 pub mod rank;
 pub mod reader;
 pub mod signature;
@@ -151,6 +152,12 @@ pub struct Explanation {
     /// Commands that confirm the cause.
     pub confirm: Vec<String>,
     pub note: Option<String>,
+    /// What `--guest` read from the host as input: one sentence per
+    /// source (the guest's log from its last start, the kernel log since);
+    /// absent when the input was given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(default)]
+    pub read_from: Vec<String>,
 }
 
 impl Explanation {
@@ -163,8 +170,9 @@ impl Explanation {
     }
 }
 
-/// Journal and libvirt logs escape newlines inside one message as "\n".
-fn lines(input: &str) -> Vec<String> {
+/// The input's lines as explain numbers them: journal and libvirt logs
+/// escape newlines inside one message as "\n".
+pub fn lines(input: &str) -> Vec<String> {
     input
         .replace("\\n", "\n")
         .lines()
@@ -253,24 +261,31 @@ fn substitute(
     Some(out)
 }
 
+/// What the user names beside the message.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Asked<'a> {
+    /// Devices (`--device`), checked as if the message named them.
+    pub devices: &'a [String],
+    /// Guests (`--guest`), whose devices are checked when the input names
+    /// no device.
+    pub guests: &'a [String],
+}
+
 /// Reads the host, matches the input, runs the checks and ranks the causes.
-/// `named`: devices the user names beside the message (`--device`), checked
-/// as if the message named them.
 pub fn explain(
     fs: &dyn HostFs,
     input: &str,
     engine: &Engine,
     signatures: &[Signature],
-    named: &[String],
+    asked: Asked,
 ) -> Result<Explanation, String> {
     let lines = lines(input);
     let found = matches(&lines, signatures);
     // Listed once, for the focus and for the facts.
     let addresses: crate::facts::Known<Vec<PciAddress>> = crate::probes::pci::addresses(fs).into();
     let present = addresses.value().cloned().unwrap_or_default();
-    let devices = named;
     let named = focus::named(fs, &present, &lines, &found);
-    let (mut focus, missing, scope) = focus::focus(fs, &named, devices, &present);
+    let (mut focus, missing, scope) = focus::focus(fs, &named, asked, &present);
     let (not_created_yet, not_on_host): (Vec<String>, Vec<String>) =
         missing.into_iter().partition(|m| {
             m.parse::<PciAddress>()
@@ -377,5 +392,6 @@ pub fn explain(
         causes,
         confirm,
         note,
+        read_from: Vec::new(),
     })
 }

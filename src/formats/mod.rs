@@ -11,6 +11,7 @@ pub mod kernel_config;
 pub mod kernel_log;
 pub mod kernel_release;
 pub mod libvirt_conf;
+pub mod libvirt_log;
 pub mod libvirt_xml;
 pub mod modprobe_d;
 pub mod modules_alias;

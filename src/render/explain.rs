@@ -20,6 +20,12 @@ pub fn text(e: &Explanation, style: &Style) -> String {
     let first = format!("{} ", style.heading("sriov-doctor explain"));
     let about = format!("{} · {}", env!("CARGO_PKG_VERSION"), clean(&e.host.root));
     out.push_str(&wrap::fill(&first, &about, 4, style.width));
+    if !e.read_from.is_empty() {
+        let _ = writeln!(out, "\n{}", style.heading("Read from this host"));
+        for r in &e.read_from {
+            out.push_str(&wrap::fill("  ", &clean(r), 4, style.width));
+        }
+    }
     let (passes, said): (Vec<&Match>, Vec<&Match>) =
         e.matches.iter().partition(|m| m.outcome == Outcome::Pass);
     if e.matches.is_empty() {

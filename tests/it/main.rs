@@ -15,6 +15,7 @@ mod doc_examples;
 mod dot;
 mod explain;
 mod explain_corpus;
+mod explain_guest;
 mod explain_reader;
 mod fit;
 mod hostile;

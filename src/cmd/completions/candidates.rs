@@ -83,6 +83,8 @@ pub enum Kind {
     Device,
     /// A rule id, built in or from `--rules DIR`.
     Rule,
+    /// A libvirt guest with a log on the host the line reads.
+    Guest,
     /// A command that has a man page of its own.
     Page,
     /// A directory (`--root`, `--rules`).
@@ -106,6 +108,7 @@ pub fn kind_of(command: &str, arg: &clap::Arg) -> Option<Kind> {
     match (command, name.as_str()) {
         (_, "ADDR" | "ADDRESS" | "DEVICE") => Some(Kind::Device),
         (_, "RULE") | ("rules", "ID") => Some(Kind::Rule),
+        ("explain", "NAME") => Some(Kind::Guest),
         ("man", "COMMAND") => Some(Kind::Page),
         // DMAR, IVRS, or a file holding a table.
         ("acpi", "TABLE") => Some(Kind::Path),
@@ -177,6 +180,25 @@ pub fn rules(line: &Line, current: &str) -> Vec<Candidate> {
             .map(|id| Candidate::new(id, None))
             .collect(),
     }
+}
+
+/// The guests with a libvirt log (/var/log/libvirt/qemu/NAME.log) on the
+/// host the line reads whose names begin with `current`; at most 1,000.
+pub fn guests(line: &Line, current: &str) -> Vec<Candidate> {
+    let Some(fs) = line.host() else {
+        return Vec::new();
+    };
+    let mut out: Vec<Candidate> = fs
+        .list_dir(crate::explain::guest_log::LOG_DIR)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|f| f.strip_suffix(".log").map(str::to_string))
+        .filter(|n| n.starts_with(current) && crate::explain::guest_log::check_name(n).is_ok())
+        .take(1_000)
+        .map(|n| Candidate::new(n, None))
+        .collect();
+    out.sort_by(|a, b| a.value.cmp(&b.value));
+    out
 }
 
 /// The commands with a man page of their own that begin with `current`.

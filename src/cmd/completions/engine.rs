@@ -147,6 +147,7 @@ fn values(cmd: &Command, arg: &Arg, line: &Line, current: &str) -> Vec<Candidate
     match candidates::kind_of(cmd.get_name(), arg) {
         Some(Kind::Device) => candidates::devices(line, current),
         Some(Kind::Rule) => candidates::rules(line, current),
+        Some(Kind::Guest) => candidates::guests(line, current),
         Some(Kind::Page) => candidates::pages(current),
         Some(Kind::Dir) => candidates::paths(line, current, true),
         Some(Kind::Path) => candidates::paths(line, current, false),

@@ -22,6 +22,15 @@ fn offer(words: &[&str]) -> Vec<String> {
 const ROOT: &str = "tests/hosts/seed-ready/root";
 
 #[test]
+fn guest_names_come_from_the_logs_of_the_root_on_the_line() {
+    let root = "tests/hosts/seed-guest-log/root";
+    let got = offer(&["sriov-doctor", "explain", "--root", root, "--guest", "w"]);
+    assert_eq!(got, ["web01"]);
+    let got = offer(&["sriov-doctor", "explain", "--root", ROOT, "--guest", ""]);
+    assert!(got.is_empty(), "{got:?}");
+}
+
+#[test]
 fn device_addresses_come_from_the_root_on_the_line() {
     let got = offer(&["sriov-doctor", "check", "--root", ROOT, "-d", "0000:03:1"]);
     assert_eq!(got, ["0000:03:10.0", "0000:03:10.1"]);
@@ -120,6 +129,7 @@ fn every_value_completes_or_is_free_text() {
         ("check", "devices", Some(Kind::Device)),
         ("hostdev", "address", Some(Kind::Device)),
         ("rules", "id", Some(Kind::Rule)),
+        ("explain", "guest", Some(Kind::Guest)),
         ("man", "command", Some(Kind::Page)),
         ("check", "root", Some(Kind::Dir)),
     ] {

@@ -5,13 +5,14 @@ with its description, its targets (the devices of its `--device` runs, for
 scenario.toml) and its README (readme.finish_readme: the state the tree shows
 and the verdict expected on it). Builders live one module per scenario or per
 family of scenarios that share a base host: seed (the seed host in its simple
-states), causes (VF BAR space, resets), intremap, holders, vfio, legacy, hp, amd, xen,
+states), causes (VF BAR space, resets), guestlog (a failed start's libvirt log), intremap, holders, vfio, legacy, hp, amd, xen,
 proxmox.
 """
 
 from .amd import sc_amd_no_intremap, sc_amd_ready
 from .holders import sc_seed_dpdk_holds, sc_seed_guest_holds, sc_seed_memlock_low
 from .causes import sc_amd_reset_disabled, sc_seed_vf_bar_space
+from .guestlog import sc_seed_guest_log
 from .hp import sc_hp_rmrr
 from .intremap import sc_seed_no_intremap, sc_seed_unsafe_interrupts
 from .legacy import sc_seed_legacy_assigned
@@ -54,4 +55,5 @@ SCENARIOS = {
     "pve-vms": sc_pve_vms,
     "seed-vf-bar-space": sc_seed_vf_bar_space,
     "amd-reset-disabled": sc_amd_reset_disabled,
+    "seed-guest-log": sc_seed_guest_log,
 }
