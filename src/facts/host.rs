@@ -73,6 +73,10 @@ pub struct KernelFacts {
     pub legacy_kvm_assignment: Known<bool>,
     /// CONFIG_INTEL_IOMMU_DEFAULT_ON from /boot/config-RELEASE.
     pub intel_iommu_default_on: Known<bool>,
+    /// /etc/kernel/cmdline exists: systemd-boot (through kernel-install,
+    /// or Proxmox VE's proxmox-boot-tool) takes the kernel command line
+    /// from it, not from /etc/default/grub. False when it cannot be seen.
+    pub etc_kernel_cmdline: bool,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]

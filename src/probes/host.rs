@@ -79,6 +79,7 @@ pub fn kernel(fs: &dyn HostFs) -> KernelFacts {
         cmdline,
         params,
         intel_iommu_default_on,
+        etc_kernel_cmdline: fs.exists("/etc/kernel/cmdline").unwrap_or(false),
     }
 }
 

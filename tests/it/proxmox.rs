@@ -82,3 +82,63 @@ fn a_mapping_on_a_node_whose_name_is_unknown_is_no_pass() {
     assert_eq!(f["status"], "skip", "{f}");
     assert!(f["message"].as_str().unwrap().contains("hostname"), "{f}");
 }
+
+/// A Proxmox VE node booted by systemd-boot takes its kernel command line
+/// from /etc/kernel/cmdline: the fix edits that and runs
+/// `proxmox-boot-tool refresh`, not /etc/default/grub and `update-grub`.
+#[test]
+fn a_node_with_etc_kernel_cmdline_is_told_to_use_proxmox_boot_tool() {
+    let r = run(&[
+        "check",
+        "--root",
+        "tests/hosts/pve-iommu-off/root",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let f = finding(&v, "kernel.iommu", "host");
+    assert_eq!(f["status"], "fail", "{f}");
+    let fixes: Vec<&str> = f["remediation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    let first = fixes[0];
+    assert!(
+        first.contains("in the one line of /etc/kernel/cmdline add intel_iommu=on")
+            && first.contains("`proxmox-boot-tool refresh`"),
+        "{fixes:?}"
+    );
+    // GRUB only as the other case, never as a fix of its own.
+    assert!(
+        !fixes
+            .iter()
+            .any(|x| x.starts_with("Edit /etc/default/grub")),
+        "{fixes:?}"
+    );
+    // The same node without /etc/kernel/cmdline boots with GRUB: the
+    // Debian fix, and no proxmox-boot-tool.
+    let dir = crate::common::scratch("pve-grub");
+    let root = dir.join("root");
+    crate::common::copy_tree(
+        std::path::Path::new("tests/hosts/pve-iommu-off/root"),
+        &root,
+    );
+    std::fs::remove_file(root.join("etc/kernel/cmdline")).unwrap();
+    let r = run(&[
+        "check",
+        "--root",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let f = finding(&v, "kernel.iommu", "host");
+    let fixes = f["remediation"].to_string();
+    assert!(
+        fixes.contains("Edit /etc/default/grub: in GRUB_CMDLINE_LINUX_DEFAULT add intel_iommu=on")
+            && !fixes.contains("proxmox-boot-tool"),
+        "{fixes}"
+    );
+}

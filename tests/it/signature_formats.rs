@@ -113,6 +113,8 @@ enum Style {
     Python,
     /// fmt: %v %+v %s %d %q.
     Go,
+    /// Perl's interpolated strings: $id, $reservation->{vmid}, hostpci$i.
+    Perl,
 }
 
 fn style(program: &str) -> Style {
@@ -120,6 +122,7 @@ fn style(program: &str) -> Style {
         "cloud-hypervisor" | "rust-vmm" | "firecracker" => Style::Rust,
         "nova" | "pcileech-fw-generator" => Style::Python,
         "sriov-device-plugin" | "kubevirt" => Style::Go,
+        "qemu-server" => Style::Perl,
         _ => Style::C,
     }
 }
@@ -273,6 +276,32 @@ fn expand(format: &str, style: Style, args: &mut std::slice::Iter<'_, String>) -
                 out.push_str(&take(kind));
                 i += rest[..=end].chars().count();
             }
+            (Style::Perl, '$') if chars.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic()) => {
+                // A scalar, then any ->{key} or {key} lookups.
+                let mut j = i + 1;
+                while chars
+                    .get(j)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+                {
+                    j += 1;
+                }
+                let name: String = chars[i + 1..j].iter().collect();
+                let mut last = name;
+                loop {
+                    let arrow = chars.get(j) == Some(&'-') && chars.get(j + 1) == Some(&'>');
+                    let open = if arrow { j + 2 } else { j };
+                    if chars.get(open) != Some(&'{') {
+                        break;
+                    }
+                    let Some(close) = chars[open..].iter().position(|c| *c == '}') else {
+                        break;
+                    };
+                    last = chars[open + 1..open + close].iter().collect();
+                    j = open + close + 1;
+                }
+                out.push_str(&take(name_kind(&last)));
+                i = j;
+            }
             (Style::Rust | Style::Python, '}') if chars.get(i + 1) == Some(&'}') => {
                 out.push('}');
                 i += 2;
@@ -290,7 +319,7 @@ fn expand(format: &str, style: Style, args: &mut std::slice::Iter<'_, String>) -
 /// count, a PCI address otherwise.
 fn name_kind(name: &str) -> &'static str {
     match name {
-        "group" | "group_num" | "compute_node_id" | "rc" | "errno" => "d",
+        "group" | "group_num" | "compute_node_id" | "rc" | "errno" | "vmid" | "i" => "d",
         _ => "s",
     }
 }

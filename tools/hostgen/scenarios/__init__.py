@@ -16,7 +16,7 @@ from .guestlog import sc_seed_guest_log
 from .hp import sc_hp_rmrr
 from .intremap import sc_seed_no_intremap, sc_seed_unsafe_interrupts
 from .legacy import sc_seed_legacy_assigned
-from .proxmox import sc_pve_vms
+from .proxmox import sc_pve_iommu_off, sc_pve_vms
 from .seed import (sc_seed_config_denied, sc_seed_group_shared, sc_seed_host_driver,
                    sc_seed_iommu_off, sc_seed_no_igb, sc_seed_no_vfio, sc_seed_no_vfs,
                    sc_seed_no_vmx, sc_seed_no_vtd, sc_seed_pt_mismatch, sc_seed_ready)
@@ -56,4 +56,5 @@ SCENARIOS = {
     "seed-vf-bar-space": sc_seed_vf_bar_space,
     "amd-reset-disabled": sc_amd_reset_disabled,
     "seed-guest-log": sc_seed_guest_log,
+    "pve-iommu-off": sc_pve_iommu_off,
 }

@@ -10,6 +10,7 @@ open through VFIO, as qemu-server starts it (`/usr/bin/kvm -id VMID -name
 NAME,debug-threads=on …`, as root).
 """
 
+from ..distro import host_common
 from ..guests import qemu_vm_kb
 from ..procs import add_process, GIB, limits_text, rhel9_daemons
 from ..readme import finish_readme
@@ -166,4 +167,44 @@ def sc_pve_vms(c):
         "03:10.1 is named by VMID 103 (db01) only. With `--device 0000:03:10.0` the in-use\n"
         "check fails, naming VMID 101 (web01), pid 4242, found through its configuration and\n"
         "pid file and its open /dev/vfio/9; its fix is `qm shutdown 101`, not virsh.\n")
+    return h
+
+
+# /etc/kernel/cmdline as the Proxmox VE installer writes it for a ZFS root on UEFI,
+# which boots with systemd-boot through proxmox-boot-tool (pve-docs, "Host
+# Bootloader"): the kernel's one line, without the initrd= systemd-boot adds.
+PVE_KERNEL_CMDLINE = "root=ZFS=rpool/ROOT/pve-1 boot=zfs\n"
+
+
+def sc_pve_iommu_off(c):
+    h = seed_host("pve-iommu-off", iommu_on=False, cmdline_iommu=False,
+                  vf_drivers=("igbvf", "igbvf"), corpus=c)
+    h.description = ("Proxmox VE node on a ZFS root booted by systemd-boot: intel_iommu=on "
+                     "missing from /etc/kernel/cmdline, IOMMU off")
+    h.targets = ["0000:03:10.0"]
+    # Debian 12's files (passwd, group, os-release, /etc/default/grub, which GRUB
+    # would read but systemd-boot does not), the seed host's kernel release.
+    rel = h.files["proc/sys/kernel/osrelease"].strip()
+    host_common(h, "debian", rel,
+                "initrd=\\EFI\\proxmox\\%s\\initrd.img-%s root=ZFS=rpool/ROOT/pve-1 boot=zfs"
+                % (rel, rel), "")
+    h.files["proc/sys/kernel/hostname"] = "pve2\n"
+    h.files["etc/hostname"] = "pve2\n"
+    h.files["etc/kernel/cmdline"] = PVE_KERNEL_CMDLINE
+    h.files["etc/kernel/proxmox-boot-uuids"] = "5A2C-1F3B\n5A2D-84E0\n"
+    h.files["etc/pve/qemu-server/102.conf"] = VM_102
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
+    finish_readme(h, "pve-iommu-off", (
+        "- seed-iommu-off's hardware and kernel (DMAR present, the RHEL 9 kernel without\n"
+        "  CONFIG_INTEL_IOMMU_DEFAULT_ON, no `intel_iommu=on`: no IOMMU units or groups), as a\n"
+        "  Proxmox VE node `pve2` with Debian 12's os-release, users and /etc/default/grub.\n"
+        "- It boots as the Proxmox installer sets up a ZFS root on UEFI: systemd-boot, kept by\n"
+        "  proxmox-boot-tool (`etc/kernel/proxmox-boot-uuids` lists two ESPs), the kernel line in\n"
+        "  `etc/kernel/cmdline` (`root=ZFS=rpool/ROOT/pve-1 boot=zfs`), which is /proc/cmdline\n"
+        "  after systemd-boot's `initrd=`.\n"
+        "- `etc/pve/qemu-server/102.conf`: web02 with `hostpci0: 03:10.0`, not running.\n"),
+        "`kernel.iommu` fails; its fix adds intel_iommu=on to /etc/kernel/cmdline and runs\n"
+        "`proxmox-boot-tool refresh` (GRUB's /etc/default/grub and `update-grub` only if the node\n"
+        "boots with GRUB).\n")
     return h
