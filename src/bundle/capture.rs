@@ -36,17 +36,12 @@ fn open(root: Option<&Path>) -> Result<DirFs, String> {
 /// them (a log that could not be read whole, lines over the limit), each in
 /// a sentence for the bundle's `cut`.
 fn kernel_log(fs: &dyn HostFs) -> (Vec<String>, Vec<String>) {
-    use crate::formats::kernel_log::{bears_on, clean_line};
+    use crate::formats::kernel_log::bearing;
     let mut out = Vec::new();
     let mut cut = Vec::new();
     match fs.kernel_log() {
         Ok(log) => {
-            out.extend(
-                log.lines
-                    .iter()
-                    .filter(|l| bears_on(l))
-                    .map(|l| clean_line(l)),
-            );
+            out.extend(bearing(log.lines.iter().map(String::as_str)));
             cut.extend(log.cut.map(|c| format!("kernel log: {c}")));
         }
         Err(e) if e.is_not_found() => {}
@@ -54,12 +49,7 @@ fn kernel_log(fs: &dyn HostFs) -> (Vec<String>, Vec<String>) {
     }
     for path in LOGS {
         match fs.read(path) {
-            Ok(bytes) => out.extend(
-                String::from_utf8_lossy(&bytes)
-                    .lines()
-                    .filter(|l| bears_on(l))
-                    .map(clean_line),
-            ),
+            Ok(bytes) => out.extend(bearing(String::from_utf8_lossy(&bytes).lines())),
             Err(e) if e.is_not_found() => {}
             Err(e) => cut.push(format!("kernel log: {e}; its lines are not in the bundle")),
         }

@@ -44,10 +44,16 @@ pub fn clean_line(line: &str) -> String {
     out
 }
 
+/// The lines that bear on assignment, each cleaned ([`clean_line`]): the
+/// one filter of the fact, the bundle and `explain --guest`.
+pub fn bearing<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<String> {
+    lines.filter(|l| bears_on(l)).map(clean_line).collect()
+}
+
 /// The lines that bear on assignment, cleaned, the latest
 /// [`MAX_KEPT_LINES`]; and how many matching lines were left out.
 pub fn relevant<'a>(lines: impl Iterator<Item = &'a str>) -> (Vec<String>, usize) {
-    let mut kept: Vec<String> = lines.filter(|l| bears_on(l)).map(clean_line).collect();
+    let mut kept = bearing(lines);
     let over = kept.len().saturating_sub(MAX_KEPT_LINES);
     kept.drain(..over);
     (kept, over)
