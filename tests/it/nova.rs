@@ -1,0 +1,108 @@
+//! OpenStack Nova: platform.nova-pci on the nova-* hosts (tools/hostgen/
+//! scenarios/nova.py): the spec and alias on the VF's id pass, the PF's
+//! id under a type-VF alias and an address on an empty bus fail, naming
+//! the spec or alias, why, and the exact change; the restart is RHEL's
+//! unit; a host without nova.conf skips; a bundle keeps no secret of it.
+
+use crate::common::{finding, run};
+
+fn nova_pci(host: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+    let root = format!("tests/hosts/{host}/root");
+    let mut args = vec!["check", "--root", root.as_str(), "--format", "json"];
+    args.extend_from_slice(extra);
+    let r = run(&args);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    (r.code, finding(&v, "platform.nova-pci", "host").clone())
+}
+
+#[test]
+fn the_vf_id_passes_and_says_what_matches() {
+    let (code, f) = nova_pci("nova-ready", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(f["status"], "pass", "{f}");
+    assert_eq!(
+        f["message"],
+        "device_spec #1 matches 2 VFs; alias igb-vf (type-VF) can get 2 devices"
+    );
+}
+
+#[test]
+fn the_pf_id_under_a_type_vf_alias_fails_with_the_vf_id_as_fix() {
+    let (code, f) = nova_pci("nova-pf-id", &[]);
+    assert_eq!(code, 1);
+    assert_eq!(f["status"], "fail", "{f}");
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("alias igb-vf (type-VF, 8086:10c9) at /etc/nova/nova.conf:"),
+        "{msg}"
+    );
+    assert!(msg.contains("not of its VFs (10ca)"), "{msg}");
+    let fix = f["remediation"][0].as_str().unwrap();
+    assert!(
+        fix.contains("set \"product_id\": \"10ca\" (the VF's) instead of \"10c9\""),
+        "{fix}"
+    );
+    // The seed host is RHEL 9: RDO's unit name.
+    let restart = f["remediation"][1].as_str().unwrap();
+    assert!(
+        restart.contains("systemctl restart openstack-nova-compute"),
+        "{restart}"
+    );
+}
+
+#[test]
+fn an_address_matching_nothing_fails_naming_the_spec() {
+    let (_, f) = nova_pci("nova-no-match", &[]);
+    assert_eq!(f["status"], "fail", "{f}");
+    let msg = f["message"].as_str().unwrap();
+    assert!(msg.starts_with("device_spec #2 "), "{msg}");
+    assert!(msg.contains("0000:04:10.*"), "{msg}");
+    assert!(!msg.contains("device_spec #1"), "{msg}");
+}
+
+#[test]
+fn legacy_names_and_the_config_dir_pass() {
+    let (_, f) = nova_pci("nova-legacy", &[]);
+    assert_eq!(f["status"], "pass", "{f}");
+    let ev = f["evidence"][0].as_str().unwrap();
+    assert!(ev.contains("/etc/nova/nova.conf.d/50-pci.conf"), "{ev}");
+}
+
+#[test]
+fn with_device_targets_the_unread_devices_are_still_matched() {
+    // --device reads only what bears on the target; nova's check reads the
+    // ids of the others itself, so the PFs still count.
+    let (_, f) = nova_pci("nova-pf-id", &["--device", "0000:03:10.0"]);
+    assert_eq!(f["status"], "fail", "{f}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("(0000:03:00.0, 0000:03:00.1)"),
+        "{f}"
+    );
+}
+
+#[test]
+fn no_nova_conf_is_a_skip() {
+    let (_, f) = nova_pci("seed-ready", &[]);
+    assert_eq!(f["status"], "skip", "{f}");
+    assert_eq!(f["message"], "not applicable: no /etc/nova/nova.conf");
+}
+
+#[test]
+fn a_bundle_keeps_the_pci_options_but_not_the_passwords() {
+    let r = run(&["bundle", "--root", "tests/hosts/nova-ready/root", "-o", "-"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("device_spec"),
+        "no device_spec in the bundle"
+    );
+    for secret in ["RABBIT_PASS", "NOVA_DBPASS"] {
+        assert!(!r.stdout.contains(secret), "the bundle carries {secret}");
+    }
+    // Replayed, the bundle's own check gives the same verdict.
+    let b: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let f = finding(&b["check"], "platform.nova-pci", "host");
+    assert_eq!(f["status"], "pass", "{f}");
+}
