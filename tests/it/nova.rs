@@ -4,7 +4,7 @@
 //! the spec or alias, why, and the exact change; the restart is RHEL's
 //! unit; a host without nova.conf skips; a bundle keeps no secret of it.
 
-use crate::common::{finding, run};
+use crate::common::{copy_tree, finding, run, scratch};
 
 fn nova_pci(host: &str, extra: &[&str]) -> (i32, serde_json::Value) {
     let root = format!("tests/hosts/{host}/root");
@@ -84,6 +84,21 @@ fn with_device_targets_the_unread_devices_are_still_matched() {
 }
 
 #[test]
+fn with_device_targets_a_devname_of_an_unread_pf_still_matches() {
+    // 03:00.0 (enp3s0f0) does not bear on 03:10.1, so --device leaves it
+    // unread; its interface still decides spec #1.
+    let (_, f) = nova_pci("nova-legacy", &["--device", "0000:03:10.1"]);
+    assert_eq!(f["status"], "pass", "{f}");
+    let ev = f["evidence"][1].as_str().unwrap();
+    assert!(
+        ev.starts_with(
+            "pci_passthrough_whitelist #1 at /etc/nova/nova.conf:5: 0000:03:00.0, 0000:03:10.0;"
+        ),
+        "{ev}"
+    );
+}
+
+#[test]
 fn no_nova_conf_is_a_skip() {
     let (_, f) = nova_pci("seed-ready", &[]);
     assert_eq!(f["status"], "skip", "{f}");
@@ -105,4 +120,50 @@ fn a_bundle_keeps_the_pci_options_but_not_the_passwords() {
     let b: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     let f = finding(&b["check"], "platform.nova-pci", "host");
     assert_eq!(f["status"], "pass", "{f}");
+}
+
+/// nova-ready's tree with its nova.conf replaced, and the finding.
+fn with_conf(name: &str, conf: &str) -> serde_json::Value {
+    let dir = scratch(name);
+    copy_tree(std::path::Path::new("tests/hosts/nova-ready/root"), &dir);
+    std::fs::write(dir.join("etc/nova/nova.conf"), conf).unwrap();
+    let root = dir.to_string_lossy().into_owned();
+    let r = run(&["check", "--root", &root, "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    finding(&v, "platform.nova-pci", "host").clone()
+}
+
+#[test]
+fn bad_json_a_file_oslo_refuses_and_a_spec_on_a_host_driver_fail_without_panic() {
+    let f = with_conf(
+        "nova-bad-json",
+        "[pci]\ndevice_spec = {\"vendor_id\": \"8086\",\n",
+    );
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with("device_spec at /etc/nova/nova.conf:2 is invalid: \"Invalid [pci]device_spec config: Invalid entry: "),
+        "{msg}"
+    );
+    let f = with_conf("nova-no-section", "device_spec = {}\n");
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.contains("Section must be started before assignment"),
+        "{msg}"
+    );
+    // A type-PF alias whose PFs no spec matches: the fix adds one.
+    let f = with_conf(
+        "nova-type-pf",
+        "[pci]\ndevice_spec = {\"product_id\": \"10ca\"}\nalias = {\"name\": \"pf\", \"vendor_id\": \"8086\", \"product_id\": \"10c9\", \"device_type\": \"type-PF\"}\n",
+    );
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.contains("this host has 2 devices of that type and ids (0000:03:00.0, 0000:03:00.1), but no device_spec matches them"),
+        "{msg}"
+    );
+    let fix = f["remediation"][0].as_str().unwrap();
+    assert!(
+        fix.contains("device_spec = {\"vendor_id\": \"8086\", \"product_id\": \"10c9\"}"),
+        "{fix}"
+    );
 }

@@ -105,7 +105,12 @@ fn view(fs: &dyn HostFs, d: &DeviceFacts) -> Dev {
         product: id(&d.device, "device"),
         dev_type,
         pf,
-        netdevs: d.netdevs.clone(),
+        // --device leaves a device unrelated to its targets unread: its
+        // interfaces are read here, for devname specs.
+        netdevs: match d.vendor {
+            Known::Value(_) => d.netdevs.clone(),
+            Known::Unknown(_) => fs.list_dir(&format!("{dir}/net")).unwrap_or_default(),
+        },
         blocked,
         host_driver,
     }
