@@ -124,9 +124,16 @@ fn a_bundle_keeps_the_pci_options_but_not_the_passwords() {
 
 /// nova-ready's tree with its nova.conf replaced, and the finding.
 fn with_conf(name: &str, conf: &str) -> serde_json::Value {
+    with_files(name, &[("etc/nova/nova.conf", conf)])
+}
+
+/// nova-ready's tree with some files replaced, and the finding.
+fn with_files(name: &str, files: &[(&str, &str)]) -> serde_json::Value {
     let dir = scratch(name);
     copy_tree(std::path::Path::new("tests/hosts/nova-ready/root"), &dir);
-    std::fs::write(dir.join("etc/nova/nova.conf"), conf).unwrap();
+    for (path, text) in files {
+        std::fs::write(dir.join(path), text).unwrap();
+    }
     let root = dir.to_string_lossy().into_owned();
     let r = run(&["check", "--root", &root, "--format", "json"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
@@ -165,5 +172,41 @@ fn bad_json_a_file_oslo_refuses_and_a_spec_on_a_host_driver_fail_without_panic()
     assert!(
         fix.contains("device_spec = {\"vendor_id\": \"8086\", \"product_id\": \"10c9\"}"),
         "{fix}"
+    );
+}
+
+#[test]
+fn on_ubuntu_the_restart_is_nova_compute() {
+    let pf_id = std::fs::read_to_string("tests/hosts/nova-pf-id/root/etc/nova/nova.conf").unwrap();
+    let f = with_files(
+        "nova-ubuntu",
+        &[
+            ("etc/nova/nova.conf", &pf_id),
+            (
+                "etc/os-release",
+                "PRETTY_NAME=\"Ubuntu 24.04.1 LTS\"\nNAME=\"Ubuntu\"\nVERSION_ID=\"24.04\"\nID=ubuntu\nID_LIKE=debian\n",
+            ),
+        ],
+    );
+    assert_eq!(f["status"], "fail", "{f}");
+    let restart = f["remediation"][1].as_str().unwrap();
+    assert!(
+        restart.contains("`systemctl restart nova-compute`") && !restart.contains("openstack-"),
+        "{restart}"
+    );
+}
+
+#[test]
+fn a_compute_node_with_an_alias_and_no_spec_fails() {
+    let f = with_conf(
+        "nova-alias-only",
+        "[pci]\nalias = {\"name\": \"igb-vf\", \"vendor_id\": \"8086\", \"product_id\": \"10ca\", \"device_type\": \"type-VF\"}\n",
+    );
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.starts_with(
+            "this is a compute node (nova-compute is installed) and no [pci] device_spec is set"
+        ),
+        "{msg}"
     );
 }
