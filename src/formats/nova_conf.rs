@@ -39,13 +39,15 @@ pub struct Entry {
 }
 
 /// The assignments of one file, or oslo.config's reason for refusing it
-/// ("at line N, …: 'line'").
+/// ("at line N, …").
 pub fn parse_ini(text: &str) -> Result<Vec<Entry>, String> {
     let mut out: Vec<Entry> = Vec::new();
     let mut section: Option<String> = None;
     // The assignment being read: its key, line and value lines.
     let mut open: Option<(String, usize, Vec<String>)> = None;
-    let err = |n: usize, msg: &str, line: &str| format!("at line {n}, {msg}: {line:?}");
+    // oslo.config also quotes the line; it is left out here, as it may
+    // be a password's.
+    let err = |n: usize, msg: &str, _line: &str| format!("at line {n}, {msg}");
     let flush = |open: &mut Option<(String, usize, Vec<String>)>,
                  section: &Option<String>,
                  out: &mut Vec<Entry>|

@@ -158,6 +158,7 @@ fn bad_json_a_file_oslo_refuses_and_a_spec_on_a_host_driver_fail_without_panic()
         msg.contains("Section must be started before assignment"),
         "{msg}"
     );
+    assert_eq!(f["evidence"][0], "read: /etc/nova/nova.conf");
     // A type-PF alias whose PFs no spec matches: the fix adds one.
     let f = with_conf(
         "nova-type-pf",

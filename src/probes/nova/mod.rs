@@ -198,6 +198,7 @@ pub fn probe(fs: &dyn HostFs, devices: &[DeviceFacts]) -> Known<NovaFacts> {
     let mut problems = Vec::new();
     let mut fixes = Vec::new();
     let mut files = Vec::new();
+    let mut read = Vec::new();
     for p in &paths {
         let text = match fs.read(p) {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
@@ -207,13 +208,16 @@ pub fn probe(fs: &dyn HostFs, devices: &[DeviceFacts]) -> Known<NovaFacts> {
                 continue;
             }
         };
+        read.push(p.clone());
         match nova_conf::parse_ini(&text) {
             Ok(entries) => files.push((p.clone(), entries)),
             Err(e) => {
                 problems.push(format!(
                     "{p} does not parse ({e}): nova services refuse to start"
                 ));
-                fixes.push(format!("Correct {p} {}", e.split(',').next().unwrap_or("")));
+                fixes.push(format!(
+                    "Correct {p} {e}: a [section] line first, then `key = value` lines, a value's continuation lines indented."
+                ));
             }
         }
     }
@@ -282,7 +286,7 @@ pub fn probe(fs: &dyn HostFs, devices: &[DeviceFacts]) -> Known<NovaFacts> {
     }
     Known::Value(NovaFacts {
         present: true,
-        files: files.iter().map(|(p, _)| p.clone()).collect(),
+        files: read,
         compute,
         specs: specs.into_iter().map(|(f, _)| f).collect(),
         aliases: aliases.into_iter().map(|(f, _)| f).collect(),
