@@ -88,6 +88,15 @@ pub fn capture(opts: &CaptureOptions, engine: &Engine) -> Result<Bundle, String>
         }
     }
     let mut nodes = fs.take_record();
+    // Nova's files hold passwords: only what platform.nova-pci reads is kept.
+    for (_, n) in nodes
+        .iter_mut()
+        .filter(|(p, _)| p.starts_with("/etc/nova/"))
+    {
+        if let Some(c) = n.content.as_mut() {
+            *c = crate::formats::nova_conf::keep_pci(&String::from_utf8_lossy(c)).into_bytes();
+        }
+    }
     // The logs are read apart: only the matching lines go in the bundle.
     let (mut log, cut) = kernel_log(&open(opts.root)?);
     if opts.redact {

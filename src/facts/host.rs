@@ -48,6 +48,9 @@ pub struct HostFacts {
     pub pci: Known<usize>,
     /// The devices named with --device, in full form.
     pub targets: Vec<String>,
+    /// OpenStack Nova's PCI passthrough configuration, checked against the
+    /// host's devices.
+    pub nova: Known<NovaFacts>,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -324,4 +327,60 @@ pub struct KernelLogFacts {
     /// What was left out (older lines over the limits), in a sentence; null
     /// when nothing was.
     pub cut: Option<String>,
+}
+
+/// Nova's `[pci]` configuration (/etc/nova/nova.conf, then
+/// /etc/nova/nova-compute.conf and /etc/nova/nova.conf.d/*.conf) against
+/// this host's devices, as nova-compute would match them.
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+pub struct NovaFacts {
+    /// /etc/nova/nova.conf exists.
+    pub present: bool,
+    /// The files read, in oslo.config's order.
+    pub files: Vec<String>,
+    /// nova-compute is installed (/usr/bin/nova-compute): a compute node.
+    pub compute: bool,
+    /// Each device spec and what it matches.
+    pub specs: Vec<NovaSpecFacts>,
+    /// Each alias and the devices its requests can get.
+    pub aliases: Vec<NovaAliasFacts>,
+    /// What is wrong, one sentence each naming the spec or alias and why:
+    /// a file nova cannot parse, a spec or alias it refuses, a spec that
+    /// matches no device, an alias no spec serves, a matched device that
+    /// cannot be assigned.
+    pub problems: Vec<String>,
+    /// The exact changes that fix `problems`, one sentence each.
+    pub fixes: Vec<String>,
+    /// What each spec matches and each alias can get, one phrase each.
+    pub summary: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct NovaSpecFacts {
+    /// "device_spec #1" (or the legacy option's name), counted in order.
+    pub name: String,
+    /// FILE:LINE of the value.
+    pub source: String,
+    /// The spec as JSON.
+    pub spec: String,
+    /// The devices it matches.
+    pub matches: Vec<String>,
+    /// Of those: how many are VFs, PFs and other devices (nova's type-VF,
+    /// type-PF, type-PCI).
+    pub vfs: usize,
+    pub pfs: usize,
+    pub others: usize,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct NovaAliasFacts {
+    pub name: String,
+    pub source: String,
+    /// type-VF, type-PF, type-PCI, or null for any.
+    pub device_type: Option<String>,
+    /// "vendor:product" as the alias asks (either may be "*").
+    pub ids: String,
+    /// Devices that a device spec matches and that have the alias's ids
+    /// and type: what a request for the alias can get on this host.
+    pub devices: Vec<String>,
 }

@@ -17,6 +17,7 @@ pub mod modprobe_d;
 pub mod modules_alias;
 pub mod modules_builtin;
 pub mod modules_dep;
+pub mod nova_conf;
 pub mod os_release;
 pub mod pci_config;
 pub mod pci_resource;

@@ -12,6 +12,7 @@ pub mod irq;
 pub mod isolation;
 pub mod kernel_log;
 pub mod modules;
+pub mod nova;
 pub mod pci;
 pub mod processes;
 pub mod reserved;
@@ -301,6 +302,7 @@ pub fn collect(
     let hostname = host::hostname(fs);
     let default_route = host::default_route(fs);
     let proxmox = fs.exists("/etc/pve").unwrap_or(false);
+    let nova = nova::probe(fs, &devices);
     Facts {
         host: HostFacts {
             // Last: after every read.
@@ -329,6 +331,7 @@ pub fn collect(
                 .chain(pending.iter().map(|p| &p.address))
                 .map(|t| t.to_string())
                 .collect(),
+            nova,
         },
         devices,
     }

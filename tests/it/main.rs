@@ -26,6 +26,7 @@ mod junit;
 mod layout;
 mod live;
 mod lspci;
+mod nova;
 mod prometheus;
 mod proxmox;
 mod rule_loading;

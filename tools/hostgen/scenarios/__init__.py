@@ -5,8 +5,8 @@ with its description, its targets (the devices of its `--device` runs, for
 scenario.toml) and its README (readme.finish_readme: the state the tree shows
 and the verdict expected on it). Builders live one module per scenario or per
 family of scenarios that share a base host: seed (the seed host in its simple
-states), causes (VF BAR space, resets), guestlog (a failed start's libvirt log), intremap, holders, vfio, legacy, hp, amd, xen,
-proxmox.
+states), causes (VF BAR space, resets), guestlog (a failed start's libvirt
+log), intremap, holders, vfio, legacy, hp, amd, xen, proxmox, nova.
 """
 
 from .amd import sc_amd_no_intremap, sc_amd_ready
@@ -16,6 +16,7 @@ from .guestlog import sc_seed_guest_log
 from .hp import sc_hp_rmrr
 from .intremap import sc_seed_no_intremap, sc_seed_unsafe_interrupts
 from .legacy import sc_seed_legacy_assigned
+from .nova import sc_nova_legacy, sc_nova_no_match, sc_nova_pf_id, sc_nova_ready
 from .proxmox import sc_pve_iommu_off, sc_pve_vms
 from .seed import (sc_seed_config_denied, sc_seed_group_shared, sc_seed_host_driver,
                    sc_seed_iommu_off, sc_seed_no_igb, sc_seed_no_vfio, sc_seed_no_vfs,
@@ -57,4 +58,8 @@ SCENARIOS = {
     "amd-reset-disabled": sc_amd_reset_disabled,
     "seed-guest-log": sc_seed_guest_log,
     "pve-iommu-off": sc_pve_iommu_off,
+    "nova-ready": sc_nova_ready,
+    "nova-pf-id": sc_nova_pf_id,
+    "nova-no-match": sc_nova_no_match,
+    "nova-legacy": sc_nova_legacy,
 }
