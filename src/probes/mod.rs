@@ -10,6 +10,8 @@ pub mod host;
 pub mod iommu;
 pub mod irq;
 pub mod isolation;
+pub mod k8s;
+mod k8s_select;
 pub mod kernel_log;
 pub mod modules;
 pub mod pci;
@@ -301,6 +303,7 @@ pub fn collect(
     let hostname = host::hostname(fs);
     let default_route = host::default_route(fs);
     let proxmox = fs.exists("/etc/pve").unwrap_or(false);
+    let k8s = k8s::probe(fs, addresses, &default_route);
     Facts {
         host: HostFacts {
             // Last: after every read.
@@ -329,6 +332,7 @@ pub fn collect(
                 .chain(pending.iter().map(|p| &p.address))
                 .map(|t| t.to_string())
                 .collect(),
+            k8s,
         },
         devices,
     }

@@ -6,7 +6,7 @@ scenario.toml) and its README (readme.finish_readme: the state the tree shows
 and the verdict expected on it). Builders live one module per scenario or per
 family of scenarios that share a base host: seed (the seed host in its simple
 states), causes (VF BAR space, resets), intremap, holders, vfio, legacy, hp, amd, xen,
-proxmox.
+proxmox, k8s.
 """
 
 from .amd import sc_amd_no_intremap, sc_amd_ready
@@ -14,6 +14,7 @@ from .holders import sc_seed_dpdk_holds, sc_seed_guest_holds, sc_seed_memlock_lo
 from .causes import sc_amd_reset_disabled, sc_seed_vf_bar_space
 from .hp import sc_hp_rmrr
 from .intremap import sc_seed_no_intremap, sc_seed_unsafe_interrupts
+from .k8s import sc_k8s_no_pf, sc_k8s_pf_id, sc_k8s_ready, sc_k8s_wrong_driver
 from .legacy import sc_seed_legacy_assigned
 from .proxmox import sc_pve_vms
 from .seed import (sc_seed_config_denied, sc_seed_group_shared, sc_seed_host_driver,
@@ -54,4 +55,8 @@ SCENARIOS = {
     "pve-vms": sc_pve_vms,
     "seed-vf-bar-space": sc_seed_vf_bar_space,
     "amd-reset-disabled": sc_amd_reset_disabled,
+    "k8s-ready": sc_k8s_ready,
+    "k8s-wrong-driver": sc_k8s_wrong_driver,
+    "k8s-pf-id": sc_k8s_pf_id,
+    "k8s-no-pf": sc_k8s_no_pf,
 }

@@ -1,0 +1,598 @@
+//! Which devices each resource of the SR-IOV network device plugin's
+//! configuration gets, by the plugin's own semantics (v3.11.0:
+//! cmd/sriovdp/manager.go, pkg/netdevice/netDeviceProvider.go,
+//! pkg/resources/deviceSelectors.go):
+//!
+//! - offered: PCI class 0x02 for netDevice, 0x12 for accelerator; for
+//!   netDevice not a PF with VFs (sriov_numvfs > 0) and not a device whose
+//!   interface carries the default route; a device bound to no driver fails
+//!   to be created and is in no pool;
+//! - within one selector object every non-empty list must match (AND);
+//!   vendors, devices, drivers, pciAddresses, acpiIndexes, linkTypes exactly,
+//!   pfNames and rootDevices by name (any case) and `#` VF ranges; the
+//!   objects of a list add up (OR);
+//! - a device goes to the first resource (and selector) that selects it.
+
+use std::collections::BTreeMap;
+
+use crate::facts::{K8sDevice, K8sFacts, K8sResource};
+use crate::formats::pcidp_config::{index_selected, item_name, Resource, Selector};
+
+/// A PCI device as the plugin sees it.
+#[derive(Clone, Debug, Default)]
+pub struct Cand {
+    pub addr: String,
+    pub class: Option<u8>,
+    /// Lowercase hex without 0x, as the plugin compares them.
+    pub vendor: String,
+    pub device: String,
+    pub driver: Option<String>,
+    pub is_vf: bool,
+    /// A VF's PF address, its interface name (first of its net/), and the
+    /// VF's index; "" and -1 otherwise.
+    pub pf_addr: String,
+    pub pf_name: String,
+    pub vf_index: i64,
+    /// A PF whose sriov_numvfs is above 0.
+    pub pf_with_vfs: bool,
+    /// The interface that carries the default route, if one of its own.
+    pub default_route: Option<String>,
+    pub acpi_index: String,
+    /// "ether", "infiniband", … of its interface (or its PF's).
+    pub link_type: String,
+    pub rdma: bool,
+}
+
+/// The selector stages in the plugin's order: (key, values, value of a device).
+type Stage<'a> = (&'static str, &'a [String], fn(&Cand) -> String);
+
+fn stages(s: &Selector, net: bool) -> Vec<Stage<'_>> {
+    let mut v: Vec<Stage<'_>> = vec![
+        ("vendors", &s.vendors, |c| c.vendor.clone()),
+        ("devices", &s.devices, |c| c.device.clone()),
+        ("drivers", &s.drivers, |c| {
+            c.driver.clone().unwrap_or_default()
+        }),
+        ("pciAddresses", &s.pci_addresses, |c| c.addr.clone()),
+    ];
+    if net {
+        v.push(("acpiIndexes", &s.acpi_indexes, |c| c.acpi_index.clone()));
+        v.push(("pfNames", &s.pf_names, |c| c.pf_name.clone()));
+        v.push(("rootDevices", &s.root_devices, |c| c.pf_addr.clone()));
+        v.push(("linkTypes", &s.link_types, |c| c.link_type.clone()));
+    }
+    v
+}
+
+fn matches(key: &str, values: &[String], c: &Cand, get: fn(&Cand) -> String) -> bool {
+    let mine = get(c);
+    match key {
+        "pfNames" | "rootDevices" => {
+            !mine.is_empty()
+                && values
+                    .iter()
+                    .find(|i| item_name(i).eq_ignore_ascii_case(&mine))
+                    .is_some_and(|i| index_selected(i, c.vf_index))
+        }
+        _ => values.contains(&mine),
+    }
+}
+
+fn quoted(v: &[String]) -> String {
+    let q: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
+    format!("[{}]", q.join(", "))
+}
+
+fn distinct(it: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in it.filter(|s| !s.is_empty()) {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Why the plugin does not offer `c` to a resource of this type, if it does not.
+fn not_offered(c: &Cand, device_type: &str) -> Option<String> {
+    let class = if device_type == "accelerator" {
+        0x12
+    } else {
+        0x02
+    };
+    if c.class != Some(class) {
+        return Some(format!("not of PCI class {class:02x}"));
+    }
+    if device_type == "netDevice" {
+        if c.pf_with_vfs {
+            return Some("a PF with VFs is not offered".into());
+        }
+        if let Some(i) = &c.default_route {
+            return Some(format!("its interface {i} carries the default route"));
+        }
+    }
+    if c.driver.is_none() {
+        return Some("bound to no driver".into());
+    }
+    None
+}
+
+/// One selector object: the devices it keeps, and (when none) why with the fix.
+struct Outcome {
+    kept: Vec<usize>,
+    why: Option<(String, Option<String>)>,
+}
+
+fn run_selector(
+    s: &Selector,
+    dt: &str,
+    cands: &[Cand],
+    why_not: &mut [Vec<String>],
+    res: &str,
+    tag: &str,
+) -> Outcome {
+    let offered: Vec<usize> = (0..cands.len())
+        .filter(|&i| not_offered(&cands[i], dt).is_none())
+        .collect();
+    for (i, c) in cands.iter().enumerate() {
+        if let Some(w) = not_offered(c, dt) {
+            if c.is_vf {
+                why_not[i].push(format!("{res}{tag}: {w}"));
+            }
+        }
+    }
+    if offered.is_empty() {
+        let pfs = cands.iter().filter(|c| c.pf_with_vfs).count();
+        let vfs = cands.iter().filter(|c| c.is_vf).count();
+        return Outcome {
+            kept: offered,
+            why: Some((
+                format!("the plugin offers it no {dt}: this host has {vfs} VFs and {pfs} PFs with VFs, and a PF with VFs is not offered"),
+                None,
+            )),
+        };
+    }
+    let mut left = offered;
+    for (key, values, get) in stages(s, dt != "accelerator") {
+        if values.is_empty() {
+            continue;
+        }
+        let (keep, drop): (Vec<usize>, Vec<usize>) = left
+            .iter()
+            .partition(|&&i| matches(key, values, &cands[i], get));
+        for &i in &drop {
+            let c = &cands[i];
+            let v = get(c);
+            let have = if v.is_empty() { "none".to_string() } else { v };
+            let idx = if key == "pfNames" && c.vf_index >= 0 {
+                format!(", VF {}", c.vf_index)
+            } else {
+                String::new()
+            };
+            why_not[i].push(format!(
+                "{res}{tag}: \"{key}\": {} (it has {have}{idx})",
+                quoted(values)
+            ));
+        }
+        if keep.is_empty() {
+            let why = explain_empty(key, values, &drop, cands, get);
+            return Outcome {
+                kept: keep,
+                why: Some(why),
+            };
+        }
+        left = keep;
+    }
+    Outcome {
+        kept: left,
+        why: None,
+    }
+}
+
+/// Why `key` left nothing of `drop`, and the value that would select them.
+fn explain_empty(
+    key: &str,
+    values: &[String],
+    drop: &[usize],
+    cands: &[Cand],
+    get: fn(&Cand) -> String,
+) -> (String, Option<String>) {
+    // The fix selects the VFs among the dropped, else all of them.
+    let vfs: Vec<&Cand> = drop
+        .iter()
+        .map(|&i| &cands[i])
+        .filter(|c| c.is_vf)
+        .collect();
+    let pool: Vec<&Cand> = if vfs.is_empty() {
+        drop.iter().map(|&i| &cands[i]).collect()
+    } else {
+        vfs
+    };
+    let what = if pool.iter().all(|c| c.is_vf) {
+        "VFs"
+    } else {
+        "devices"
+    };
+    let have = distinct(pool.iter().map(|c| get(c)));
+    let mut why = format!(
+        "\"{key}\": {} matches none of the {} {what} that reach it (theirs: {})",
+        quoted(values),
+        pool.len(),
+        if have.is_empty() {
+            "none".into()
+        } else {
+            have.join(", ")
+        }
+    );
+    let mut fix = have.clone();
+    if matches!(key, "vendors" | "devices")
+        && values
+            .iter()
+            .any(|v| v.starts_with("0x") || v.chars().any(|c| c.is_ascii_uppercase()))
+    {
+        why.push_str("; the plugin compares ids exactly: 4 lowercase hex digits without 0x");
+    }
+    if key == "devices" {
+        for v in values {
+            if let Some(pf) = cands.iter().find(|c| c.pf_with_vfs && &c.device == v) {
+                let theirs = distinct(
+                    cands
+                        .iter()
+                        .filter(|c| c.pf_addr == pf.addr)
+                        .map(|c| c.device.clone()),
+                );
+                why.push_str(&format!(
+                    "; {v} is the id of PF {} (its VFs are {}), and a PF with VFs is not offered",
+                    pf.addr,
+                    theirs.join(", ")
+                ));
+            }
+        }
+    }
+    if key == "pfNames" {
+        let named: Vec<&str> = values
+            .iter()
+            .map(|v| item_name(v))
+            .filter(|n| have.iter().any(|x| x.eq_ignore_ascii_case(n)))
+            .collect();
+        let missing: Vec<&str> = values
+            .iter()
+            .map(|v| item_name(v))
+            .filter(|n| !cands.iter().any(|c| c.pf_name.eq_ignore_ascii_case(n)))
+            .collect();
+        if !missing.is_empty() {
+            why.push_str(&format!(
+                "; no PF with VFs is named {}",
+                missing.join(" or ")
+            ));
+        }
+        // A named PF whose range misses its VFs: the range that has them.
+        let ranged: Vec<String> = named
+            .iter()
+            .filter_map(|pf| {
+                let idx: Vec<i64> = pool
+                    .iter()
+                    .filter(|c| c.pf_name.eq_ignore_ascii_case(pf))
+                    .map(|c| c.vf_index)
+                    .collect();
+                let (a, b) = (idx.iter().min()?, idx.iter().max()?);
+                why.push_str(&format!("; {pf} has VFs {a}-{b}"));
+                Some(format!("{pf}#{a}-{b}"))
+            })
+            .collect();
+        if !ranged.is_empty() {
+            fix = ranged;
+        }
+    }
+    let fix = (!fix.is_empty()).then(|| format!("\"{key}\": {}", quoted(&fix)));
+    (why, fix)
+}
+
+fn valid_name(n: &str) -> bool {
+    !n.is_empty()
+        && n.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The plugin's view of `resources` on a host with `cands`.
+pub fn evaluate(path: &str, resources: &[Resource], cands: &[Cand]) -> K8sFacts {
+    let mut f = K8sFacts {
+        config_present: true,
+        path: path.to_string(),
+        ..K8sFacts::default()
+    };
+    // What makes the plugin exit: validConfigs and readConfig.
+    let mut seen: Vec<String> = Vec::new();
+    for r in resources {
+        let full = r.full_name();
+        if !crate::formats::pcidp_config::DEVICE_TYPES.contains(&r.device_type.as_str()) {
+            f.failures.push(format!(
+                "{path}: unsupported deviceType \"{}\" in resource {:?}: the plugin exits",
+                r.device_type, r.name
+            ));
+        } else if r.selectors.is_ok() && !valid_name(&r.name) {
+            f.failures.push(format!("{path}: resource name {:?} contains invalid characters (letters, digits, _ and - only): the plugin exits", r.name));
+        } else if r.selectors.is_ok() && seen.contains(&full) {
+            f.failures.push(format!(
+                "{path}: resource name {full:?} is there twice: the plugin exits"
+            ));
+        }
+        if let Ok(s) = &r.selectors {
+            if s.iter().any(|s| s.is_rdma && !s.vdpa_type.is_empty()) {
+                f.failures.push(format!(
+                    "{full}: isRdma and vdpaType together are invalid: the plugin exits"
+                ));
+            }
+        }
+        seen.push(full);
+    }
+    if !f.failures.is_empty() {
+        f.fixes.push(format!(
+            "Correct {path} (the plugin's ConfigMap) as said above."
+        ));
+        return f;
+    }
+    let mut taken: BTreeMap<usize, String> = BTreeMap::new();
+    let mut why_not: Vec<Vec<String>> = vec![Vec::new(); cands.len()];
+    for r in resources {
+        let full = r.full_name();
+        let selectors = match &r.selectors {
+            Ok(s) => s,
+            Err(e) => {
+                f.failures.push(format!("{full}: the plugin skips it: {e}"));
+                f.fixes.push(format!("Give {full} \"selectors\" as an object (or a list of objects) of lists of strings, e.g. {{\"vendors\": [\"8086\"], \"drivers\": [\"vfio-pci\"]}}."));
+                continue;
+            }
+        };
+        for s in selectors.iter().filter(|s| !s.ignored.is_empty()) {
+            f.notes.push(format!(
+                "{full}: the plugin ignores {}",
+                s.ignored.join(", ")
+            ));
+        }
+        for (k, on) in selectors.iter().flat_map(|s| {
+            [
+                ("ddpProfiles", !s.ddp_profiles.is_empty()),
+                ("pKeys", !s.pkeys.is_empty()),
+                ("vdpaType", !s.vdpa_type.is_empty()),
+            ]
+        }) {
+            if on {
+                f.notes.push(format!(
+                    "{full}: \"{k}\" is not checked here (counted as matching)"
+                ));
+            }
+        }
+        let checked = r.device_type != "auxNetDevice";
+        let mut res = K8sResource {
+            name: full.clone(),
+            device_type: r.device_type.clone(),
+            selectors: selectors.iter().map(|s| s.text.clone()).collect(),
+            devices: Vec::new(),
+            vfs: 0,
+            checked,
+        };
+        if !checked {
+            f.notes.push(format!(
+                "{full}: auxNetDevice resources (subfunctions) are not checked here"
+            ));
+            f.resources.push(res);
+            continue;
+        }
+        let mut whys: Vec<(String, Option<String>)> = Vec::new();
+        for (n, s) in selectors.iter().enumerate() {
+            let tag = if selectors.len() > 1 {
+                format!(" selectors[{n}]")
+            } else {
+                String::new()
+            };
+            let mut o = run_selector(s, &r.device_type, cands, &mut why_not, &full, &tag);
+            if s.is_rdma {
+                o.kept.retain(|&i| cands[i].rdma);
+                if o.kept.is_empty() && o.why.is_none() {
+                    o.why = Some(("\"isRdma\": true, and none of the devices the other selectors leave has an RDMA device".into(), None));
+                }
+            }
+            let before = o.kept.len();
+            let mut owners: Vec<String> = Vec::new();
+            for &i in &o.kept {
+                match taken.get(&i) {
+                    Some(owner) => {
+                        if cands[i].is_vf {
+                            why_not[i].push(format!("{full}{tag}: taken first by {owner}"));
+                        }
+                        if !owners.contains(owner) {
+                            owners.push(owner.clone());
+                        }
+                    }
+                    None => {
+                        taken.insert(i, full.clone());
+                        res.devices.push(cands[i].addr.clone());
+                        res.vfs += usize::from(cands[i].is_vf);
+                    }
+                }
+            }
+            if let Some(w) = o.why {
+                whys.push(w);
+            } else if before > 0 && res.devices.is_empty() {
+                whys.push((format!("the {before} devices it selects are taken by {} listed before it (a device goes to the first resource that selects it)", owners.join(", ")), None));
+            }
+        }
+        if res.devices.is_empty() {
+            let text: Vec<String> = whys
+                .iter()
+                .enumerate()
+                .map(|(n, (w, _))| {
+                    if whys.len() > 1 {
+                        format!("selectors[{n}]: {w}")
+                    } else {
+                        w.clone()
+                    }
+                })
+                .collect();
+            f.failures
+                .push(format!("{full} gets no device: {}", text.join("; ")));
+            let fixes: Vec<String> = whys.iter().filter_map(|(_, x)| x.clone()).collect();
+            if !fixes.is_empty() {
+                f.fixes.push(format!(
+                    "In {full}'s selectors set {}.",
+                    fixes.join(" and ")
+                ));
+            }
+        }
+        let others = res.devices.len() - res.vfs;
+        f.summary.push(format!(
+            "{full}: {} VF{}{}",
+            res.vfs,
+            if res.vfs == 1 { "" } else { "s" },
+            if others > 0 {
+                format!(" and {others} other devices")
+            } else {
+                String::new()
+            }
+        ));
+        f.resources.push(res);
+    }
+    for (i, c) in cands.iter().enumerate() {
+        let resource = taken.get(&i).cloned();
+        if c.is_vf || resource.is_some() {
+            f.devices.push(K8sDevice {
+                address: c.addr.clone(),
+                why_not: if resource.is_some() {
+                    Vec::new()
+                } else {
+                    std::mem::take(&mut why_not[i])
+                },
+                resource,
+            });
+        }
+    }
+    if f.resources.is_empty() && f.failures.is_empty() {
+        f.failures.push(format!("{path} lists no resource"));
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::pcidp_config::parse;
+
+    fn vf(addr: &str, pf: &str, name: &str, i: i64, driver: &str) -> Cand {
+        Cand {
+            addr: addr.into(),
+            class: Some(2),
+            vendor: "8086".into(),
+            device: "10ca".into(),
+            driver: Some(driver.into()),
+            is_vf: true,
+            pf_addr: pf.into(),
+            pf_name: name.into(),
+            vf_index: i,
+            ..Cand::default()
+        }
+    }
+
+    fn host() -> Vec<Cand> {
+        let pf = Cand {
+            addr: "0000:03:00.0".into(),
+            class: Some(2),
+            vendor: "8086".into(),
+            device: "10c9".into(),
+            driver: Some("igb".into()),
+            pf_with_vfs: true,
+            vf_index: -1,
+            ..Cand::default()
+        };
+        let mgmt = Cand {
+            addr: "0000:05:00.0".into(),
+            class: Some(2),
+            vendor: "8086".into(),
+            device: "1533".into(),
+            driver: Some("igb".into()),
+            default_route: Some("eno1".into()),
+            vf_index: -1,
+            ..Cand::default()
+        };
+        vec![
+            pf,
+            vf("0000:03:10.0", "0000:03:00.0", "ens1f0", 0, "vfio-pci"),
+            vf("0000:03:10.2", "0000:03:00.0", "ens1f0", 1, "iavf"),
+            vf("0000:03:10.4", "0000:03:00.0", "ens1f0", 2, "vfio-pci"),
+            mgmt,
+        ]
+    }
+
+    fn run(config: &str) -> K8sFacts {
+        evaluate("/etc/pcidp/config.json", &parse(config).unwrap(), &host())
+    }
+
+    #[test]
+    fn a_device_goes_to_the_first_resource_and_selector_lists_add_up() {
+        let f = run(r#"{"resourceList":[
+            {"resourceName":"a","selectors":{"pfNames":["ens1f0#0-1"]}},
+            {"resourceName":"b","selectors":[{"drivers":["vfio-pci"]},{"drivers":["iavf"]}]}]}"#);
+        assert_eq!(f.resources[0].devices, ["0000:03:10.0", "0000:03:10.2"]);
+        assert_eq!(f.resources[1].devices, ["0000:03:10.4"]);
+        assert!(f.failures.is_empty(), "{:?}", f.failures);
+        let d = f
+            .devices
+            .iter()
+            .find(|d| d.address == "0000:03:10.0")
+            .unwrap();
+        assert_eq!(d.resource.as_deref(), Some("intel.com/a"));
+    }
+
+    #[test]
+    fn neither_a_pf_with_vfs_nor_the_default_route_device_is_offered() {
+        let f = run(
+            r#"{"resourceList":[{"resourceName":"a","selectors":{"devices":["10c9","1533"]}}]}"#,
+        );
+        assert_eq!(f.failures.len(), 1);
+        assert!(
+            f.failures[0].contains("10c9 is the id of PF 0000:03:00.0"),
+            "{}",
+            f.failures[0]
+        );
+        assert_eq!(
+            f.fixes,
+            ["In intel.com/a's selectors set \"devices\": [\"10ca\"]."]
+        );
+    }
+
+    #[test]
+    fn a_resource_left_with_taken_devices_fails_and_says_by_whom() {
+        let f = run(r#"{"resourceList":[{"resourceName":"a","selectors":{}},
+            {"resourceName":"b","selectors":{"drivers":["iavf"]}}]}"#);
+        assert_eq!(f.resources[0].vfs, 3);
+        assert!(
+            f.failures[0].contains("taken by intel.com/a"),
+            "{:?}",
+            f.failures
+        );
+        let d = f
+            .devices
+            .iter()
+            .find(|d| d.address == "0000:03:10.2")
+            .unwrap();
+        assert_eq!(d.resource.as_deref(), Some("intel.com/a"));
+    }
+
+    #[test]
+    fn refused_files_and_skipped_resources_are_failures() {
+        let f = run(r#"{"resourceList":[{"resourceName":"a b","selectors":{}}]}"#);
+        assert!(f.failures[0].contains("invalid characters"));
+        let f = run(r#"{"resourceList":[{"resourceName":"a","deviceType":"gpu","selectors":{}}]}"#);
+        assert!(f.failures[0].contains("unsupported deviceType"));
+        let f =
+            run(r#"{"resourceList":[{"resourceName":"a","selectors":{"drivers":"vfio-pci"}}]}"#);
+        assert!(f.failures[0].contains("the plugin skips it"));
+        let f =
+            run(r#"{"resourceList":[{"resourceName":"a","selectors":{"vendors":["0x8086"]}}]}"#);
+        assert!(f.failures[0].contains("lowercase hex"), "{:?}", f.failures);
+        assert_eq!(
+            f.fixes,
+            ["In intel.com/a's selectors set \"vendors\": [\"8086\"]."]
+        );
+    }
+}
