@@ -11,7 +11,6 @@ pub mod iommu;
 pub mod irq;
 pub mod isolation;
 pub mod k8s;
-mod k8s_select;
 pub mod kernel_log;
 pub mod modules;
 pub mod pci;

@@ -22,20 +22,21 @@ def config(resources):
     return json.dumps({"resourceList": resources}, indent=4) + "\n"
 
 
-def k8s_host(name, c, description, resources):
+def k8s_host(name, c, description, resources, node):
     h = seed_host(name, corpus=c)
     h.description = description
     h.targets = ["0000:03:10.0"]
     h.files[CONFIG] = config(resources)
-    h.files["proc/sys/kernel/hostname"] = "worker1\n"
-    h.files["etc/hostname"] = "worker1\n"
+    h.files["proc/sys/kernel/hostname"] = node + "\n"
+    h.files["etc/hostname"] = node + "\n"
     return h
 
 
-BASE = ("- The seed host's hardware and kernel files (those of seed-ready: IOMMU on, PFs\n"
-        "  03:00.0 `enp3s0f0` and 03:00.1 `enp3s0f1` on igb with one VF each, VFs 03:10.0 and\n"
-        "  03:10.1 (8086:10ca) on vfio-pci), as a Kubernetes node `worker1` whose SR-IOV network\n"
-        "  device plugin reads `etc/pcidp/config.json`.\n")
+def base(node):
+    return ("- The seed host's hardware and kernel files (those of seed-ready: IOMMU on, PFs\n"
+            "  03:00.0 `enp3s0f0` and 03:00.1 `enp3s0f1` on igb with one VF each, VFs 03:10.0 and\n"
+            "  03:10.1 (8086:10ca) on vfio-pci), as a Kubernetes node `%s` whose SR-IOV network\n"
+            "  device plugin reads `etc/pcidp/config.json`.\n" % node)
 
 
 def sc_k8s_ready(c):
@@ -46,10 +47,10 @@ def sc_k8s_ready(c):
         {"resourceName": "intel_sriov_port1", "resourcePrefix": "example.com",
          "selectors": [{"vendors": ["8086"], "drivers": ["vfio-pci"],
                         "rootDevices": ["0000:03:00.1#0-0"]}]},
-    ])
+    ], "worker1")
     h.verdict = "READY"
     h.verdict_with_devices = "READY"
-    finish_readme(h, "k8s-ready", BASE + (
+    finish_readme(h, "k8s-ready", base("worker1") + (
         "- `intel.com/intel_sriov_dpdk`: selectors object vendors 8086, devices 10ca, drivers\n"
         "  vfio-pci, pfNames enp3s0f0: VF 03:10.0.\n"
         "- `example.com/intel_sriov_port1`: a list of one selector object, rootDevices\n"
@@ -62,10 +63,10 @@ def sc_k8s_wrong_driver(c):
     h = k8s_host("k8s-wrong-driver", c, "Kubernetes node: the resource asks for iavf/igbvf, the VFs are on vfio-pci", [
         {"resourceName": "intel_sriov_netdevice",
          "selectors": {"vendors": ["8086"], "devices": ["10ca"], "drivers": ["iavf", "igbvf"]}},
-    ])
+    ], "worker2")
     h.verdict = "NOT READY"
     h.verdict_with_devices = "NOT READY"
-    finish_readme(h, "k8s-wrong-driver", BASE + (
+    finish_readme(h, "k8s-wrong-driver", base("worker2") + (
         "- `intel.com/intel_sriov_netdevice`: vendors 8086, devices 10ca, drivers `iavf`, `igbvf`\n"
         "  (the kernel drivers of the upstream example), while both VFs are on vfio-pci.\n"),
         "platform.k8s-device-plugin fails: the drivers selector matches none of the two VFs; its\n"
@@ -77,10 +78,10 @@ def sc_k8s_pf_id(c):
     h = k8s_host("k8s-pf-id", c, "Kubernetes node: the resource's devices list the PF's id 10c9", [
         {"resourceName": "intel_sriov_dpdk",
          "selectors": {"vendors": ["8086"], "devices": ["10c9"], "drivers": ["vfio-pci"]}},
-    ])
+    ], "worker3")
     h.verdict = "NOT READY"
     h.verdict_with_devices = "NOT READY"
-    finish_readme(h, "k8s-pf-id", BASE + (
+    finish_readme(h, "k8s-pf-id", base("worker3") + (
         "- `intel.com/intel_sriov_dpdk`: devices `10c9`, the 82576 PF's id; its VFs are 10ca, and\n"
         "  the plugin does not offer a PF that has VFs.\n"),
         "platform.k8s-device-plugin fails naming 10c9 as the PF's id; its fix sets\n"
@@ -94,10 +95,10 @@ def sc_k8s_no_pf(c):
          "selectors": [{"vendors": ["8086"], "pfNames": ["ens1f0"]}]},
         {"resourceName": "sriov_port1",
          "selectors": {"pfNames": ["enp3s0f1#2-5"]}},
-    ])
+    ], "worker4")
     h.verdict = "NOT READY"
     h.verdict_with_devices = "NOT READY"
-    finish_readme(h, "k8s-no-pf", BASE + (
+    finish_readme(h, "k8s-no-pf", base("worker4") + (
         "- `intel.com/sriov_ens1f0`: pfNames `ens1f0`, an interface this host does not have.\n"
         "- `intel.com/sriov_port1`: pfNames `enp3s0f1#2-5`, while enp3s0f1 has one VF (index 0).\n"),
         "platform.k8s-device-plugin fails for both resources: no PF is named ens1f0 (fix\n"

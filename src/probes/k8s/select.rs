@@ -15,6 +15,7 @@
 
 use std::collections::BTreeMap;
 
+use super::why::{explain_empty, quoted};
 use crate::facts::{K8sDevice, K8sFacts, K8sResource};
 use crate::formats::pcidp_config::{index_selected, item_name, Resource, Selector};
 
@@ -76,21 +77,6 @@ fn matches(key: &str, values: &[String], c: &Cand, get: fn(&Cand) -> String) -> 
         }
         _ => values.contains(&mine),
     }
-}
-
-fn quoted(v: &[String]) -> String {
-    let q: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
-    format!("[{}]", q.join(", "))
-}
-
-fn distinct(it: impl Iterator<Item = String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for s in it.filter(|s| !s.is_empty()) {
-        if !out.contains(&s) {
-            out.push(s);
-        }
-    }
-    out
 }
 
 /// Why the plugin does not offer `c` to a resource of this type, if it does not.
@@ -187,105 +173,6 @@ fn run_selector(
         kept: left,
         why: None,
     }
-}
-
-/// Why `key` left nothing of `drop`, and the value that would select them.
-fn explain_empty(
-    key: &str,
-    values: &[String],
-    drop: &[usize],
-    cands: &[Cand],
-    get: fn(&Cand) -> String,
-) -> (String, Option<String>) {
-    // The fix selects the VFs among the dropped, else all of them.
-    let vfs: Vec<&Cand> = drop
-        .iter()
-        .map(|&i| &cands[i])
-        .filter(|c| c.is_vf)
-        .collect();
-    let pool: Vec<&Cand> = if vfs.is_empty() {
-        drop.iter().map(|&i| &cands[i]).collect()
-    } else {
-        vfs
-    };
-    let what = if pool.iter().all(|c| c.is_vf) {
-        "VFs"
-    } else {
-        "devices"
-    };
-    let have = distinct(pool.iter().map(|c| get(c)));
-    let mut why = format!(
-        "\"{key}\": {} matches none of the {} {what} that reach it (theirs: {})",
-        quoted(values),
-        pool.len(),
-        if have.is_empty() {
-            "none".into()
-        } else {
-            have.join(", ")
-        }
-    );
-    let mut fix = have.clone();
-    if matches!(key, "vendors" | "devices")
-        && values
-            .iter()
-            .any(|v| v.starts_with("0x") || v.chars().any(|c| c.is_ascii_uppercase()))
-    {
-        why.push_str("; the plugin compares ids exactly: 4 lowercase hex digits without 0x");
-    }
-    if key == "devices" {
-        for v in values {
-            if let Some(pf) = cands.iter().find(|c| c.pf_with_vfs && &c.device == v) {
-                let theirs = distinct(
-                    cands
-                        .iter()
-                        .filter(|c| c.pf_addr == pf.addr)
-                        .map(|c| c.device.clone()),
-                );
-                why.push_str(&format!(
-                    "; {v} is the id of PF {} (its VFs are {}), and a PF with VFs is not offered",
-                    pf.addr,
-                    theirs.join(", ")
-                ));
-            }
-        }
-    }
-    if key == "pfNames" {
-        let named: Vec<&str> = values
-            .iter()
-            .map(|v| item_name(v))
-            .filter(|n| have.iter().any(|x| x.eq_ignore_ascii_case(n)))
-            .collect();
-        let missing: Vec<&str> = values
-            .iter()
-            .map(|v| item_name(v))
-            .filter(|n| !cands.iter().any(|c| c.pf_name.eq_ignore_ascii_case(n)))
-            .collect();
-        if !missing.is_empty() {
-            why.push_str(&format!(
-                "; no PF with VFs is named {}",
-                missing.join(" or ")
-            ));
-        }
-        // A named PF whose range misses its VFs: the range that has them.
-        let ranged: Vec<String> = named
-            .iter()
-            .filter_map(|pf| {
-                let idx: Vec<i64> = pool
-                    .iter()
-                    .filter(|c| c.pf_name.eq_ignore_ascii_case(pf))
-                    .map(|c| c.vf_index)
-                    .collect();
-                let (a, b) = (idx.iter().min()?, idx.iter().max()?);
-                why.push_str(&format!("; {pf} has VFs {a}-{b}"));
-                Some(format!("{pf}#{a}-{b}"))
-            })
-            .collect();
-        if !ranged.is_empty() {
-            fix = ranged;
-        }
-    }
-    let fix = (!fix.is_empty()).then(|| format!("\"{key}\": {}", quoted(&fix)));
-    (why, fix)
 }
 
 fn valid_name(n: &str) -> bool {
@@ -471,128 +358,4 @@ pub fn evaluate(path: &str, resources: &[Resource], cands: &[Cand]) -> K8sFacts 
         f.failures.push(format!("{path} lists no resource"));
     }
     f
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::formats::pcidp_config::parse;
-
-    fn vf(addr: &str, pf: &str, name: &str, i: i64, driver: &str) -> Cand {
-        Cand {
-            addr: addr.into(),
-            class: Some(2),
-            vendor: "8086".into(),
-            device: "10ca".into(),
-            driver: Some(driver.into()),
-            is_vf: true,
-            pf_addr: pf.into(),
-            pf_name: name.into(),
-            vf_index: i,
-            ..Cand::default()
-        }
-    }
-
-    fn host() -> Vec<Cand> {
-        let pf = Cand {
-            addr: "0000:03:00.0".into(),
-            class: Some(2),
-            vendor: "8086".into(),
-            device: "10c9".into(),
-            driver: Some("igb".into()),
-            pf_with_vfs: true,
-            vf_index: -1,
-            ..Cand::default()
-        };
-        let mgmt = Cand {
-            addr: "0000:05:00.0".into(),
-            class: Some(2),
-            vendor: "8086".into(),
-            device: "1533".into(),
-            driver: Some("igb".into()),
-            default_route: Some("eno1".into()),
-            vf_index: -1,
-            ..Cand::default()
-        };
-        vec![
-            pf,
-            vf("0000:03:10.0", "0000:03:00.0", "ens1f0", 0, "vfio-pci"),
-            vf("0000:03:10.2", "0000:03:00.0", "ens1f0", 1, "iavf"),
-            vf("0000:03:10.4", "0000:03:00.0", "ens1f0", 2, "vfio-pci"),
-            mgmt,
-        ]
-    }
-
-    fn run(config: &str) -> K8sFacts {
-        evaluate("/etc/pcidp/config.json", &parse(config).unwrap(), &host())
-    }
-
-    #[test]
-    fn a_device_goes_to_the_first_resource_and_selector_lists_add_up() {
-        let f = run(r#"{"resourceList":[
-            {"resourceName":"a","selectors":{"pfNames":["ens1f0#0-1"]}},
-            {"resourceName":"b","selectors":[{"drivers":["vfio-pci"]},{"drivers":["iavf"]}]}]}"#);
-        assert_eq!(f.resources[0].devices, ["0000:03:10.0", "0000:03:10.2"]);
-        assert_eq!(f.resources[1].devices, ["0000:03:10.4"]);
-        assert!(f.failures.is_empty(), "{:?}", f.failures);
-        let d = f
-            .devices
-            .iter()
-            .find(|d| d.address == "0000:03:10.0")
-            .unwrap();
-        assert_eq!(d.resource.as_deref(), Some("intel.com/a"));
-    }
-
-    #[test]
-    fn neither_a_pf_with_vfs_nor_the_default_route_device_is_offered() {
-        let f = run(
-            r#"{"resourceList":[{"resourceName":"a","selectors":{"devices":["10c9","1533"]}}]}"#,
-        );
-        assert_eq!(f.failures.len(), 1);
-        assert!(
-            f.failures[0].contains("10c9 is the id of PF 0000:03:00.0"),
-            "{}",
-            f.failures[0]
-        );
-        assert_eq!(
-            f.fixes,
-            ["In intel.com/a's selectors set \"devices\": [\"10ca\"]."]
-        );
-    }
-
-    #[test]
-    fn a_resource_left_with_taken_devices_fails_and_says_by_whom() {
-        let f = run(r#"{"resourceList":[{"resourceName":"a","selectors":{}},
-            {"resourceName":"b","selectors":{"drivers":["iavf"]}}]}"#);
-        assert_eq!(f.resources[0].vfs, 3);
-        assert!(
-            f.failures[0].contains("taken by intel.com/a"),
-            "{:?}",
-            f.failures
-        );
-        let d = f
-            .devices
-            .iter()
-            .find(|d| d.address == "0000:03:10.2")
-            .unwrap();
-        assert_eq!(d.resource.as_deref(), Some("intel.com/a"));
-    }
-
-    #[test]
-    fn refused_files_and_skipped_resources_are_failures() {
-        let f = run(r#"{"resourceList":[{"resourceName":"a b","selectors":{}}]}"#);
-        assert!(f.failures[0].contains("invalid characters"));
-        let f = run(r#"{"resourceList":[{"resourceName":"a","deviceType":"gpu","selectors":{}}]}"#);
-        assert!(f.failures[0].contains("unsupported deviceType"));
-        let f =
-            run(r#"{"resourceList":[{"resourceName":"a","selectors":{"drivers":"vfio-pci"}}]}"#);
-        assert!(f.failures[0].contains("the plugin skips it"));
-        let f =
-            run(r#"{"resourceList":[{"resourceName":"a","selectors":{"vendors":["0x8086"]}}]}"#);
-        assert!(f.failures[0].contains("lowercase hex"), "{:?}", f.failures);
-        assert_eq!(
-            f.fixes,
-            ["In intel.com/a's selectors set \"vendors\": [\"8086\"]."]
-        );
-    }
 }

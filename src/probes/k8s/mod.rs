@@ -12,8 +12,13 @@ use crate::facts::{K8sFacts, Known};
 use crate::formats::pcidp_config;
 use crate::hostfs::{base_name, HostFs};
 
-use super::k8s_select::{evaluate, Cand};
 use super::pci::DEVICES;
+use select::{evaluate, Cand};
+
+mod select;
+#[cfg(test)]
+mod tests;
+mod why;
 
 pub const CONFIG: &str = "/etc/pcidp/config.json";
 
