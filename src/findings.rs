@@ -83,6 +83,7 @@ pub enum Area {
     Iommu,
     Device,
     Xen,
+    Platform,
     Site,
 }
 
@@ -90,7 +91,7 @@ pub enum Area {
 /// `kernel.iommu`), its area and the title of its section in the report.
 /// Looked up both ways, by prefix and by area. A built-in rule's prefix
 /// must be here (a unit test loads every built-in rule to check).
-const AREAS: [(&str, Area, &str); 8] = [
+const AREAS: [(&str, Area, &str); 9] = [
     ("cpu", Area::Cpu, "CPU"),
     ("firmware", Area::Firmware, "Firmware"),
     ("kernel", Area::Kernel, "Kernel"),
@@ -99,6 +100,7 @@ const AREAS: [(&str, Area, &str); 8] = [
     ("iommu", Area::Iommu, "IOMMU groups"),
     ("device", Area::Device, "Devices"),
     ("xen", Area::Xen, "Xen"),
+    ("platform", Area::Platform, "Platforms"),
 ];
 
 /// The section of every rule whose prefix is not in [`AREAS`]: a site
