@@ -13,8 +13,10 @@ use crate::formats::pcidp_config;
 use crate::hostfs::{base_name, HostFs};
 
 use super::pci::DEVICES;
-use select::{evaluate, Cand};
+use cand::Cand;
+use select::evaluate;
 
+mod cand;
 mod select;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! The plugin's selection semantics on a made-up host: a PF with VFs, three
 //! VFs on two drivers, and a NIC that carries the default route.
-use super::select::{evaluate, Cand};
+use super::cand::Cand;
+use super::select::evaluate;
 use crate::facts::K8sFacts;
 use crate::formats::pcidp_config::parse;
 

@@ -1,7 +1,7 @@
 //! Why a selector leaves a resource no device, and the value that would
 //! select the devices it left out.
 
-use super::select::Cand;
+use super::cand::Cand;
 use crate::formats::pcidp_config::item_name;
 
 pub(super) fn quoted(v: &[String]) -> String {
