@@ -51,6 +51,9 @@ pub struct HostFacts {
     /// OpenStack Nova's PCI passthrough configuration, checked against the
     /// host's devices.
     pub nova: Known<NovaFacts>,
+    /// The Kubernetes SR-IOV network device plugin's configuration and the
+    /// devices each of its resources gets on this host.
+    pub k8s: Known<K8sFacts>,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -383,4 +386,56 @@ pub struct NovaAliasFacts {
     /// Devices that a device spec matches and that have the alias's ids
     /// and type: what a request for the alias can get on this host.
     pub devices: Vec<String>,
+}
+
+/// The SR-IOV network device plugin's /etc/pcidp/config.json, evaluated
+/// against this host's devices as the plugin selects them.
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+pub struct K8sFacts {
+    /// The configuration file exists.
+    pub config_present: bool,
+    /// The file read.
+    pub path: String,
+    /// Why a resource gets no device, or why the plugin refuses the file:
+    /// one sentence each, naming the resource and the selector. Empty when
+    /// every resource gets devices.
+    pub failures: Vec<String>,
+    /// The corrected selector values, from what the host has, one per
+    /// failure that has one.
+    pub fixes: Vec<String>,
+    /// What each resource gets ("intel.com/sriov_dpdk: 2 VFs").
+    pub summary: Vec<String>,
+    /// What this tool could not evaluate (ddpProfiles, pKeys, vdpaType,
+    /// auxNetDevice resources, keys the plugin ignores).
+    pub notes: Vec<String>,
+    pub resources: Vec<K8sResource>,
+    /// Each VF, and each other device a resource gets: where it lands.
+    pub devices: Vec<K8sDevice>,
+}
+
+/// One `resourceList` entry and what it selects here.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct K8sResource {
+    /// PREFIX/NAME, the name pods request.
+    pub name: String,
+    /// netDevice, accelerator or auxNetDevice.
+    pub device_type: String,
+    /// Each selector object as written.
+    pub selectors: Vec<String>,
+    /// The devices it gets, in the plugin's order.
+    pub devices: Vec<String>,
+    /// Of those, VFs.
+    pub vfs: usize,
+    /// False when this tool cannot evaluate it (auxNetDevice).
+    pub checked: bool,
+}
+
+/// Where one device lands.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct K8sDevice {
+    pub address: String,
+    /// The resource that gets it (PREFIX/NAME), or null.
+    pub resource: Option<String>,
+    /// When no resource gets it: why, per resource.
+    pub why_not: Vec<String>,
 }

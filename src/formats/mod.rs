@@ -21,6 +21,7 @@ pub mod nova_conf;
 pub mod os_release;
 pub mod pci_config;
 pub mod pci_resource;
+pub mod pcidp_config;
 pub mod proc_fd;
 pub mod proc_limits;
 pub mod proc_net_route;

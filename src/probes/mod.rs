@@ -10,6 +10,7 @@ pub mod host;
 pub mod iommu;
 pub mod irq;
 pub mod isolation;
+pub mod k8s;
 pub mod kernel_log;
 pub mod modules;
 pub mod nova;
@@ -303,6 +304,7 @@ pub fn collect(
     let default_route = host::default_route(fs);
     let proxmox = fs.exists("/etc/pve").unwrap_or(false);
     let nova = nova::probe(fs, &devices);
+    let k8s = k8s::probe(fs, addresses, &default_route);
     Facts {
         host: HostFacts {
             // Last: after every read.
@@ -332,6 +334,7 @@ pub fn collect(
                 .map(|t| t.to_string())
                 .collect(),
             nova,
+            k8s,
         },
         devices,
     }

@@ -6,6 +6,7 @@ pub mod explain;
 pub mod json;
 pub mod junit;
 pub mod list;
+pub mod list_k8s;
 pub mod prometheus;
 pub mod rules;
 pub mod style;

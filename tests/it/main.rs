@@ -23,6 +23,7 @@ mod hosts;
 mod inputs;
 mod inventory;
 mod junit;
+mod k8s;
 mod layout;
 mod live;
 mod lspci;

@@ -121,7 +121,7 @@ fn style(program: &str) -> Style {
     match program {
         "cloud-hypervisor" | "rust-vmm" | "firecracker" => Style::Rust,
         "nova" | "pcileech-fw-generator" => Style::Python,
-        "sriov-device-plugin" | "kubevirt" => Style::Go,
+        "sriov-device-plugin" | "kubevirt" | "kube-scheduler" => Style::Go,
         "qemu-server" => Style::Perl,
         _ => Style::C,
     }

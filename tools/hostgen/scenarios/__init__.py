@@ -6,7 +6,7 @@ scenario.toml) and its README (readme.finish_readme: the state the tree shows
 and the verdict expected on it). Builders live one module per scenario or per
 family of scenarios that share a base host: seed (the seed host in its simple
 states), causes (VF BAR space, resets), guestlog (a failed start's libvirt
-log), intremap, holders, vfio, legacy, hp, amd, xen, proxmox, nova.
+log), intremap, holders, vfio, legacy, hp, amd, xen, proxmox, nova, k8s.
 """
 
 from .amd import sc_amd_no_intremap, sc_amd_ready
@@ -15,6 +15,7 @@ from .causes import sc_amd_reset_disabled, sc_seed_vf_bar_space
 from .guestlog import sc_seed_guest_log
 from .hp import sc_hp_rmrr
 from .intremap import sc_seed_no_intremap, sc_seed_unsafe_interrupts
+from .k8s import sc_k8s_no_pf, sc_k8s_pf_id, sc_k8s_ready, sc_k8s_wrong_driver
 from .legacy import sc_seed_legacy_assigned
 from .nova import sc_nova_legacy, sc_nova_no_match, sc_nova_pf_id, sc_nova_ready
 from .proxmox import sc_pve_iommu_off, sc_pve_vms
@@ -62,4 +63,8 @@ SCENARIOS = {
     "nova-pf-id": sc_nova_pf_id,
     "nova-no-match": sc_nova_no_match,
     "nova-legacy": sc_nova_legacy,
+    "k8s-ready": sc_k8s_ready,
+    "k8s-wrong-driver": sc_k8s_wrong_driver,
+    "k8s-pf-id": sc_k8s_pf_id,
+    "k8s-no-pf": sc_k8s_no_pf,
 }
