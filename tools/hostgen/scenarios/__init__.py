@@ -6,7 +6,7 @@ scenario.toml) and its README (readme.finish_readme: the state the tree shows
 and the verdict expected on it). Builders live one module per scenario or per
 family of scenarios that share a base host: seed (the seed host in its simple
 states), causes (VF BAR space, resets), intremap, holders, vfio, legacy, hp, amd, xen,
-proxmox.
+proxmox, persistence.
 """
 
 from .amd import sc_amd_no_intremap, sc_amd_ready
@@ -15,6 +15,8 @@ from .causes import sc_amd_reset_disabled, sc_seed_vf_bar_space
 from .hp import sc_hp_rmrr
 from .intremap import sc_seed_no_intremap, sc_seed_unsafe_interrupts
 from .legacy import sc_seed_legacy_assigned
+from .persistence import (sc_persist_count_differs, sc_persist_networkd, sc_persist_none,
+                          sc_persist_udev)
 from .proxmox import sc_pve_vms
 from .seed import (sc_seed_config_denied, sc_seed_group_shared, sc_seed_host_driver,
                    sc_seed_iommu_off, sc_seed_no_igb, sc_seed_no_vfio, sc_seed_no_vfs,
@@ -54,4 +56,8 @@ SCENARIOS = {
     "pve-vms": sc_pve_vms,
     "seed-vf-bar-space": sc_seed_vf_bar_space,
     "amd-reset-disabled": sc_amd_reset_disabled,
+    "persist-none": sc_persist_none,
+    "persist-udev": sc_persist_udev,
+    "persist-networkd": sc_persist_networkd,
+    "persist-count-differs": sc_persist_count_differs,
 }
