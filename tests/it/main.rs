@@ -25,6 +25,7 @@ mod junit;
 mod layout;
 mod live;
 mod lspci;
+mod persistence;
 mod prometheus;
 mod proxmox;
 mod rule_loading;
