@@ -6,6 +6,7 @@
 
 mod matching;
 mod sources;
+mod units;
 
 use std::collections::BTreeMap;
 
