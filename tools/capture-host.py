@@ -11,7 +11,9 @@ What is copied: host-level files (/proc/cpuinfo, cmdline, modules, osrelease,
 /proc/xen/capabilities, /proc/net/route and ipv6_route, /proc/stat (its btime
 places the kernel log's lines in time), /sys/hypervisor/type,
 /etc/os-release, passwd, group,
-libvirt/qemu.conf, default/grub, modprobe.d/*.conf, /boot/config-<release>),
+libvirt/qemu.conf, default/grub, modprobe.d/*.conf, /boot/config-<release>), the
+boot configuration that recreates VFs (modprobe.d, udev rules, systemd .link
+files and units, NetworkManager keyfiles, /etc/sriov-operator),
 /lib/modules/<release>/modules.{builtin,dep,alias}, every /sys/bus/pci/devices
 link and the attribute files of its real directory (ids, class, irq, numa,
 resource, enable, driver_override, config, sriov_*, reset_method, bridge bus
@@ -197,6 +199,7 @@ class Capture:
         for name in self.listdir("etc/modprobe.d"):
             if name.endswith(".conf"):
                 self.copy_path("etc/modprobe.d/" + name)
+        self.boot_config()
         release = ""
         try:
             with open(self.sp("proc/sys/kernel/osrelease")) as f:
@@ -207,6 +210,44 @@ class Capture:
             self.copy_path("boot/config-" + release)
             for n in ("modules.builtin", "modules.dep", "modules.alias"):
                 self.copy_path("lib/modules/%s/%s" % (release, n))
+
+    def boot_config(self):
+        """What recreates VFs at boot (sriov.persistence): modprobe.d, udev rules,
+        systemd .link files, NetworkManager keyfiles, /etc/systemd/system units and
+        their .wants/.requires links, the scripts under /usr/local they may run, and
+        the SR-IOV network operator's configuration. Each directory that exists is
+        kept (empty or not), so that "nothing there" stays distinct from "not copied"."""
+        dirs = [
+            ("run/modprobe.d", ".conf"), ("usr/lib/modprobe.d", ".conf"), ("lib/modprobe.d", ".conf"),
+            ("etc/udev/rules.d", ".rules"), ("run/udev/rules.d", ".rules"),
+            ("usr/lib/udev/rules.d", ".rules"), ("lib/udev/rules.d", ".rules"),
+            ("etc/systemd/network", ".link"), ("run/systemd/network", ".link"),
+            ("usr/lib/systemd/network", ".link"), ("lib/systemd/network", ".link"),
+            ("etc/NetworkManager/system-connections", ".nmconnection"),
+            ("run/NetworkManager/system-connections", ".nmconnection"),
+            ("usr/lib/NetworkManager/system-connections", ".nmconnection"),
+            ("etc/sriov-operator", ".yaml"),
+        ]
+        for d, suffix in dirs:
+            if not os.path.isdir(self.sp(d)):
+                continue
+            names = [n for n in self.listdir(d) if n.endswith(suffix)]
+            for name in names:
+                self.copy_path(d + "/" + name, meta=True)
+            if not names:
+                self.keep_dir(d)
+        units = "etc/systemd/system"
+        for name in self.listdir(units):
+            rel = units + "/" + name
+            if name.endswith(".service"):
+                self.copy_path(rel)
+            elif name.endswith((".wants", ".requires")) and os.path.isdir(self.sp(rel)):
+                for unit in self.listdir(rel):
+                    if unit.endswith(".service"):
+                        self.copy_link(rel + "/" + unit)
+        for d in ("usr/local/bin", "usr/local/sbin"):
+            for name in self.listdir(d):
+                self.copy_path(d + "/" + name)
 
     def pci(self):
         drivers = set()

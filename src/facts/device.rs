@@ -152,6 +152,11 @@ pub struct SriovFacts {
     /// Whether the PF's VF BARs got address space (lines 7–12 of its
     /// `resource` file, against the SR-IOV capability's VF BAR registers).
     pub vf_bars: Known<VfBarSpace>,
+    /// What recreates this PF's VFs at boot (sriov.persistence): read from
+    /// modprobe.d, the kernel command line, udev rules, NetworkManager
+    /// keyfiles, systemd-networkd `.link` files, enabled systemd units and
+    /// the SR-IOV network operator's configuration.
+    pub persistence: Known<VfPersistence>,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -309,4 +314,38 @@ pub struct FileAccess {
     /// As the evidence shows it: "PATH: mode 0600, uid 0, gid 0", or
     /// "PATH: not present".
     pub shown: String,
+}
+
+/// What recreates a PF's VFs at boot, each read from the file that says so.
+#[derive(Clone, Debug, Default, Serialize, JsonSchema)]
+pub struct VfPersistence {
+    /// Settings that apply to this PF at boot and set its VF count.
+    pub sources: Vec<PersistSource>,
+    /// Settings that set a VF count for some device, where this check
+    /// cannot tell whether the device is this PF (a udev rule that matches
+    /// on a key it cannot evaluate, a script path with a variable).
+    pub unsure: Vec<PersistSource>,
+    /// Settings for this PF that do not apply at boot: a unit that is not
+    /// enabled, a connection that does not autoconnect, a `.link` file
+    /// shadowed by an earlier one.
+    pub inactive: Vec<PersistSource>,
+    /// Where it looked, for evidence: "/etc/udev/rules.d (2 files)".
+    pub looked: Vec<String>,
+}
+
+/// One setting that sets (or would set) a PF's VF count at boot.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct PersistSource {
+    /// "modprobe.d", "kernel command line", "udev rule", "NetworkManager",
+    /// "systemd-networkd .link", "systemd unit" or "SR-IOV network operator".
+    pub kind: String,
+    /// Where: "PATH:LINE", or "/proc/cmdline".
+    pub at: String,
+    /// The VF count it sets for this PF; null when it is not a literal
+    /// number.
+    pub vfs: Option<u32>,
+    /// The setting as written (at most 200 characters).
+    pub shown: String,
+    /// Why it is unsure or inactive; empty for a source.
+    pub note: String,
 }

@@ -30,5 +30,12 @@ pub mod pve;
 pub mod qemu_cmdline;
 pub mod xl_cfg;
 
+// Boot configuration that recreates VFs (sriov.persistence).
+pub mod fnmatch;
+pub mod keyfile;
+pub mod numvfs_write;
+pub mod sriov_operator;
+pub mod udev_rules;
+
 #[cfg(test)]
 mod samples;

@@ -28,6 +28,7 @@ mod layout;
 mod live;
 mod lspci;
 mod nova;
+mod persistence;
 mod prometheus;
 mod proxmox;
 mod rule_loading;

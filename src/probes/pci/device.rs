@@ -88,6 +88,7 @@ pub(super) fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog
         needed_vfs: 0,
         missing_targets: Vec::new(),
         vf_bars: super::bars::vf_bars(fs, &dir),
+        persistence: Known::unknown("not read yet"),
     });
     // Read only where a rule or `list` shows it: NUMA node of PFs, the
     // interfaces of a device a host network driver has.
@@ -231,6 +232,7 @@ pub(super) fn unrelated_device(
             needed_vfs: 0,
             missing_targets: Vec::new(),
             vf_bars: why(),
+            persistence: why(),
         }),
         pf: None,
         pf_driver: None,

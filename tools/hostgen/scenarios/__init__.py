@@ -6,7 +6,8 @@ scenario.toml) and its README (readme.finish_readme: the state the tree shows
 and the verdict expected on it). Builders live one module per scenario or per
 family of scenarios that share a base host: seed (the seed host in its simple
 states), causes (VF BAR space, resets), guestlog (a failed start's libvirt
-log), intremap, holders, vfio, legacy, hp, amd, xen, proxmox, nova, k8s.
+log), intremap, holders, vfio, legacy, hp, amd, xen, proxmox, nova, k8s,
+persistence.
 """
 
 from .amd import sc_amd_no_intremap, sc_amd_ready
@@ -18,6 +19,8 @@ from .intremap import sc_seed_no_intremap, sc_seed_unsafe_interrupts
 from .k8s import sc_k8s_no_pf, sc_k8s_pf_id, sc_k8s_ready, sc_k8s_wrong_driver
 from .legacy import sc_seed_legacy_assigned
 from .nova import sc_nova_legacy, sc_nova_no_match, sc_nova_pf_id, sc_nova_ready
+from .persistence import (sc_persist_count_differs, sc_persist_networkd, sc_persist_none,
+                          sc_persist_udev)
 from .proxmox import sc_pve_iommu_off, sc_pve_vms
 from .seed import (sc_seed_config_denied, sc_seed_group_shared, sc_seed_host_driver,
                    sc_seed_iommu_off, sc_seed_no_igb, sc_seed_no_vfio, sc_seed_no_vfs,
@@ -67,4 +70,8 @@ SCENARIOS = {
     "k8s-wrong-driver": sc_k8s_wrong_driver,
     "k8s-pf-id": sc_k8s_pf_id,
     "k8s-no-pf": sc_k8s_no_pf,
+    "persist-none": sc_persist_none,
+    "persist-udev": sc_persist_udev,
+    "persist-networkd": sc_persist_networkd,
+    "persist-count-differs": sc_persist_count_differs,
 }

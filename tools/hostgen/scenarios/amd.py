@@ -201,6 +201,9 @@ def amd_host(c, ir=True):
     h.files["etc/libvirt/qemu.conf"] = qemu_conf("libvirt-qemu", "kvm").replace(
         "The default security driver is SELinux", "The default security driver is AppArmor").replace(
         '#security_driver = "selinux"', '#security_driver = "apparmor"')
+    # i40e has no VF module option: the VFs are recreated at boot by a udev rule.
+    h.files["etc/udev/rules.d/70-sriov.rules"] = (
+        'ACTION=="add", SUBSYSTEM=="net", KERNELS=="0000:41:00.0", ATTR{device/sriov_numvfs}="2"\n')
     lib_modules(
         h, UBU_REL, ".ko",
         builtin=["drivers/pci/pci-stub", "drivers/pci/pcie/pcieportdrv", "virt/lib/irqbypass",
@@ -236,7 +239,8 @@ def sc_amd_ready(c):
         "  exist because they have parameters, so `drivers/vfio-pci/module` links to\n"
         "  `module/vfio_pci`.\n"
         "- i40e loaded; `sriov_numvfs` 2 on 41:00.0 (VFs 41:02.0 and 41:02.1, both on vfio-pci,\n"
-        "  `/dev/vfio/61` and `/dev/vfio/62`), 0 on 41:00.1. iavf is registered (module name `iavf`)\n"
+        "  `/dev/vfio/61` and `/dev/vfio/62`), 0 on 41:00.1; `etc/udev/rules.d/70-sriov.rules`\n"
+        "  recreates the 2 at boot. iavf is registered (module name `iavf`)\n"
         "  but not loaded: on this host it is not in /proc/modules and drives nothing.\n"
         "- GPP bridge 40:01.1 and the X710 have ACS; each function is alone in its group.\n"),
         "Every check passes for 0000:41:02.0 (note `iommu=pt`: worth at most an info, VFIO still\n"
