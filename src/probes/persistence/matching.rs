@@ -131,7 +131,11 @@ fn udev_pair(p: &Pair, net: bool, pf: &Pf) -> Tri {
         }
     };
     match (p.key.as_str(), net) {
-        ("ACTION", _) => any(&["add"]),
+        // At boot an interface is added; a PCI device is added, then bound
+        // to its driver (the "bind" event, Linux 4.14 and later), which is
+        // when sriov_numvfs can be written.
+        ("ACTION", true) => any(&["add"]),
+        ("ACTION", false) => any(&["add", "bind"]),
         ("SUBSYSTEM", _) => any(&[if net { "net" } else { "pci" }]),
         ("SUBSYSTEMS", _) => any(&["pci"]),
         ("KERNEL", false) => any(&[pf.address]),

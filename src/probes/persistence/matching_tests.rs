@@ -47,6 +47,19 @@ fn udev_rules_against_the_pf() {
         &p,
     );
     assert_eq!(r.0, Tri::Yes);
+    // The form sriov.vfs and sriov.persistence suggest: the PCI device's
+    // bind event, when its driver is there to take the write.
+    let r = udev(
+        r#"ACTION=="bind", SUBSYSTEM=="pci", KERNEL=="0000:03:00.0", ATTR{sriov_numvfs}="1""#,
+        &p,
+    );
+    assert_eq!(r, (Tri::Yes, None, Some(1)));
+    // A network interface is not bound: bind on net never fires.
+    let r = udev(
+        r#"ACTION=="bind", SUBSYSTEM=="net", KERNELS=="0000:03:00.0", ATTR{device/sriov_numvfs}="4""#,
+        &p,
+    );
+    assert_eq!(r.0, Tri::No);
     let r = udev(
         r#"SUBSYSTEM=="pci", ATTR{sriov_numvfs}=="0", ATTR{vendor}=="0x8086", ATTR{sriov_numvfs}="$attr{sriov_totalvfs}""#,
         &p,
