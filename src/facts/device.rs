@@ -174,10 +174,15 @@ pub struct VfBarSpace {
     /// What `declared` was decided from: "config space and resource" or
     /// "resource only" (config space read without its extended part).
     pub source: String,
-    /// Kernel log lines about this PF's VF BAR space ("not enough MMIO
-    /// resources for SR-IOV", "BAR 7: no space for …", "VF BAR 0 …: can't
-    /// assign; no space"), the latest five.
+    /// Kernel log lines about this PF's VF BAR space, the latest five: the
+    /// failures ("not enough MMIO resources for SR-IOV", "BAR 7: no space
+    /// for …", "VF BAR 0 …: can't assign; no space") and the assignments
+    /// ("VF BAR 0 [mem …]: assigned", "BAR 7: assigned [mem …]"), which
+    /// follow the failures when `pci=realloc` moved the bridge windows.
     pub log: Vec<String>,
+    /// Whether any kernel log line about this PF says its VF BARs got no
+    /// space.
+    pub log_says_no_space: bool,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]

@@ -86,6 +86,27 @@ pub fn vf_bar_space(line: &str) -> bool {
     vf_bar_pattern().is_match(line)
 }
 
+fn vf_bar_assigned_pattern() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // drivers/pci/setup-res.c: "BAR 7: assigned [mem …]" ("BAR %d:
+        // assigned %pR") before 6.8; since 6.8 "VF BAR 0 [mem …]: assigned"
+        // ("%s %pR: assigned"), also in 6.1 stable builds (the test bed's
+        // Debian 6.1.192 prints it).
+        Regex::new(concat!(
+            r"\bBAR (7|8|9|1[0-2]): assigned \[",
+            r"|\bVF BAR [0-5] \[[^\]]*\]: assigned\b",
+        ))
+        .expect("valid regex")
+    })
+}
+
+/// Whether a line says that the kernel gave a PF's VF BAR address space
+/// (after a failure, when `pci=realloc` moved a bridge window).
+pub fn vf_bar_assigned(line: &str) -> bool {
+    vf_bar_assigned_pattern().is_match(line)
+}
+
 fn reset_pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -137,6 +158,18 @@ mod tests {
         assert!(!vf_bar_space(
             "pci 0000:03:00.0: BAR 0: assigned [mem 0xfbe20000-0xfbe3ffff]"
         ));
+        for l in [
+            "pci 0000:03:00.0: BAR 7: assigned [mem 0x30008000-0x30203fff 64bit]",
+            "pci 0000:01:00.0: VF BAR 0 [mem 0x30008000-0x30203fff 64bit]: assigned",
+        ] {
+            assert!(vf_bar_assigned(l) && !vf_bar_space(l), "{l}");
+        }
+        for l in [
+            "pci 0000:03:00.0: BAR 0: assigned [mem 0xfbe20000-0xfbe3ffff]",
+            "pci 0000:01:00.0: VF BAR 0 [mem size 0x001fc000 64bit]: failed to assign",
+        ] {
+            assert!(!vf_bar_assigned(l), "{l}");
+        }
         assert!(!vf_bar_space(
             "pci 0000:03:00.0: BAR 1: no space for [mem size 0x00400000]"
         ));

@@ -2,7 +2,7 @@
 //! directory; and the kernel log lines that bear on each.
 
 use crate::facts::{DeviceFacts, KernelLogFacts, Known, ResetFacts, VfBarSpace};
-use crate::formats::kernel_log::{naming, resets_or_power, vf_bar_space};
+use crate::formats::kernel_log::{naming, resets_or_power, vf_bar_assigned, vf_bar_space};
 use crate::formats::pci_config::sriov_vf_bars;
 use crate::formats::pci_resource::{self, IORESOURCE_MEM_64, IOV_COUNT, IOV_FIRST};
 use crate::hostfs::{join, HostFs};
@@ -78,6 +78,7 @@ pub(super) fn vf_bars(fs: &dyn HostFs, dir: &str) -> Known<VfBarSpace> {
             "resource only".into()
         },
         log: Vec::new(),
+        log_says_no_space: false,
     })
 }
 
@@ -166,9 +167,10 @@ pub fn attach_log(devices: &mut [DeviceFacts], log: &Known<KernelLogFacts>) {
         if let Some(Known::Value(bars)) = d.sriov.as_mut().map(|s| &mut s.vf_bars) {
             bars.log = latest(
                 naming(&log.lines, &address)
-                    .filter(|l| vf_bar_space(l))
+                    .filter(|l| vf_bar_space(l) || vf_bar_assigned(l))
                     .cloned(),
             );
+            bars.log_says_no_space = naming(&log.lines, &address).any(|l| vf_bar_space(l));
         }
         if let Known::Value(r) = &mut d.reset {
             r.log = latest(
