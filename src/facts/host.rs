@@ -234,6 +234,10 @@ pub struct GuestFacts {
     pub hard_limit_kib: Option<u64>,
     /// PCI devices it is given (<hostdev>, <interface type='hostdev'>, xl pci=).
     pub hostdevs: Vec<String>,
+    /// A running Proxmox VM's devices in qemu-server's reservations
+    /// (/run/qemu-server/pci-id-reservations, `PCIID VMID pid:PID` with
+    /// this VM's live pid): among them the one a pool mapping drew.
+    pub reserved: Vec<String>,
     /// Of those, the ones given through legacy KVM assignment (<driver name='kvm'/>).
     pub legacy_hostdevs: Vec<String>,
     /// The running QEMU's locked-memory limit in bytes; null = unlimited.

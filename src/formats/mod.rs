@@ -27,6 +27,7 @@ pub mod proc_limits;
 pub mod proc_net_route;
 pub mod proc_status;
 pub mod pve;
+pub mod pve_reservations;
 pub mod qemu_cmdline;
 pub mod xl_cfg;
 

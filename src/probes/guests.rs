@@ -3,10 +3,12 @@
 //! around the domain), persistent definitions (/etc/libvirt/qemu/*.xml), xl
 //! configs (/etc/xen/*.cfg), and Proxmox VMs (/etc/pve/qemu-server/VMID.conf,
 //! running when /run/qemu-server/VMID.pid names a live process); with the
-//! PCI devices each one names.
+//! PCI devices each one names, and for a running Proxmox VM those
+//! qemu-server reserved for it.
 
 use crate::address::{AddressForm, PciAddress};
 use crate::facts::{GuestFacts, GuestKind, Known};
+use crate::formats::pve_reservations::{self, Claim};
 use crate::formats::{libvirt_xml, pve, xl_cfg};
 use crate::hostfs::{join, FsError, HostFs};
 
@@ -20,6 +22,8 @@ const PVE_MAPPINGS: &str = "/etc/pve/mapping/pci.cfg";
 /// qemu-server's pid files (PVE::QemuServer::Helpers::vm_pidfile_name:
 /// /var/run/qemu-server/VMID.pid, /var/run being /run).
 const PVE_RUN: &str = "/run/qemu-server";
+/// qemu-server's PCI reservations (PVE/QemuServer/PCI.pm).
+pub const PVE_RESERVATIONS: &str = "/run/qemu-server/pci-id-reservations";
 
 fn list_xml(fs: &dyn HostFs, dir: &str, ext: &str) -> Result<Vec<String>, FsError> {
     match fs.list_dir(dir) {
@@ -48,6 +52,7 @@ fn libvirt_guest(text: &str, source: &str, running: bool) -> Result<GuestFacts, 
         memory_kib: d.memory_kib,
         hard_limit_kib: d.hard_limit_kib,
         hostdevs: d.hostdevs.iter().map(|h| h.address.to_string()).collect(),
+        reserved: Vec::new(),
         legacy_hostdevs: legacy,
         memlock_bytes: Known::unknown("not a running guest"),
     })
@@ -66,6 +71,7 @@ fn xl_guest(text: &str, source: &str) -> Option<GuestFacts> {
         memory_kib: None,
         hard_limit_kib: None,
         hostdevs: c.pci.iter().map(|a| a.to_string()).collect(),
+        reserved: Vec::new(),
         legacy_hostdevs: Vec::new(),
         memlock_bytes: Known::unknown("not a running guest"),
     })
@@ -122,6 +128,13 @@ fn pve_guests(fs: &dyn HostFs) -> Result<Vec<GuestFacts>, String> {
         Err(e) if e.is_not_found() => Vec::new(),
         Err(e) => return Err(e.to_string()),
     };
+    // Which devices qemu-server reserved for which running VM: also the one
+    // a pool mapping drew at start, which the configuration does not name.
+    // An unreadable file tells none (the open files still show holders).
+    let reservations = fs
+        .read_text(PVE_RESERVATIONS)
+        .map(|t| pve_reservations::parse(&t))
+        .unwrap_or_default();
     let node = pve_node(fs);
     let mut present = None;
     let mut out = Vec::new();
@@ -176,6 +189,20 @@ fn pve_guests(fs: &dyn HostFs) -> Result<Vec<GuestFacts>, String> {
             .ok()
             .and_then(|t| t.trim().parse::<u32>().ok())
             .filter(|p| fs.exists(&format!("/proc/{p}")).unwrap_or(false));
+        // A reservation holds while its pid runs: this VM's, by this pid.
+        let mut reserved: Vec<String> = Vec::new();
+        if let Some(p) = pid {
+            for r in reservations
+                .iter()
+                .filter(|r| r.vmid.to_string() == vmid && r.claim == Claim::Pid(p))
+            {
+                for d in pve_devices(fs, &r.id, &mut present) {
+                    if !reserved.contains(&d) {
+                        reserved.push(d);
+                    }
+                }
+            }
+        }
         out.push(GuestFacts {
             name: match &vm.name {
                 Some(name) => format!("VMID {vmid} ({name})"),
@@ -189,6 +216,7 @@ fn pve_guests(fs: &dyn HostFs) -> Result<Vec<GuestFacts>, String> {
             memory_kib: vm.memory_mib.map(|m| m * 1024),
             hard_limit_kib: None,
             hostdevs,
+            reserved,
             legacy_hostdevs: Vec::new(),
             memlock_bytes: Known::unknown("not read for Proxmox VMs"),
         });

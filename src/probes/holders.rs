@@ -208,7 +208,7 @@ pub fn probe(
         if let Some(pid) = g.pid {
             running.entry(pid).or_insert(g);
             if procs.contains_key(&pid) {
-                for h in &g.hostdevs {
+                for h in g.hostdevs.iter().chain(&g.reserved) {
                     by_address.entry(h.clone()).or_default().push(pid);
                 }
             }
@@ -235,6 +235,16 @@ pub fn probe(
             let mut how = holds(p, d, cdev);
             // libvirt's live state, and a running Proxmox VM's configuration
             // (root's files both): it holds what it names.
+            if let Some(g) = guest.filter(|g| g.reserved.contains(&addr)) {
+                how.insert(
+                    0,
+                    format!(
+                        "qemu-server reservation {} (VMID {} pid {pid})",
+                        crate::probes::guests::PVE_RESERVATIONS,
+                        g.vmid.map_or_else(|| "?".to_string(), |v| v.to_string())
+                    ),
+                );
+            }
             if let Some(g) = guest.filter(|g| g.hostdevs.contains(&addr)) {
                 let said = match g.kind {
                     GuestKind::Proxmox => format!("Proxmox VM config {}", g.source),

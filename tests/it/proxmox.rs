@@ -142,3 +142,25 @@ fn a_node_with_etc_kernel_cmdline_is_told_to_use_proxmox_boot_tool() {
         "{fixes}"
     );
 }
+
+/// qemu-server's reservations (/run/qemu-server/pci-id-reservations) count
+/// while their pid runs: 101's confirms its kvm holds 03:10.0; 103's stale
+/// line for 03:10.1 (pid 31337, not running) makes no holder.
+#[test]
+fn a_reservation_holds_while_its_pid_runs() {
+    let r = run(&[
+        "check", "--root", ROOT, "-d", "03:10.0", "-d", "03:10.1", "--format", "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let held = finding(&v, "device.in-use", "0000:03:10.0");
+    let msg = held["message"].as_str().unwrap();
+    assert!(
+        msg.contains(
+            "qemu-server reservation /run/qemu-server/pci-id-reservations (VMID 101 pid 4242)"
+        ),
+        "{msg}"
+    );
+    let free = finding(&v, "device.in-use", "0000:03:10.1");
+    assert_eq!(free["status"], "pass", "{free}");
+    assert!(!free["message"].as_str().unwrap().contains("103"), "{free}");
+}

@@ -125,6 +125,10 @@ def sc_pve_vms(c):
     h.files["etc/pve/qemu-server/104.conf"] = VM_104
     h.files["etc/pve/mapping/pci.cfg"] = PCI_CFG
     h.files["run/qemu-server/101.pid"] = "4242\n"
+    # qemu-server's reservations (PVE/QemuServer/PCI.pm): 101's, by its kvm's
+    # pid; a stale one of 103's, whose pid no longer runs.
+    h.files["run/qemu-server/pci-id-reservations"] = (
+        "0000:03:10.0 101 pid:4242\n0000:03:10.1 103 pid:31337\n")
     hold(h, "0000:03:10.0", 3, guest=True)
     rhel9_daemons(h)
     mem_kib = 8192 * 1024
@@ -155,6 +159,9 @@ def sc_pve_vms(c):
         "  vfio-pci,host=0000:03:10.0,id=hostpci0,bus=ich9-pcie-port-1,addr=0x0` with\n"
         "  `/dev/vfio/vfio`, `/dev/vfio/9` and a vfio-device fd open; 03:10.0 is enabled with\n"
         "  MSI-X on and three vfio-msix vectors.\n"
+        "- `run/qemu-server/pci-id-reservations`, as qemu-server writes it:\n"
+        "  `0000:03:10.0 101 pid:4242` (101's, held while its kvm runs) and\n"
+        "  `0000:03:10.1 103 pid:31337` (stale: no process 31337, so it holds nothing).\n"
         "- `102.conf`: web02, `hostpci0: 03:10.0` (short form, domain 0000), not running.\n"
         "- `103.conf`: db01, `hostpci0: mapping=vf-port1,pcie=1`; `etc/pve/mapping/pci.cfg` maps\n"
         "  vf-port1 to 0000:03:10.1 on pve1 (and to 0000:03:10.0 on another node, pve2, which\n"
@@ -166,7 +173,8 @@ def sc_pve_vms(c):
         "defined-twice warning whose fix is Proxmox's (`qm set`, a mapping with several paths);\n"
         "03:10.1 is named by VMID 103 (db01) only. With `--device 0000:03:10.0` the in-use\n"
         "check fails, naming VMID 101 (web01), pid 4242, found through its configuration and\n"
-        "pid file and its open /dev/vfio/9; its fix is `qm shutdown 101`, not virsh.\n")
+        "pid file, its reservation and its open /dev/vfio/9; its fix is `qm shutdown 101`, not\n"
+        "virsh.\n")
     return h
 
 
