@@ -207,12 +207,16 @@ pub struct PowerFacts {
     /// unknown or error; null on an older kernel, which has no such file.
     pub state: Option<String>,
     /// `d3cold_allowed`: whether the kernel may cut the device's power
-    /// (D3cold) when it is idle; null when the file is absent.
+    /// (D3cold) when it is idle; null when the file is absent, or not read
+    /// (only for a --device target or a device in D3cold, in error or
+    /// named in a failure line of the kernel log).
     pub d3cold_allowed: Option<bool>,
     /// `power/runtime_status`: active, suspended, suspending, resuming,
-    /// error or unsupported; null when absent.
+    /// error or unsupported; null when absent, or not read (a VF that is
+    /// not a target, whose power_state answers).
     pub runtime_status: Option<String>,
-    /// `power/control`: "auto" (runtime power management on) or "on".
+    /// `power/control`: "auto" (runtime power management on) or "on"; read
+    /// when `d3cold_allowed` is.
     pub runtime_control: Option<String>,
     /// The first bytes of the device's config space read all ones: it does
     /// not answer (powered off, or gone from the bus). Null when config

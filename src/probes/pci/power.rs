@@ -43,6 +43,8 @@ fn latest<'a>(lines: impl Iterator<Item = &'a String>) -> Vec<String> {
 /// VF's would cost a live host with thousands of them seconds) and only when
 /// the read cannot wake the device: not in D3cold, not runtime-suspended
 /// (the kernel resumes a device in D3cold to read its config space).
+/// `d3cold_allowed` and `power/control` are read for a target or a device
+/// in trouble; `power/runtime_status` also where there is no power_state.
 pub(super) fn power(
     fs: &dyn HostFs,
     dir: &str,
@@ -68,11 +70,38 @@ pub(super) fn power(
             None
         }
     };
-    let d3cold_allowed = optional(fs, dir, "d3cold_allowed", &mut shown)
-        .as_deref()
-        .and_then(pci_power::flag);
-    let runtime_status = optional(fs, dir, "power/runtime_status", &mut shown);
-    let runtime_control = optional(fs, dir, "power/control", &mut shown);
+    let (wake_failed, gave_up) = match log {
+        Some((_, lines)) => (
+            latest(naming(lines, address).filter(|l| pci_power::wake_failed(l))),
+            latest(naming(lines, address).filter(|l| pci_power::gave_up(l))),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    // The rest is read for a target, or for a device something is wrong
+    // with; for the other VFs, power_state alone (or the runtime status on a
+    // kernel without it) answers: a host with thousands reads no more.
+    let detail = read_config
+        || !matches!(
+            state.as_deref(),
+            None | Some("D0" | "D1" | "D2" | "D3hot" | "unknown")
+        )
+        || !wake_failed.is_empty()
+        || !gave_up.is_empty();
+    let runtime_status = if detail || state.is_none() {
+        optional(fs, dir, "power/runtime_status", &mut shown)
+    } else {
+        None
+    };
+    let (d3cold_allowed, runtime_control) = if detail {
+        (
+            optional(fs, dir, "d3cold_allowed", &mut shown)
+                .as_deref()
+                .and_then(pci_power::flag),
+            optional(fs, dir, "power/control", &mut shown),
+        )
+    } else {
+        (None, None)
+    };
     let asleep = state.as_deref() == Some("D3cold")
         || matches!(runtime_status.as_deref(), Some("suspended" | "suspending"));
     let config_path = join(dir, "config");
@@ -101,13 +130,6 @@ pub(super) fn power(
                 None
             }
         }
-    };
-    let (wake_failed, gave_up) = match log {
-        Some((_, lines)) => (
-            latest(naming(lines, address).filter(|l| pci_power::wake_failed(l))),
-            latest(naming(lines, address).filter(|l| pci_power::gave_up(l))),
-        ),
-        None => (Vec::new(), Vec::new()),
     };
     if state.is_none() && runtime_status.is_none() && config_all_ones.is_none() && log.is_none() {
         return Known::unknown(format!(
