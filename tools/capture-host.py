@@ -16,8 +16,8 @@ boot configuration that recreates VFs (modprobe.d, udev rules, systemd .link
 files and units, NetworkManager keyfiles, /etc/sriov-operator),
 /lib/modules/<release>/modules.{builtin,dep,alias}, every /sys/bus/pci/devices
 link and the attribute files of its real directory (ids, class, irq, numa,
-resource, enable, driver_override, config, sriov_*, reset_method, bridge bus
-numbers; `reset` as an empty placeholder) and its
+resource, enable, driver_override, config, sriov_*, reset_method, power_state,
+d3cold_allowed, power/runtime_status and power/control, bridge bus numbers; `reset` as an empty placeholder) and its
 links (driver, iommu_group, iommu, physfn, virtfn*), net interface names,
 /sys/bus/pci/drivers/<name> (module link, device links, control files as empty
 placeholders), /sys/kernel/iommu_groups, /sys/class/iommu and the units'
@@ -45,6 +45,7 @@ PCI_ATTRS = [
     "secondary_bus_number", "subordinate_bus_number",
     "sriov_totalvfs", "sriov_numvfs", "sriov_offset", "sriov_stride", "sriov_vf_device",
     "sriov_drivers_autoprobe", "reset_method",
+    "power_state", "d3cold_allowed", "power/runtime_status", "power/control",
 ]
 PCI_LINKS = ["driver", "iommu_group", "iommu", "physfn"]
 NET_ATTRS = ["address", "ifindex", "operstate"]

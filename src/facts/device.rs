@@ -89,6 +89,9 @@ pub struct DeviceFacts {
     /// How the kernel can reset the device (read for VFs and --device
     /// targets).
     pub reset: Known<ResetFacts>,
+    /// The device's power state, and whether the host could bring it back
+    /// to full power (read for VFs and --device targets).
+    pub power: Known<PowerFacts>,
 }
 
 /// What a device is to SR-IOV.
@@ -201,6 +204,48 @@ pub struct ResetFacts {
     /// Kernel log lines naming the device about resets and power states,
     /// the latest five.
     pub log: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct PowerFacts {
+    /// `power_state` (Linux 5.19 and later): D0, D1, D2, D3hot, D3cold,
+    /// unknown or error; null on an older kernel, which has no such file.
+    pub state: Option<String>,
+    /// `d3cold_allowed`: whether the kernel may cut the device's power
+    /// (D3cold) when it is idle; null when the file is absent, or not read
+    /// (only for a --device target or a device in D3cold, in error or
+    /// named in a failure line of the kernel log).
+    pub d3cold_allowed: Option<bool>,
+    /// `power/runtime_status`: active, suspended, suspending, resuming,
+    /// error or unsupported; null when absent, or not read (a VF that is
+    /// not a target, whose power_state answers).
+    pub runtime_status: Option<String>,
+    /// `power/control`: "auto" (runtime power management on) or "on"; read
+    /// when `d3cold_allowed` is.
+    pub runtime_control: Option<String>,
+    /// The first bytes of the device's config space read all ones: it does
+    /// not answer (powered off, or gone from the bus). Null when config
+    /// space was not read: the device is in D3cold or runtime-suspended
+    /// (the read would wake it), or the file could not be read.
+    pub config_all_ones: Option<bool>,
+    /// vfio-pci's `disable_idle_d3` parameter (true: vfio-pci leaves idle
+    /// devices in D0); null when vfio-pci is not loaded.
+    pub vfio_disable_idle_d3: Option<bool>,
+    /// Kernel log lines naming the device that say it did not come back to
+    /// D0 from D3hot or D3cold ("Unable to change power state from D3cold
+    /// to D0, device inaccessible", "Refused to change power state …"), the
+    /// latest five.
+    pub wake_failed: Vec<String>,
+    /// Kernel log lines naming the device in which the kernel gave up
+    /// waiting for it after a reset or resume ("not ready 65535ms after
+    /// FLR; giving up"), the latest five.
+    pub gave_up: Vec<String>,
+    /// The kernel log the lines were looked for in ("/var/log/dmesg",
+    /// "/dev/kmsg", "the bundle's kernel_log"); null when none was read.
+    pub log_source: Option<String>,
+    /// What was read in the device's sysfs directory, one item a file
+    /// ("power_state D0", "config reads all ones"), for evidence.
+    pub shown: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]

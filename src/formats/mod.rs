@@ -20,6 +20,7 @@ pub mod modules_dep;
 pub mod nova_conf;
 pub mod os_release;
 pub mod pci_config;
+pub mod pci_power;
 pub mod pci_resource;
 pub mod pcidp_config;
 pub mod proc_fd;

@@ -301,6 +301,7 @@ pub fn collect(
     let kernel_log = kernel_log::probe(fs);
     pci::bars::probe_resets(fs, &mut devices);
     pci::bars::attach_log(&mut devices, &kernel_log);
+    pci::power::probe(fs, &mut devices, &kernel_log);
     persistence::probe(fs, &kernel.params, &mut devices);
     let hostname = host::hostname(fs);
     let default_route = host::default_route(fs);

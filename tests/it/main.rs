@@ -29,6 +29,7 @@ mod live;
 mod lspci;
 mod nova;
 mod persistence;
+mod power;
 mod prometheus;
 mod proxmox;
 mod rule_loading;

@@ -17,7 +17,8 @@ class Dev:
     def __init__(self, bdf, vendor, device, cls, rev, config, *, parent=None,
                  svid=0, sdid=0, irq=0, driver=None, bars=(), iov_bars=(),
                  bridge_windows=None, enable=None, group=None, net=None,
-                 sriov=None, physfn=None, numa=-1, cpulist="0-15", reset_method=None):
+                 sriov=None, physfn=None, numa=-1, cpulist="0-15", reset_method=None,
+                 power=None):
         self.bdf = bdf
         self.vendor, self.device, self.cls, self.rev = vendor, device, cls, rev
         self.config = config
@@ -44,6 +45,9 @@ class Dev:
         # None = the default for the function, "" = every method disabled by a write of
         # an empty string, False = none (neither file).
         self.reset_method = reset_method
+        # The power files (power_state, d3cold_allowed, power/runtime_status,
+        # power/control) when they differ from power_files()'s defaults: a dict of them.
+        self.power = power
         self.igb_queues = None        # queue pairs igb runs on a PF (MSI-X vectors - 1)
 
     @property
@@ -110,6 +114,31 @@ def kernel_has_reset_method(host):
     return (major, minor) >= (5, 15)
 
 
+def kernel_has_power_state(host):
+    """power_state came in Linux 5.19; d3cold_allowed and power/ are older."""
+    rel = host.files.get("proc/sys/kernel/osrelease", "")
+    try:
+        major, minor = (int(x) for x in rel.split("-")[0].split(".")[:2])
+    except ValueError:
+        return True
+    return (major, minor) >= (5, 19)
+
+
+def power_files(host, d):
+    """The power files of d, name -> text: D0 and runtime-active with runtime PM
+    forbidden (power/control "on", the PCI core's default); a device vfio-pci
+    holds for no guest is runtime-suspended in D3hot on 5.19+, where vfio-pci
+    uses runtime PM (earlier ones put it in D3hot without it, and have no
+    power_state to show it). d3cold_allowed is 1 unless someone wrote 0."""
+    idle_vfio = d.driver == "vfio-pci" and kernel_has_power_state(host)
+    files = {"d3cold_allowed": "1", "power/runtime_status": "suspended" if idle_vfio else "active",
+             "power/control": "auto" if idle_vfio else "on"}
+    if kernel_has_power_state(host):
+        files["power_state"] = "D3hot" if idle_vfio else "D0"
+    files.update(d.power or {})
+    return {k: v for k, v in files.items() if v is not None}
+
+
 def write_devices(t, host):
     """sys/class/iommu, the device directories and their links, the IOMMU groups
     (type, reserved_regions) and the /dev/vfio nodes of host into tree t."""
@@ -144,6 +173,8 @@ def write_devices(t, host):
             # `reset` (write-only, 0200; its mode does not matter to the tool) stays
             # when a write to reset_method disabled every method.
             t.file(dd + "/reset", "")
+        for name, text in sorted(power_files(host, d).items()):
+            t.file(dd + "/" + name, text + "\n")
         t.file(dd + "/config", d.config, meta=dict(mode="0644", uid=0, gid=0))
         if d.is_bridge:
             t.file(dd + "/secondary_bus_number", "%d\n" % d.config[0x19])

@@ -153,6 +153,7 @@ pub(super) fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog
         config: Known::unknown("not computed"),
         vfio_node: None,
         reset: Known::unknown("only read for VFs and --device targets"),
+        power: Known::unknown("only read for VFs and --device targets"),
     }
 }
 
@@ -246,6 +247,7 @@ pub(super) fn unrelated_device(
         config: why(),
         vfio_node: None,
         reset: why(),
+        power: why(),
     }
 }
 

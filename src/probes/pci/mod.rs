@@ -11,6 +11,7 @@ use crate::hostfs::{join, FsResult, HostFs};
 pub mod bars;
 mod device;
 mod group;
+pub mod power;
 
 use device::{link_name, one_device, unrelated_device, vf_addresses, virtfns};
 

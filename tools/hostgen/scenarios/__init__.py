@@ -7,7 +7,7 @@ and the verdict expected on it). Builders live one module per scenario or per
 family of scenarios that share a base host: seed (the seed host in its simple
 states), causes (VF BAR space, resets), guestlog (a failed start's libvirt
 log), intremap, holders, vfio, legacy, hp, amd, xen, proxmox, nova, k8s,
-persistence.
+persistence, power.
 """
 
 from .amd import sc_amd_no_intremap, sc_amd_ready
@@ -21,6 +21,7 @@ from .legacy import sc_seed_legacy_assigned
 from .nova import sc_nova_legacy, sc_nova_no_match, sc_nova_pf_id, sc_nova_ready
 from .persistence import (sc_persist_count_differs, sc_persist_networkd, sc_persist_none,
                           sc_persist_udev)
+from .power import sc_seed_d3cold
 from .proxmox import sc_pve_iommu_off, sc_pve_vms
 from .seed import (sc_seed_config_denied, sc_seed_group_shared, sc_seed_host_driver,
                    sc_seed_iommu_off, sc_seed_no_igb, sc_seed_no_vfio, sc_seed_no_vfs,
@@ -74,4 +75,5 @@ SCENARIOS = {
     "persist-udev": sc_persist_udev,
     "persist-networkd": sc_persist_networkd,
     "persist-count-differs": sc_persist_count_differs,
+    "seed-d3cold": sc_seed_d3cold,
 }
