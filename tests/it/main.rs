@@ -16,6 +16,7 @@ mod dot;
 mod explain;
 mod explain_corpus;
 mod explain_guest;
+mod explain_mdev;
 mod explain_reader;
 mod fit;
 mod hostile;

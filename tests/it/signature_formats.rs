@@ -121,7 +121,9 @@ fn style(program: &str) -> Style {
     match program {
         "cloud-hypervisor" | "rust-vmm" | "firecracker" => Style::Rust,
         "nova" | "pcileech-fw-generator" => Style::Python,
-        "sriov-device-plugin" | "kubevirt" | "kube-scheduler" => Style::Go,
+        "sriov-device-plugin" | "sriov-network-operator" | "kubevirt" | "kube-scheduler" => {
+            Style::Go
+        }
         "qemu-server" => Style::Perl,
         _ => Style::C,
     }
