@@ -183,6 +183,27 @@ pub fn lines(input: &str) -> Vec<String> {
 fn matches(lines: &[String], signatures: &[Signature]) -> Vec<Match> {
     let mut out = Vec::new();
     for (n, line) in lines.iter().enumerate() {
+        match_line(n, line, signatures, &mut out);
+    }
+    // A message quoted from a forum or an issue is often wrapped: two
+    // neighbouring lines that no signature knows are tried again as one,
+    // the match counted on the first.
+    let matched: std::collections::BTreeSet<usize> = out.iter().map(|m| m.line_number).collect();
+    for n in 0..lines.len().saturating_sub(1) {
+        let (a, b) = (lines[n].trim_end(), lines[n + 1].trim_start());
+        if a.is_empty() || b.is_empty() || matched.contains(&(n + 1)) || matched.contains(&(n + 2))
+        {
+            continue;
+        }
+        match_line(n, &format!("{a} {b}"), signatures, &mut out);
+    }
+    out.sort_by_key(|m| m.line_number);
+    out
+}
+
+/// Every signature that matches `line`, taken as input line `n` (from 0).
+fn match_line(n: usize, line: &str, signatures: &[Signature], out: &mut Vec<Match>) {
+    {
         for s in signatures {
             if let Some(c) = s.pattern.captures(line) {
                 let captures = s
@@ -199,7 +220,7 @@ fn matches(lines: &[String], signatures: &[Signature]) -> Vec<Match> {
                     title: s.title.clone(),
                     meaning: s.meaning.clone(),
                     line_number: n + 1,
-                    line: line.clone(),
+                    line: line.to_string(),
                     captures,
                     outcome: s.outcome,
                     host_checks: Vec::new(),
@@ -207,7 +228,6 @@ fn matches(lines: &[String], signatures: &[Signature]) -> Vec<Match> {
             }
         }
     }
-    out
 }
 
 /// " (it names 0000:03:10.0, EBUSY)": what the input names, each once,

@@ -1,5 +1,7 @@
 //! explain: every signature's real examples match it, and on the test host
-//! its [test] names, explain puts the right rule first.
+//! its [test] names, explain puts the right rule first. A signature written
+//! from the source alone has no example: the format strings it cites are
+//! its grounding (tests/it/signature_formats.rs expands and matches them).
 
 use crate::common;
 
@@ -9,6 +11,8 @@ struct Sig {
     id: String,
     pattern: regex::Regex,
     examples: Vec<String>,
+    /// It cites at least one format string of the program that prints it.
+    cites_a_format: bool,
     test: Option<(String, String, String)>,
 }
 
@@ -33,10 +37,15 @@ fn signatures() -> Vec<Sig> {
             };
             (s("host"), s("first_cause"), s("text"))
         });
+        let cites_a_format = v
+            .get("format")
+            .and_then(|f| f.as_array())
+            .is_some_and(|a| !a.is_empty());
         out.push(Sig {
             id,
             pattern: regex::Regex::new(v["pattern"].as_str().unwrap()).unwrap(),
             examples,
+            cites_a_format,
             test,
         });
     }
@@ -48,8 +57,18 @@ fn signatures() -> Vec<Sig> {
 fn at_least_25_signatures_each_matching_its_real_examples() {
     let sigs = signatures();
     assert!(sigs.len() >= 25, "only {} signatures", sigs.len());
+    let with_examples = sigs.iter().filter(|s| !s.examples.is_empty()).count();
+    assert!(
+        with_examples * 2 >= sigs.len(),
+        "only {with_examples} of {} signatures have a real example",
+        sigs.len()
+    );
     for s in &sigs {
-        assert!(!s.examples.is_empty(), "{}: no example", s.id);
+        assert!(
+            !s.examples.is_empty() || s.cites_a_format,
+            "{}: neither a real example nor a cited format",
+            s.id
+        );
         for e in &s.examples {
             // Inputs arrive with journal-escaped newlines turned into lines.
             let hit = e
@@ -156,6 +175,60 @@ fn an_unknown_message_says_so_and_still_checks_the_host() {
     assert!(v["note"].as_str().unwrap().contains("no known message"));
     assert_eq!(v["causes"][0]["rule"], "firmware.iommu", "{}", r.stdout);
     assert_eq!(r.code, 1);
+}
+
+#[test]
+fn a_message_wrapped_over_two_lines_is_recognised_on_its_first() {
+    let matched = |text: &str| {
+        let r = run(&[
+            "explain",
+            "--root",
+            "tests/hosts/seed-group-shared/root",
+            "--format",
+            "json",
+            "--",
+            text,
+        ]);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        v["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["signature"].as_str().unwrap().to_string(),
+                    m["line_number"].as_u64().unwrap(),
+                    m["captures"]["device"].as_str().map(str::to_string),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // Wrapped as a forum quotes it: neither half is a known message.
+    let wrapped = matched(
+        "qemu-system-x86_64: -device vfio-pci,host=0000:03:10.0: vfio 0000:03:10.0: group 7 is not\nviable",
+    );
+    assert!(
+        wrapped.contains(&(
+            "vfio-group-not-viable".to_string(),
+            1,
+            Some("0000:03:10.0".to_string())
+        )),
+        "{wrapped:?}"
+    );
+    // Lines each known on their own are not joined, and unrelated lines
+    // make nothing.
+    let two = matched(
+        "vfio 0000:03:10.0: group 7 is not viable\nvfio 0000:03:10.1: group 7 is not viable",
+    );
+    assert!(
+        two.iter().all(|(_, line, _)| [1, 2].contains(line)),
+        "{two:?}"
+    );
+    assert_eq!(
+        two.iter().filter(|(_, l, _)| *l == 1).count(),
+        two.iter().filter(|(_, l, _)| *l == 2).count()
+    );
+    assert!(matched("something odd\nhappened here").is_empty());
 }
 
 #[test]
