@@ -29,6 +29,11 @@ pub struct MemlockFacts {
     /// Guest memory: VFIO pins all of it.
     pub memory_bytes: u64,
     pub memory: String,
+    /// The highest guest-physical address of its RAM, as QEMU's x86
+    /// machines lay it out: RAM beyond the first 2 GiB (q35; 3 GiB on pc)
+    /// starts at 4 GiB, so the top is at most memory + 2 GiB.
+    pub ram_top_bytes: u64,
+    pub ram_top: String,
     /// The locked-memory limit that applies; null = unlimited.
     pub limit_bytes: Option<u64>,
     pub limit: String,
@@ -92,6 +97,32 @@ pub struct DeviceFacts {
     /// The device's power state, and whether the host could bring it back
     /// to full power (read for VFs and --device targets).
     pub power: Known<PowerFacts>,
+    /// How far the IOMMU unit in front of the device can map DMA addresses:
+    /// read when a libvirt guest uses the device (`memlock` is set); none for
+    /// an AMD unit, whose page tables reach any guest address.
+    pub iommu_width: Known<Option<IommuWidthFacts>>,
+}
+
+/// The address width of an Intel VT-d remapping unit, from its capability
+/// register: the kernel maps no DMA address at or above 2^bits.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct IommuWidthFacts {
+    /// The unit: dmar0, dmar1, ...
+    pub unit: String,
+    /// Maximum guest address width (MGAW, capability register bits 21:16,
+    /// plus one).
+    pub bits: u32,
+    /// 2^bits.
+    pub limit_bytes: u64,
+    pub limit: String,
+    /// The most memory a guest on QEMU's x86 machines can have with all of
+    /// its RAM below the limit (2^bits - 2 GiB, see MemlockFacts::ram_top),
+    /// in KiB as virsh takes it, and as people write it.
+    pub max_guest_memory_kib: u64,
+    pub max_guest_memory: String,
+    /// The capability register as the kernel shows it, and where.
+    pub cap: String,
+    pub source: String,
 }
 
 /// What a device is to SR-IOV.

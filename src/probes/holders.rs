@@ -341,21 +341,39 @@ fn memlock(guests: &[&GuestFacts], addr: &str) -> Option<MemlockFacts> {
             },
         )
     };
+    let ram_top = ram_top(memory);
     Some(MemlockFacts {
         domain: g.name.clone(),
         running: g.running,
         memory_bytes: memory,
         memory: human(Some(memory)),
+        ram_top_bytes: ram_top,
+        ram_top: human(Some(ram_top)),
         limit_bytes: limit,
         limit: human(limit),
         limit_source: source,
     })
 }
 
-/// 8 GiB, 512 MiB, 65536 bytes; unlimited for None.
+/// The highest guest-physical address of a guest's RAM on QEMU's x86
+/// machines: below 4 GiB they keep at most 2 GiB (q35: 2 GiB once RAM
+/// reaches 2.75 GiB; pc: 3 GiB once it reaches 3.5 GiB) and put the rest
+/// from 4 GiB up, so the top is memory + 2 GiB at most. Devices' 64-bit
+/// windows and hotplugged memory sit above it, so this is a lower bound of
+/// what VFIO maps.
+pub fn ram_top(memory: u64) -> u64 {
+    if memory > 2 << 30 {
+        memory.saturating_add(2 << 30)
+    } else {
+        memory
+    }
+}
+
+/// 256 TiB, 8 GiB, 512 MiB, 65536 bytes; unlimited for None.
 pub fn human(bytes: Option<u64>) -> String {
     match bytes {
         None => "unlimited".to_string(),
+        Some(b) if b >= 1 << 40 && b % (1 << 40) == 0 => format!("{} TiB", b >> 40),
         Some(b) if b >= 1 << 30 && b % (1 << 30) == 0 => format!("{} GiB", b >> 30),
         Some(b) if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
         Some(b) => format!("{b} bytes"),
@@ -370,7 +388,16 @@ mod tests {
     fn sizes_read_as_people_write_them() {
         assert_eq!(human(None), "unlimited");
         assert_eq!(human(Some(8 << 30)), "8 GiB");
+        assert_eq!(human(Some(1 << 48)), "256 TiB");
+        assert_eq!(human(Some(1 << 39)), "512 GiB");
         assert_eq!(human(Some(512 << 20)), "512 MiB");
         assert_eq!(human(Some(65536)), "65536 bytes");
+    }
+
+    #[test]
+    fn ram_above_2_gib_moves_above_4_gib() {
+        assert_eq!(ram_top(1 << 30), 1 << 30);
+        assert_eq!(ram_top(8 << 30), 10 << 30);
+        assert_eq!(ram_top(u64::MAX), u64::MAX);
     }
 }

@@ -8,6 +8,7 @@ pub mod guests;
 pub mod holders;
 pub mod host;
 pub mod iommu;
+pub mod iommu_width;
 pub mod irq;
 pub mod isolation;
 pub mod k8s;
@@ -273,6 +274,7 @@ pub fn collect(
             },
         );
     let process_scan = holders::probe(fs, &mut devices, &mut guests, guest_processes);
+    iommu_width::probe(fs, &mut devices);
     let vfio_noiommu = noiommu(fs);
     // With targets, unrelated VFs are not read: count them from their PFs.
     let vf_count = if targets.is_empty() && pending.is_empty() {

@@ -154,6 +154,7 @@ pub(super) fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog
         vfio_node: None,
         reset: Known::unknown("only read for VFs and --device targets"),
         power: Known::unknown("only read for VFs and --device targets"),
+        iommu_width: Known::Value(None),
     }
 }
 
@@ -248,6 +249,7 @@ pub(super) fn unrelated_device(
         vfio_node: None,
         reset: why(),
         power: why(),
+        iommu_width: why(),
     }
 }
 
