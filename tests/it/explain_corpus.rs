@@ -23,7 +23,7 @@ const NEUTRAL_HOST: &str = "seed-ready";
 /// Raise them when explain gets better; a change that lowers a figure
 /// fails here.
 const FLOOR_BUILD: [u32; 3] = [95, 100, 91];
-const FLOOR_HELD_OUT: [u32; 3] = [45, 95, 30];
+const FLOOR_HELD_OUT: [u32; 3] = [47, 95, 30];
 
 struct Entry {
     id: String,
