@@ -120,10 +120,12 @@ enum Style {
 fn style(program: &str) -> Style {
     match program {
         "cloud-hypervisor" | "rust-vmm" | "firecracker" => Style::Rust,
-        "nova" | "pcileech-fw-generator" => Style::Python,
-        "sriov-device-plugin" | "sriov-network-operator" | "kubevirt" | "kube-scheduler" => {
-            Style::Go
-        }
+        "nova" | "pcileech-fw-generator" | "dpdk-devbind" => Style::Python,
+        "sriov-device-plugin"
+        | "sriov-cni"
+        | "sriov-network-operator"
+        | "kubevirt"
+        | "kube-scheduler" => Style::Go,
         "qemu-server" => Style::Perl,
         _ => Style::C,
     }
