@@ -144,6 +144,8 @@ fn sample(kind: &str) -> String {
         "pR" | "pr" => "[mem 0xa0000000-0xa1ffffff 64bit pref]",
         "pd" => "d1",
         "pp" => "0000:03:10.0",
+        "pe" => "-EIO",
+        "pM" => "52:54:00:12:34:56",
         "m" => "Invalid argument",
         "c" => "x",
         "q" => "\"0000:03:10.0\"",
@@ -193,7 +195,7 @@ fn expand(format: &str, style: Style, args: &mut std::slice::Iter<'_, String>) -
     }
     let text = unescape(&text);
     let spec = regex::Regex::new(
-        r"^%(?:[0-9]+\$)?([-#+ 0]*)([0-9]*|\*)(?:\.([0-9]+|\*))?(hh|h|ll|l|L|z|j|t)?([diouxXcspmvqfge])(R|r|d|p)?",
+        r"^%(?:[0-9]+\$)?([-#+ 0]*)([0-9]*|\*)(?:\.([0-9]+|\*))?(hh|h|ll|l|L|z|j|t)?([diouxXcspmvqfge])(R|r|d|p|e|M)?",
     )
     .unwrap();
     let chars: Vec<char> = text.chars().collect();
@@ -432,6 +434,10 @@ fn the_expander_fills_every_placeholder_kind() {
     assert_eq!(
         c("BAR %d: can't reserve %pR"),
         "BAR 7: can't reserve [mem 0xa0000000-0xa1ffffff 64bit pref]"
+    );
+    assert_eq!(
+        c("VF MAC %pM: failed (%pe)"),
+        "VF MAC 52:54:00:12:34:56: failed (-EIO)"
     );
     assert_eq!(
         c("vfio_dma_map(%p, 0x%\"HWADDR_PRIx\") = %d (%m)"),
