@@ -119,14 +119,14 @@ enum Style {
 
 fn style(program: &str) -> Style {
     match program {
-        "cloud-hypervisor" | "rust-vmm" | "firecracker" => Style::Rust,
+        "cloud-hypervisor" | "rust-vmm" | "firecracker" | "mdevctl" => Style::Rust,
         "nova" | "pcileech-fw-generator" | "dpdk-devbind" => Style::Python,
         "sriov-device-plugin"
         | "sriov-cni"
         | "sriov-network-operator"
         | "kubevirt"
         | "kube-scheduler" => Style::Go,
-        "qemu-server" => Style::Perl,
+        "qemu-server" | "driverctl" => Style::Perl,
         _ => Style::C,
     }
 }
