@@ -23,7 +23,7 @@ const NEUTRAL_HOST: &str = "seed-ready";
 /// Raise them when explain gets better; a change that lowers a figure
 /// fails here.
 const FLOOR_BUILD: [u32; 3] = [96, 100, 94];
-const FLOOR_HELD_OUT: [u32; 3] = [58, 95, 38];
+const FLOOR_HELD_OUT: [u32; 3] = [63, 95, 46];
 
 struct Entry {
     id: String,
