@@ -549,3 +549,161 @@ fn a_warning_is_said_to_warn_and_our_commands_keep_the_tree() {
         assert!(l.ends_with(&format!("--root {root}")), "{l}\n{}", r.stdout);
     }
 }
+
+/// What a `confirm` command may not do: it is printed for a user to paste
+/// on a production host, so it only reads. A command (or subcommand) that
+/// changes the host, or output redirected into a file, is refused.
+fn writes(command: &str) -> Option<String> {
+    let redirect = regex::Regex::new(r"(^|[^2&])>{1,2}\s*(\S+)").unwrap();
+    for c in redirect.captures_iter(command) {
+        if &c[2] != "/dev/null" {
+            return Some(format!("redirects into {}", &c[2]));
+        }
+    }
+    let changing: &[(&str, &[&str])] = &[
+        ("rmmod", &[]),
+        ("insmod", &[]),
+        ("tee", &[]),
+        ("dd", &[]),
+        ("sysctl", &["-w"]),
+        (
+            "virsh",
+            &[
+                "nodedev-detach",
+                "nodedev-reattach",
+                "nodedev-reset",
+                "start",
+                "destroy",
+                "shutdown",
+                "reboot",
+                "attach-device",
+                "detach-device",
+                "define",
+                "undefine",
+                "edit",
+                "setmaxmem",
+                "setmem",
+                "create",
+            ],
+        ),
+        (
+            "qm",
+            &[
+                "set", "start", "stop", "destroy", "create", "shutdown", "reboot",
+            ],
+        ),
+        (
+            "xl",
+            &[
+                "pci-assignable-add",
+                "pci-assignable-remove",
+                "pci-attach",
+                "pci-detach",
+                "create",
+                "destroy",
+                "shutdown",
+            ],
+        ),
+        (
+            "mdevctl",
+            &["start", "stop", "define", "undefine", "modify"],
+        ),
+        ("driverctl", &["set-override", "unset-override"]),
+        (
+            "systemctl",
+            &["start", "stop", "restart", "enable", "disable", "reload"],
+        ),
+        (
+            "kubectl",
+            &[
+                "apply", "delete", "edit", "patch", "create", "label", "annotate",
+            ],
+        ),
+        ("ip", &["set", "add", "del", "delete"]),
+        (
+            "dpdk-devbind.py",
+            &["-b", "--bind", "-u", "--unbind", "--force"],
+        ),
+        ("setpci", &["="]),
+    ];
+    for segment in command.split(['|', ';', '&', '`', '(', ')']) {
+        let words: Vec<&str> = segment.split_whitespace().collect();
+        let Some(first) = words.first() else { continue };
+        let name = first.rsplit('/').next().unwrap_or(first);
+        if name == "modprobe"
+            && !words.iter().any(|w| {
+                [
+                    "-n",
+                    "--dry-run",
+                    "-c",
+                    "--showconfig",
+                    "-D",
+                    "--show-depends",
+                    "-R",
+                ]
+                .contains(w)
+            })
+        {
+            return Some("modprobe loads a module".to_string());
+        }
+        for (tool, subcommands) in changing {
+            if name != *tool {
+                continue;
+            }
+            if subcommands.is_empty() {
+                return Some(format!("{tool} changes the host"));
+            }
+            if let Some(w) = words[1..].iter().find(|w| {
+                subcommands
+                    .iter()
+                    .any(|s| *w == s || (*s == "=" && w.contains('=')))
+            }) {
+                return Some(format!("{tool} {w} changes the host"));
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn every_confirm_command_only_reads() {
+    // The checker refuses what it must.
+    for bad in [
+        "modprobe vfio_iommu_type1",
+        "echo 1 > /sys/bus/pci/devices/0000:03:00.0/sriov_numvfs",
+        "virsh nodedev-detach pci_0000_03_10_0",
+        "dmesg | tee /tmp/x",
+        "ip link set enp3s0f0 up",
+        "setpci -s 03:00.0 COMMAND=0x02",
+    ] {
+        assert!(writes(bad).is_some(), "not refused: {bad}");
+    }
+    for good in [
+        "modinfo -n vfio_iommu_type1",
+        "dmesg 2>/dev/null | grep -i dmar",
+        "ip -d link show",
+        "virsh nodedev-dumpxml pci_0000_03_10_0",
+        "setpci -s 03:00.0 COMMAND",
+    ] {
+        assert_eq!(writes(good), None, "{good}");
+    }
+    let mut bad = Vec::new();
+    for (id, v) in crate::common::signature_tomls() {
+        for c in v
+            .get("confirm")
+            .and_then(|c| c.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let c = c.as_str().unwrap_or_default();
+            if let Some(why) = writes(c) {
+                bad.push(format!("{id}: `{c}`: {why}"));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "confirm commands that change the host:\n{}",
+        bad.join("\n")
+    );
+}
