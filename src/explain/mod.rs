@@ -203,29 +203,27 @@ fn matches(lines: &[String], signatures: &[Signature]) -> Vec<Match> {
 
 /// Every signature that matches `line`, taken as input line `n` (from 0).
 fn match_line(n: usize, line: &str, signatures: &[Signature], out: &mut Vec<Match>) {
-    {
-        for s in signatures {
-            if let Some(c) = s.pattern.captures(line) {
-                let captures = s
-                    .pattern
-                    .capture_names()
-                    .flatten()
-                    .filter_map(|name| {
-                        c.name(name)
-                            .map(|m| (name.to_string(), m.as_str().to_string()))
-                    })
-                    .collect();
-                out.push(Match {
-                    signature: s.id.clone(),
-                    title: s.title.clone(),
-                    meaning: s.meaning.clone(),
-                    line_number: n + 1,
-                    line: line.to_string(),
-                    captures,
-                    outcome: s.outcome,
-                    host_checks: Vec::new(),
-                });
-            }
+    for s in signatures {
+        if let Some(c) = s.pattern.captures(line) {
+            let captures = s
+                .pattern
+                .capture_names()
+                .flatten()
+                .filter_map(|name| {
+                    c.name(name)
+                        .map(|m| (name.to_string(), m.as_str().to_string()))
+                })
+                .collect();
+            out.push(Match {
+                signature: s.id.clone(),
+                title: s.title.clone(),
+                meaning: s.meaning.clone(),
+                line_number: n + 1,
+                line: line.to_string(),
+                captures,
+                outcome: s.outcome,
+                host_checks: Vec::new(),
+            });
         }
     }
 }

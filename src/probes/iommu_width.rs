@@ -1,6 +1,8 @@
 //! The address width of the IOMMU unit in front of a device a guest uses:
 //! iommu.address-width compares it with the guest's memory.
 
+use std::collections::BTreeMap;
+
 use crate::facts::{DeviceFacts, IommuWidthFacts, Known};
 use crate::hostfs::{join, HostFs};
 
@@ -22,8 +24,13 @@ pub fn mgaw(cap: &str) -> Option<u32> {
     (12..=64).contains(&bits).then_some(bits)
 }
 
-/// The width facts of the unit the device's `iommu` link names.
-fn width(fs: &dyn HostFs, dir: &str) -> Known<Option<IommuWidthFacts>> {
+/// The width facts of the unit the device's `iommu` link names; a unit's
+/// register is read once, for all the devices behind it (`units`).
+fn width(
+    fs: &dyn HostFs,
+    dir: &str,
+    units: &mut BTreeMap<String, Known<Option<IommuWidthFacts>>>,
+) -> Known<Option<IommuWidthFacts>> {
     let link = join(dir, "iommu");
     let unit = match fs.read_link(&link) {
         Ok(target) => target.rsplit('/').next().unwrap_or_default().to_string(),
@@ -45,6 +52,14 @@ fn width(fs: &dyn HostFs, dir: &str) -> Known<Option<IommuWidthFacts>> {
             "{link} names {unit}, neither an Intel (dmar) nor an AMD (ivhd) unit"
         ));
     }
+    units
+        .entry(unit.clone())
+        .or_insert_with(|| unit_width(fs, unit))
+        .clone()
+}
+
+/// The width of Intel unit `unit` (dmarN), from its capability register.
+fn unit_width(fs: &dyn HostFs, unit: String) -> Known<Option<IommuWidthFacts>> {
     let source = format!("/sys/class/iommu/{unit}/intel-iommu/cap");
     match fs.read_text(&source) {
         Ok(text) => {
@@ -76,12 +91,13 @@ fn width(fs: &dyn HostFs, dir: &str) -> Known<Option<IommuWidthFacts>> {
 /// Reads the width for every device a libvirt guest uses (whose memlock
 /// facts name the guest); the others keep "none".
 pub fn probe(fs: &dyn HostFs, devices: &mut [DeviceFacts]) {
+    let mut units = BTreeMap::new();
     for d in devices.iter_mut() {
         if !matches!(d.memlock, Known::Value(Some(_))) {
             continue;
         }
         d.iommu_width = match &d.sysfs {
-            Known::Value(dir) => width(fs, dir),
+            Known::Value(dir) => width(fs, dir, &mut units),
             Known::Unknown(r) => Known::unknown(r.clone()),
         };
     }

@@ -81,6 +81,17 @@ pub fn run(args: &[&str]) -> Run {
     }
 }
 
+/// `explain --format json -- TEXT` on the tree at ROOT: its `matches`
+/// (each with `signature`, `line_number`, `captures`), after checking that
+/// it ended as explain does (0 or 1).
+pub fn explain_matches(root: &str, text: &str) -> Vec<serde_json::Value> {
+    let r = run(&["explain", "--root", root, "--format", "json", "--", text]);
+    assert!(matches!(r.code, 0 | 1), "{}", r.stderr);
+    let v: serde_json::Value =
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout));
+    v["matches"].as_array().cloned().unwrap_or_default()
+}
+
 impl Run {
     /// Exit code and both streams, as a snapshot shows them.
     pub fn transcript(&self) -> String {

@@ -180,19 +180,7 @@ fn an_unknown_message_says_so_and_still_checks_the_host() {
 #[test]
 fn a_message_wrapped_over_two_lines_is_recognised_on_its_first() {
     let matched = |text: &str| {
-        let r = run(&[
-            "explain",
-            "--root",
-            "tests/hosts/seed-group-shared/root",
-            "--format",
-            "json",
-            "--",
-            text,
-        ]);
-        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-        v["matches"]
-            .as_array()
-            .unwrap()
+        common::explain_matches("tests/hosts/seed-group-shared/root", text)
             .iter()
             .map(|m| {
                 (

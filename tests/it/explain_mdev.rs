@@ -2,25 +2,8 @@
 //! its UUID where it names a PCI device by its address ("vfio UUID: ..."),
 //! so the VFIO signatures that read "vfio BDF: " read that form too.
 
-use serde_json::Value;
-
-use crate::common::run;
-
 fn signatures_and_groups(text: &str) -> Vec<(String, Option<String>)> {
-    let r = run(&[
-        "explain",
-        "--root",
-        "tests/hosts/seed-ready/root",
-        "--format",
-        "json",
-        "--",
-        text,
-    ]);
-    assert!(matches!(r.code, 0 | 1), "{}", r.stderr);
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    v["matches"]
-        .as_array()
-        .unwrap()
+    crate::common::explain_matches("tests/hosts/seed-ready/root", text)
         .iter()
         .map(|m| {
             (
