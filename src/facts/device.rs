@@ -29,15 +29,31 @@ pub struct MemlockFacts {
     /// Guest memory: VFIO pins all of it.
     pub memory_bytes: u64,
     pub memory: String,
+    /// The locked-memory limit that applies; null = unlimited.
+    pub limit_bytes: Option<u64>,
+    pub limit: String,
+    pub limit_source: String,
+}
+
+/// The RAM of the QEMU guest (libvirt's or Proxmox's) that uses, or is
+/// defined to use, a device.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct GuestRamFacts {
+    /// The guest's name (a Proxmox VM's "VMID N (NAME)").
+    pub domain: String,
+    pub kind: super::GuestKind,
+    /// A Proxmox VM's id.
+    pub vmid: Option<u32>,
+    pub running: bool,
+    pub memory_bytes: u64,
+    pub memory: String,
     /// The highest guest-physical address of its RAM, as QEMU's x86
     /// machines lay it out: RAM beyond the first 2 GiB (q35; 3 GiB on pc)
     /// starts at 4 GiB, so the top is at most memory + 2 GiB.
     pub ram_top_bytes: u64,
     pub ram_top: String,
-    /// The locked-memory limit that applies; null = unlimited.
-    pub limit_bytes: Option<u64>,
-    pub limit: String,
-    pub limit_source: String,
+    /// The file that gives its memory.
+    pub source: String,
 }
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -84,6 +100,9 @@ pub struct DeviceFacts {
     /// Locked memory of the guest that uses (or is defined to use) the
     /// device; none when no guest does; unknown when the guests are.
     pub memlock: Known<Option<MemlockFacts>>,
+    /// The RAM of the libvirt or Proxmox guest that uses (or is defined to
+    /// use) the device; none when no such guest does.
+    pub guest_ram: Known<Option<GuestRamFacts>>,
     /// Memory the firmware reserves for this device (DMAR RMRR, IVRS IVMD).
     pub reserved_regions: Known<Vec<ReservedRegion>>,
     /// ACS on each bridge between the device and its root, nearest first.
@@ -98,7 +117,8 @@ pub struct DeviceFacts {
     /// to full power (read for VFs and --device targets).
     pub power: Known<PowerFacts>,
     /// How far the IOMMU unit in front of the device can map DMA addresses:
-    /// read when a libvirt guest uses the device (`memlock` is set); none for
+    /// read when a libvirt or Proxmox guest uses the device (`guest_ram` is
+    /// set); none for
     /// an AMD unit, whose page tables reach any guest address.
     pub iommu_width: Known<Option<IommuWidthFacts>>,
 }
@@ -116,9 +136,11 @@ pub struct IommuWidthFacts {
     pub limit_bytes: u64,
     pub limit: String,
     /// The most memory a guest on QEMU's x86 machines can have with all of
-    /// its RAM below the limit (2^bits - 2 GiB, see MemlockFacts::ram_top),
-    /// in KiB as virsh takes it, and as people write it.
+    /// its RAM below the limit (2^bits - 2 GiB, see GuestRamFacts::ram_top),
+    /// in KiB as virsh takes it, in MiB as Proxmox's `qm set --memory`
+    /// takes it, and as people write it.
     pub max_guest_memory_kib: u64,
+    pub max_guest_memory_mib: u64,
     pub max_guest_memory: String,
     /// The capability register as the kernel shows it, and where.
     pub cap: String,

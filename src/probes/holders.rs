@@ -11,11 +11,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::facts::{
-    DeviceFacts, DeviceKind, DriverRole, GuestFacts, GuestKind, Holder, Known, MemlockFacts,
-    ProcessScan,
+    DeviceFacts, DeviceKind, DriverRole, GuestFacts, GuestKind, Holder, Known, ProcessScan,
 };
 use crate::hostfs::HostFs;
 
+use super::guest_memory;
 use super::processes::{holds_any, read_fds, read_guests, read_identity, GuestProcesses, Process};
 
 /// The fd evidence that `p` holds `d`: its group file, its cdev, its sysfs files.
@@ -133,6 +133,7 @@ pub fn probe(
                 devices[i].holders = Known::unknown(format!("guests unknown: {r}"));
                 // Which guest uses it, and with what limit, is as unknown.
                 devices[i].memlock = Known::unknown(format!("guests unknown: {r}"));
+                devices[i].guest_ram = Known::unknown(format!("guests unknown: {r}"));
             }
             return ProcessScan {
                 needed: false,
@@ -298,106 +299,8 @@ pub fn probe(
                 .or_insert_with(|| format!("{} ({})", g.name, g.source));
         }
         devices[i].defined_in = defined.into_values().collect();
-        devices[i].memlock = Known::Value(memlock(named_by, &addr));
+        devices[i].memlock = Known::Value(guest_memory::memlock(named_by, &addr));
+        devices[i].guest_ram = Known::Value(guest_memory::guest_ram(named_by, &addr));
     }
     scan
-}
-
-/// The memory a guest that uses this device pins, against the limit that
-/// applies: the running holder's actual limit, or what libvirt will set.
-/// `guests` are those that name the device, in their order.
-fn memlock(guests: &[&GuestFacts], addr: &str) -> Option<MemlockFacts> {
-    let g = guests
-        .iter()
-        // Legacy KVM assignment pins guest memory without RLIMIT_MEMLOCK;
-        // the limit matters for VFIO only.
-        .filter(|g| {
-            g.kind == GuestKind::Libvirt
-                && g.hostdevs.iter().any(|h| h == addr)
-                && !g.legacy_hostdevs.iter().any(|h| h == addr)
-        })
-        .max_by_key(|g| g.running)?;
-    let memory = g.memory_kib? * 1024;
-    // libvirt: the <memtune> hard_limit if set, else guest memory + 1 GiB.
-    let planned = g
-        .hard_limit_kib
-        .map(|h| h * 1024)
-        .unwrap_or(memory + (1 << 30));
-    let (limit, source) = if g.running {
-        match &g.memlock_bytes {
-            Known::Value(v) => (*v, format!("/proc/{}/limits", g.pid.unwrap_or(0))),
-            Known::Unknown(_) => (
-                Some(planned),
-                "libvirt's rule (the process limits were unreadable)".to_string(),
-            ),
-        }
-    } else {
-        (
-            Some(planned),
-            if g.hard_limit_kib.is_some() {
-                "<memtune><hard_limit> in the domain XML".to_string()
-            } else {
-                "libvirt's default for VFIO (memory + 1 GiB)".to_string()
-            },
-        )
-    };
-    let ram_top = ram_top(memory);
-    Some(MemlockFacts {
-        domain: g.name.clone(),
-        running: g.running,
-        memory_bytes: memory,
-        memory: human(Some(memory)),
-        ram_top_bytes: ram_top,
-        ram_top: human(Some(ram_top)),
-        limit_bytes: limit,
-        limit: human(limit),
-        limit_source: source,
-    })
-}
-
-/// The highest guest-physical address of a guest's RAM on QEMU's x86
-/// machines: below 4 GiB they keep at most 2 GiB (q35: 2 GiB once RAM
-/// reaches 2.75 GiB; pc: 3 GiB once it reaches 3.5 GiB) and put the rest
-/// from 4 GiB up, so the top is memory + 2 GiB at most. Devices' 64-bit
-/// windows and hotplugged memory sit above it, so this is a lower bound of
-/// what VFIO maps.
-pub fn ram_top(memory: u64) -> u64 {
-    if memory > 2 << 30 {
-        memory.saturating_add(2 << 30)
-    } else {
-        memory
-    }
-}
-
-/// 256 TiB, 8 GiB, 512 MiB, 65536 bytes; unlimited for None.
-pub fn human(bytes: Option<u64>) -> String {
-    match bytes {
-        None => "unlimited".to_string(),
-        Some(b) if b >= 1 << 40 && b % (1 << 40) == 0 => format!("{} TiB", b >> 40),
-        Some(b) if b >= 1 << 30 && b % (1 << 30) == 0 => format!("{} GiB", b >> 30),
-        Some(b) if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
-        Some(b) => format!("{b} bytes"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_read_as_people_write_them() {
-        assert_eq!(human(None), "unlimited");
-        assert_eq!(human(Some(8 << 30)), "8 GiB");
-        assert_eq!(human(Some(1 << 48)), "256 TiB");
-        assert_eq!(human(Some(1 << 39)), "512 GiB");
-        assert_eq!(human(Some(512 << 20)), "512 MiB");
-        assert_eq!(human(Some(65536)), "65536 bytes");
-    }
-
-    #[test]
-    fn ram_above_2_gib_moves_above_4_gib() {
-        assert_eq!(ram_top(1 << 30), 1 << 30);
-        assert_eq!(ram_top(8 << 30), 10 << 30);
-        assert_eq!(ram_top(u64::MAX), u64::MAX);
-    }
 }

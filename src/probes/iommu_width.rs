@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::facts::{DeviceFacts, IommuWidthFacts, Known};
 use crate::hostfs::{join, HostFs};
 
-use super::holders::human;
+use super::guest_memory::human;
 
 /// The width an Intel VT-d unit's capability register gives (MGAW, bits
 /// 21:16, plus one), None when the text is not a register in hex or the
@@ -74,6 +74,7 @@ fn unit_width(fs: &dyn HostFs, unit: String) -> Known<Option<IommuWidthFacts>> {
                         limit_bytes: limit,
                         limit: human(Some(limit)),
                         max_guest_memory_kib: max_memory / 1024,
+                        max_guest_memory_mib: max_memory >> 20,
                         max_guest_memory: human(Some(max_memory)),
                         cap,
                         source,
@@ -88,12 +89,12 @@ fn unit_width(fs: &dyn HostFs, unit: String) -> Known<Option<IommuWidthFacts>> {
     }
 }
 
-/// Reads the width for every device a libvirt guest uses (whose memlock
-/// facts name the guest); the others keep "none".
+/// Reads the width for every device a libvirt or Proxmox guest uses (whose
+/// guest_ram facts name the guest); the others keep "none".
 pub fn probe(fs: &dyn HostFs, devices: &mut [DeviceFacts]) {
     let mut units = BTreeMap::new();
     for d in devices.iter_mut() {
-        if !matches!(d.memlock, Known::Value(Some(_))) {
+        if !matches!(d.guest_ram, Known::Value(Some(_))) {
             continue;
         }
         d.iommu_width = match &d.sysfs {

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod assignable;
 pub mod firmware;
+pub mod guest_memory;
 pub mod guests;
 pub mod holders;
 pub mod host;

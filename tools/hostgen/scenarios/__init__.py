@@ -14,7 +14,7 @@ from .amd import sc_amd_no_intremap, sc_amd_ready
 from .holders import sc_seed_dpdk_holds, sc_seed_guest_holds, sc_seed_memlock_low
 from .causes import sc_amd_reset_disabled, sc_seed_vf_bar_space
 from .guestlog import sc_seed_guest_log
-from .width import sc_seed_iommu_width
+from .width import sc_pve_iommu_width, sc_seed_iommu_width
 from .hp import sc_hp_rmrr
 from .intremap import sc_seed_no_intremap, sc_seed_unsafe_interrupts
 from .k8s import sc_k8s_no_pf, sc_k8s_pf_id, sc_k8s_ready, sc_k8s_wrong_driver
@@ -78,4 +78,5 @@ SCENARIOS = {
     "persist-networkd": sc_persist_networkd,
     "persist-count-differs": sc_persist_count_differs,
     "seed-d3cold": sc_seed_d3cold,
+    "pve-iommu-width": sc_pve_iommu_width,
 }

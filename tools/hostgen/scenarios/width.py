@@ -35,3 +35,42 @@ def sc_seed_iommu_width(c):
         "above 512 GiB ('iommu width (39) is not sufficient for the mapped address'). The other\n"
         "checks of 03:10.0 pass as on seed-ready.\n")
     return h
+
+
+VM_110 = """\
+boot: order=scsi0
+cores: 32
+cpu: host
+hostpci0: 0000:03:10.0,pcie=1
+machine: q35
+memory: 655360
+name: bigmem
+ostype: l26
+scsi0: local-lvm:vm-110-disk-0,size=64G
+smbios1: uuid=c41e7a9d-2f58-4b06-93d1-7e0a5b8c2f63
+"""
+
+
+def sc_pve_iommu_width(c):
+    """pve-iommu-width: seed-iommu-width's 39-bit unit on a Proxmox VE node, whose VM 110
+    (640 GiB, not running) names VF 03:10.0."""
+    h = seed_host("pve-iommu-width", corpus=c)
+    h.description = "Proxmox VM 110 (640 GiB) is given VF 03:10.0 behind a 39-bit VT-d unit"
+    h.targets = ["0000:03:10.0"]
+    h.files["sys/devices/virtual/iommu/dmar0/intel-iommu/cap"] = CAP_39_BITS + "\n"
+    h.files["proc/sys/kernel/hostname"] = "pve3\n"
+    h.files["etc/hostname"] = "pve3\n"
+    h.files["etc/pve/qemu-server/110.conf"] = VM_110
+    h.verdict = "NOT READY"
+    h.verdict_with_devices = "NOT READY"
+    finish_readme(h, "pve-iommu-width", (
+        "- The seed host (both PFs on igb, VF 03:10.0 on vfio-pci, free) as Proxmox VE node\n"
+        "  `pve3`, whose remapping unit dmar0 has capability register `%s` (39-bit address\n"
+        "  width, 512 GiB), as on seed-iommu-width.\n"
+        "- `etc/pve/qemu-server/110.conf`: VM 110 (bigmem), q35, `memory: 655360` (MiB,\n"
+        "  640 GiB), `hostpci0: 0000:03:10.0,pcie=1`. It is not running.\n"
+        % CAP_39_BITS),
+        "With `--device 0000:03:10.0`: iommu.address-width fails (the VM's RAM reaches 642 GiB,\n"
+        "beyond 512 GiB) and its fix is `qm set 110 --memory 522240`. The other checks of\n"
+        "03:10.0 pass as on seed-ready.\n")
+    return h
