@@ -114,7 +114,9 @@ pub fn run(a: &Args, color: bool) -> Result<Outcome, Error> {
         {
             cmd.push_str(&again);
         }
-        super::host::name_host_again_in(&mut e.causes, &again);
+        for c in &mut e.causes {
+            super::host::name_host_again_in(std::slice::from_mut(&mut c.finding), &again);
+        }
     }
     let out = match a.format {
         Format::Json => render::json::render(&e),

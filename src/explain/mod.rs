@@ -148,7 +148,7 @@ pub struct Explanation {
     /// them).
     pub not_created_yet: Vec<String>,
     /// Failing and warning findings, most likely cause first.
-    pub causes: Vec<Finding>,
+    pub causes: Vec<Cause>,
     /// Commands that confirm the cause.
     pub confirm: Vec<String>,
     pub note: Option<String>,
@@ -158,6 +158,23 @@ pub struct Explanation {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schemars(default)]
     pub read_from: Vec<String>,
+}
+
+/// A failing or warning finding, and what puts it among the causes.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct Cause {
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// "signature" or "errno" when the input points at it; "host" when it
+    /// is listed only because it fails or warns here.
+    pub pointed_by: rank::PointedBy,
+}
+
+impl std::ops::Deref for Cause {
+    type Target = Finding;
+    fn deref(&self) -> &Finding {
+        &self.finding
+    }
 }
 
 impl Explanation {
@@ -353,14 +370,17 @@ pub fn explain(
         focused: !focus.is_empty(),
         named_first: scope != Scope::Candidates,
     };
-    let mut causes: Vec<Finding> = report
+    let mut causes: Vec<Cause> = report
         .findings
         .iter()
         .filter(|f| matches!(f.status, Status::Fail | Status::Warn))
         .filter(|f| focus.is_empty() || f.target || f.subject == "host")
-        .cloned()
+        .map(|f| Cause {
+            finding: f.clone(),
+            pointed_by: ranking.pointed_by(f),
+        })
         .collect();
-    causes.sort_by_key(|f| ranking.key(f));
+    causes.sort_by_key(|c| ranking.key(&c.finding));
 
     let mut confirm = Vec::new();
     for m in &found {

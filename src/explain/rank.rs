@@ -5,8 +5,24 @@
 //! point at ([`ERRNO_CAUSES`]), then everything else; the named devices
 //! before the host, the host before other devices.
 
+use schemars::JsonSchema;
+use serde::Serialize;
+
 use super::{Kind, Match, Named};
 use crate::findings::{Finding, Status};
+
+/// What puts a finding among the causes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PointedBy {
+    /// A matched message's signature names its rule.
+    Signature,
+    /// An errno on a line that names an object points at its rule.
+    Errno,
+    /// Only that it fails or warns on this host (or on the devices in
+    /// focus): a list to look through, not what the input points at.
+    Host,
+}
 
 /// The causes an errno points at, on a line that names an object (a device,
 /// group, VFIO device, mdev or domain) or that a signature recognises. The
@@ -135,16 +151,33 @@ pub struct Ranking<'a> {
 }
 
 impl Ranking<'_> {
+    fn on_focus(&self, f: &Finding) -> bool {
+        f.target || (!self.focused && f.subject != "host")
+    }
+
+    /// What points at `f`, and where in that list.
+    fn pointer(&self, f: &Finding) -> (PointedBy, usize) {
+        let relevant = self.on_focus(f) || f.subject == "host";
+        let at = |list: &[&str]| list.iter().position(|r| *r == f.rule).filter(|_| relevant);
+        match (at(self.signature), at(self.errno)) {
+            (Some(s), _) => (PointedBy::Signature, s),
+            (None, Some(e)) => (PointedBy::Errno, e),
+            (None, None) => (PointedBy::Host, 0),
+        }
+    }
+
+    pub fn pointed_by(&self, f: &Finding) -> PointedBy {
+        self.pointer(f).0
+    }
+
     /// Sort key: smaller first.
     pub fn key(&self, f: &Finding) -> (u8, u8, usize, u8) {
-        let on_focus = f.target || (!self.focused && f.subject != "host");
-        let relevant = on_focus || f.subject == "host";
-        let at = |list: &[&str]| list.iter().position(|r| *r == f.rule).filter(|_| relevant);
-        let (sig, errno) = (at(self.signature), at(self.errno));
-        let (class, pos) = match (sig, errno) {
-            (Some(s), _) => (0, s),
-            (None, Some(e)) => (1, e),
-            (None, None) => (2, 0),
+        let on_focus = self.on_focus(f);
+        let (by, pos) = self.pointer(f);
+        let class = match by {
+            PointedBy::Signature => 0,
+            PointedBy::Errno => 1,
+            PointedBy::Host => 2,
         };
         let status = match f.status {
             Status::Fail => 0,
@@ -265,6 +298,18 @@ mod tests {
                 "iommu.group",
                 "device.host-driver",
                 "iommu.acs"
+            ]
+        );
+        let by: Vec<PointedBy> = fs.iter().map(|f| r.pointed_by(f)).collect();
+        assert_eq!(
+            by,
+            [
+                PointedBy::Signature,
+                PointedBy::Signature,
+                PointedBy::Errno,
+                PointedBy::Host,
+                PointedBy::Host,
+                PointedBy::Signature
             ]
         );
     }

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use crate::explain::rank::PointedBy;
 use crate::explain::{By, Explanation, Kind, Match, Outcome, Scope};
 use crate::findings::Status;
 use crate::render::text::{details, Style};
@@ -165,7 +166,14 @@ pub fn text(e: &Explanation, style: &Style) -> String {
     }
     for (i, c) in e.causes.iter().enumerate().take(SHOWN) {
         if i == 0 {
-            let _ = writeln!(out, "\n{}", style.heading("Most likely cause"));
+            // A cause nothing in the input points at is not "likely": it
+            // only fails here.
+            let heading = if c.pointed_by == PointedBy::Host {
+                "Failing on this host (nothing in the input points at it)"
+            } else {
+                "Most likely cause"
+            };
+            let _ = writeln!(out, "\n{}", style.heading(heading));
         } else if i == 1 {
             let _ = writeln!(out, "\n{}", style.heading("Also failing"));
         }

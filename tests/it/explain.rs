@@ -114,9 +114,15 @@ fn explain_names_the_right_first_cause_on_each_signatures_test_host() {
             .first()
             .and_then(|c| c["rule"].as_str())
             .unwrap_or("(no cause)");
-        if got != first {
+        let by = causes
+            .first()
+            .and_then(|c| c["pointed_by"].as_str())
+            .unwrap_or("(nothing)");
+        // The message must point at its cause: a check that only fails on
+        // the host is no diagnosis.
+        if got != first || by == "host" {
             wrong.push(format!(
-                "{} on {host}: first cause {got}, expected {first}",
+                "{} on {host}: first cause {got} (pointed at by {by}), expected {first}",
                 s.id
             ));
         }
@@ -174,7 +180,24 @@ fn an_unknown_message_says_so_and_still_checks_the_host() {
     assert!(v["matches"].as_array().unwrap().is_empty());
     assert!(v["note"].as_str().unwrap().contains("no known message"));
     assert_eq!(v["causes"][0]["rule"], "firmware.iommu", "{}", r.stdout);
+    // Nothing in the input points at it, and the report says so.
+    assert_eq!(v["causes"][0]["pointed_by"], "host", "{}", r.stdout);
     assert_eq!(r.code, 1);
+    let text = run(&[
+        "explain",
+        "--root",
+        "tests/hosts/seed-no-vtd/root",
+        "--color",
+        "never",
+        "something odd happened",
+    ]);
+    assert!(
+        text.stdout
+            .contains("Failing on this host (nothing in the input points at it)")
+            && !text.stdout.contains("Most likely cause"),
+        "{}",
+        text.stdout
+    );
 }
 
 #[test]

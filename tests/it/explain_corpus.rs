@@ -23,7 +23,7 @@ const NEUTRAL_HOST: &str = "seed-ready";
 /// Raise them when explain gets better; a change that lowers a figure
 /// fails here.
 const FLOOR_BUILD: [u32; 3] = [93, 97, 92];
-const FLOOR_HELD_OUT: [u32; 3] = [62, 95, 46];
+const FLOOR_HELD_OUT: [u32; 3] = [62, 95, 38];
 
 struct Entry {
     id: String,
@@ -168,8 +168,14 @@ fn score(e: &Entry) -> Outcome {
             })
         })
     });
-    let first_cause = (!e.rule.is_empty())
-        .then(|| recognised && v["causes"][0]["rule"].as_str() == Some(e.rule.as_str()));
+    // Right only when the message points at it: a cause listed because it
+    // fails on the host (`pointed_by` "host") is a fallback, not credited.
+    let first = &v["causes"][0];
+    let first_cause = (!e.rule.is_empty()).then(|| {
+        recognised
+            && first["rule"].as_str() == Some(e.rule.as_str())
+            && first["pointed_by"].as_str() != Some("host")
+    });
     Outcome {
         recognised,
         extracted,
