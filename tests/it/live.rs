@@ -8,22 +8,6 @@ use crate::common;
 use std::collections::BTreeSet;
 use std::process::Command;
 
-fn have(tool: &str) -> bool {
-    Command::new(tool).arg("--version").output().is_ok()
-}
-
-#[allow(clippy::disallowed_macros)]
-fn skip_unless(tool: &str) -> bool {
-    if have(tool) {
-        return false;
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("{tool} is not installed: .ci/run installs it");
-    }
-    crate::common::skipped(&format!("{tool} is not installed here"));
-    true
-}
-
 /// System calls that change a file system.
 const WRITING: &str = "open,openat,openat2,creat,write,pwrite64,writev,unlink,unlinkat,rename,renameat,renameat2,chmod,fchmod,fchmodat,chown,fchown,lchown,fchownat,mknod,mknodat,mount,umount2,truncate,ftruncate,mkdir,mkdirat,rmdir,symlink,symlinkat,link,linkat,setxattr,lsetxattr,fsetxattr";
 
@@ -158,7 +142,7 @@ fn offending_calls(args: &[&str], allowed_output: Option<&str>) -> (Vec<String>,
 
 #[test]
 fn every_command_on_the_live_host_changes_nothing() {
-    if skip_unless("strace") {
+    if !common::have("strace", &["--version"], "strace") {
         return;
     }
     let out_dir =
@@ -203,7 +187,7 @@ fn every_command_on_the_live_host_changes_nothing() {
 
 #[test]
 fn as_an_ordinary_user_it_skips_what_needs_root_and_never_passes_it() {
-    if skip_unless("setpriv") {
+    if !common::have("setpriv", &["--version"], "util-linux") {
         return;
     }
     let is_root = Command::new("id")
