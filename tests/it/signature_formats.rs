@@ -111,7 +111,7 @@ enum Style {
     Rust,
     /// %s %(name)s, and str.format's {} {name}.
     Python,
-    /// fmt: %v %+v %s %d %q.
+    /// fmt: %v %+v %s %d %q %w.
     Go,
     /// Perl's interpolated strings: $id, $reservation->{vmid}, hostpci$i.
     Perl,
@@ -119,13 +119,18 @@ enum Style {
 
 fn style(program: &str) -> Style {
     match program {
-        "cloud-hypervisor" | "rust-vmm" | "firecracker" | "mdevctl" => Style::Rust,
-        "nova" | "pcileech-fw-generator" | "dpdk-devbind" => Style::Python,
+        "cloud-hypervisor" | "rust-vmm" | "firecracker" | "mdevctl" | "kata-runtime-rs" => {
+            Style::Rust
+        }
+        "nova" | "pcileech-fw-generator" | "dpdk-devbind" | "truenas-middleware" => Style::Python,
         "sriov-device-plugin"
         | "sriov-cni"
         | "sriov-network-operator"
         | "kubevirt"
-        | "kube-scheduler" => Style::Go,
+        | "kube-scheduler"
+        | "incus"
+        | "lxd"
+        | "kata-runtime" => Style::Go,
         "qemu-server" | "driverctl" => Style::Perl,
         _ => Style::C,
     }
@@ -195,7 +200,7 @@ fn expand(format: &str, style: Style, args: &mut std::slice::Iter<'_, String>) -
     }
     let text = unescape(&text);
     let spec = regex::Regex::new(
-        r"^%(?:[0-9]+\$)?([-#+ 0]*)([0-9]*|\*)(?:\.([0-9]+|\*))?(hh|h|ll|l|L|z|j|t)?([diouxXcspmvqfge])(R|r|d|p|e|M)?",
+        r"^%(?:[0-9]+\$)?([-#+ 0]*)([0-9]*|\*)(?:\.([0-9]+|\*))?(hh|h|ll|l|L|z|j|t)?([diouxXcspmvqfgew])(R|r|d|p|e|M)?",
     )
     .unwrap();
     let chars: Vec<char> = text.chars().collect();
