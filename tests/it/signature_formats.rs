@@ -119,7 +119,7 @@ enum Style {
 
 fn style(program: &str) -> Style {
     match program {
-        "cloud-hypervisor" | "rust-vmm" | "firecracker" | "mdevctl" => Style::Rust,
+        "cloud-hypervisor" | "rust-vmm" | "firecracker" | "mdevctl" | "crosvm" => Style::Rust,
         "nova" | "pcileech-fw-generator" | "dpdk-devbind" => Style::Python,
         "sriov-device-plugin"
         | "sriov-cni"
