@@ -119,9 +119,8 @@ enum Style {
 
 fn style(program: &str) -> Style {
     match program {
-        "cloud-hypervisor" | "rust-vmm" | "firecracker" | "mdevctl" | "kata-runtime-rs" => {
-            Style::Rust
-        }
+        "cloud-hypervisor" | "rust-vmm" | "firecracker" | "mdevctl" | "kata-runtime-rs"
+        | "crosvm" => Style::Rust,
         "nova" | "pcileech-fw-generator" | "dpdk-devbind" | "truenas-middleware" => Style::Python,
         "sriov-device-plugin"
         | "sriov-cni"
