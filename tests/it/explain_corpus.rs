@@ -22,7 +22,7 @@ const NEUTRAL_HOST: &str = "seed-ready";
 /// first cause" percentages of the build part and of the held-out part.
 /// Raise them when explain gets better; a change that lowers a figure
 /// fails here.
-const FLOOR_BUILD: [u32; 3] = [93, 97, 92];
+const FLOOR_BUILD: [u32; 3] = [94, 97, 92];
 const FLOOR_HELD_OUT: [u32; 3] = [62, 95, 38];
 
 struct Entry {
