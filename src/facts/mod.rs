@@ -2,19 +2,22 @@
 //! serializable value. A value that could not be read is [`Known::Unknown`]
 //! with the reason, never a default that looks like an answer.
 //!
-//! One file per subject: `known` (the [`Known`] wrapper), `host` and
-//! `device`; every type is re-exported here, as `crate::facts::X`.
+//! One file per subject: `known` (the [`Known`] wrapper), `host`,
+//! `device` and `device_use` (who uses a device, and what that needs);
+//! every type is re-exported here, as `crate::facts::X`.
 
 use schemars::JsonSchema;
 use serde::Serialize;
 
 mod device;
+mod device_use;
 mod host;
 mod known;
 #[cfg(test)]
 mod tests;
 
 pub use device::*;
+pub use device_use::*;
 pub use host::*;
 pub use known::*;
 
