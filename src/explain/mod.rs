@@ -407,11 +407,13 @@ pub fn explain(
             scope.describe()
         ))
     } else if problems == 0 {
-        Some(format!(
-            "the input reports no problem with device assignment ({} line(s) pass, {} are about something else); showing every check that fails on this host",
-            found.iter().filter(|m| m.outcome == Outcome::Pass).count(),
-            found.iter().filter(|m| m.outcome == Outcome::Other).count(),
-        ))
+        let passed = found.iter().filter(|m| m.outcome == Outcome::Pass).count();
+        let unchecked = found.iter().filter(|m| m.outcome == Outcome::Other).count();
+        Some(if unchecked == 0 {
+            format!("the input reports no problem ({passed} line(s) pass); showing every check that fails on this host")
+        } else {
+            format!("no check of this tool bears on what the input reports ({passed} line(s) pass, {unchecked} report a failure no rule checks: their meaning says what to look at); showing every check that fails on this host")
+        })
     } else if causes.is_empty() {
         Some("the messages are known, but no check fails on this host now: the cause may be gone (a guest stopped, a driver rebound) or lie outside what sriov-doctor reads".to_string())
     } else {

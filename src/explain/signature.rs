@@ -73,7 +73,8 @@ pub enum Outcome {
     Problem,
     /// A check that passed (a validator's PASS line): never a cause.
     Pass,
-    /// A failure outside device assignment, which no rule checks.
+    /// A failure no rule checks: outside device assignment, or a cause
+    /// the host's files do not show (its meaning says what to look at).
     Other,
 }
 

@@ -37,7 +37,7 @@ pub fn text(e: &Explanation, style: &Style) -> String {
         );
     } else {
         let _ = writeln!(out, "\n{}", style.heading("What the input says"));
-        // Lines of one signature that is about something else share one
+        // Lines of one signature that no rule checks (outcome other) share one
         // explanation.
         let mut shown: Vec<&str> = Vec::new();
         for m in &said {

@@ -733,3 +733,24 @@ fn every_confirm_command_only_reads() {
         bad.join("\n")
     );
 }
+
+#[test]
+fn a_failure_no_rule_checks_is_not_called_no_problem() {
+    // iommu-dma-ops-setup-failed has outcome "other": a real failure that
+    // no rule checks, so the note must not say the input reports no problem.
+    let r = run(&[
+        "explain",
+        "--root",
+        "tests/hosts/seed-ready/root",
+        "--format",
+        "json",
+        "[ 280.143637] Failed to set up IOMMU for device 0006:58:00.0; retaining platform DMA ops",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["matches"][0]["outcome"], "other", "{}", r.stdout);
+    let note = v["note"].as_str().unwrap_or_default();
+    assert!(
+        note.contains("1 report a failure no rule checks") && !note.contains("no problem"),
+        "{note}"
+    );
+}
