@@ -24,6 +24,7 @@ pub mod pci_power;
 pub mod pci_resource;
 pub mod pcidp_config;
 pub mod proc_fd;
+pub mod proc_iomem;
 pub mod proc_limits;
 pub mod proc_net_route;
 pub mod proc_status;
