@@ -51,7 +51,7 @@ PCI_LINKS = ["driver", "iommu_group", "iommu", "physfn"]
 NET_ATTRS = ["address", "ifindex", "operstate"]
 DRIVER_CONTROL = ["bind", "unbind", "new_id", "remove_id", "uevent"]
 HOST_FILES = [
-    "proc/cpuinfo", "proc/cmdline", "proc/modules", "proc/sys/kernel/osrelease",
+    "proc/cpuinfo", "proc/cmdline", "proc/modules", "proc/sys/kernel/osrelease", "proc/iomem",
     "proc/xen/capabilities", "sys/hypervisor/type", "sys/hypervisor/version/major",
     "sys/hypervisor/version/minor", "sys/hypervisor/version/extra",
     "etc/os-release", "etc/passwd", "etc/group", "etc/libvirt/qemu.conf", "etc/default/grub",

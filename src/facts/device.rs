@@ -5,7 +5,9 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::{GuestRamFacts, Holder, IommuWidthFacts, Known, MemlockFacts, ModuleState};
+use super::{
+    BarClaimFacts, GuestRamFacts, Holder, IommuWidthFacts, Known, MemlockFacts, ModuleState,
+};
 use crate::address::PciAddress;
 
 #[derive(Clone, Debug, Serialize, JsonSchema)]
@@ -68,6 +70,9 @@ pub struct DeviceFacts {
     /// The device's power state, and whether the host could bring it back
     /// to full power (read for VFs and --device targets).
     pub power: Known<PowerFacts>,
+    /// What else holds the device's memory BARs (/proc/iomem), such as the
+    /// firmware's console framebuffer (read for VFs and --device targets).
+    pub bar_claims: Known<BarClaimFacts>,
     /// How far the IOMMU unit in front of the device can map DMA addresses:
     /// read when a libvirt or Proxmox guest uses the device (`guest_ram` is
     /// set); none for

@@ -3,12 +3,14 @@
 //! with the reason, never a default that looks like an answer.
 //!
 //! One file per subject: `known` (the [`Known`] wrapper), `host`,
-//! `device` and `device_use` (who uses a device, and what that needs);
+//! `device`, `device_use` (who uses a device, and what that needs) and
+//! `bar_claims` (what else holds its BARs);
 //! every type is re-exported here, as `crate::facts::X`.
 
 use schemars::JsonSchema;
 use serde::Serialize;
 
+mod bar_claims;
 mod device;
 mod device_use;
 mod host;
@@ -16,6 +18,7 @@ mod known;
 #[cfg(test)]
 mod tests;
 
+pub use bar_claims::*;
 pub use device::*;
 pub use device_use::*;
 pub use host::*;

@@ -305,6 +305,7 @@ pub fn collect(
     pci::bars::probe_resets(fs, &mut devices);
     pci::bars::attach_log(&mut devices, &kernel_log);
     pci::power::probe(fs, &mut devices, &kernel_log);
+    pci::bar_claims::probe(fs, &mut devices, &kernel.release, &kernel_log);
     persistence::probe(fs, &kernel.params, &mut devices);
     let hostname = host::hostname(fs);
     let default_route = host::default_route(fs);

@@ -4,7 +4,11 @@
  * scenarios. MODE "group" opens only /dev/vfio/GROUP (no device fd, so the
  * device's enable count stays 0); MODE "device" also sets up a type1
  * container and takes the device fd (VFIO_GROUP_GET_DEVICE_FD), which
- * enables the device. Writes MARKER once it holds, then sleeps until killed.
+ * enables the device; MODE "mmap" also maps the device's BAR 0 as QEMU does
+ * for a guest (vfio-pci then requests the BAR's address range, and the
+ * kernel logs "BAR 0: can't reserve" when something else holds it; a failed
+ * map is reported and the device still held, as QEMU carries on).
+ * Writes MARKER once it holds, then sleeps until killed.
  * Built static by tests/vm/run; runs inside the test bed only.
  */
 #include <errno.h>
@@ -15,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static int fail(const char *what) {
@@ -24,7 +29,7 @@ static int fail(const char *what) {
 
 int main(int argc, char **argv) {
     if (argc != 4) {
-        fprintf(stderr, "usage: vfio-hold group|device ADDR MARKER\n");
+        fprintf(stderr, "usage: vfio-hold group|device|mmap ADDR MARKER\n");
         return 2;
     }
     const char *mode = argv[1], *addr = argv[2];
@@ -39,7 +44,8 @@ int main(int argc, char **argv) {
     if (group < 0)
         return fail(path);
     int device = -1;
-    if (strcmp(mode, "device") == 0) {
+    const char *mapped = "";
+    if (strcmp(mode, "device") == 0 || strcmp(mode, "mmap") == 0) {
         int container = open("/dev/vfio/vfio", O_RDWR);
         if (container < 0)
             return fail("/dev/vfio/vfio");
@@ -53,6 +59,21 @@ int main(int argc, char **argv) {
         device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, addr);
         if (device < 0)
             return fail("VFIO_GROUP_GET_DEVICE_FD");
+        if (strcmp(mode, "mmap") == 0) {
+            struct vfio_region_info bar = {.argsz = sizeof bar,
+                                           .index = VFIO_PCI_BAR0_REGION_INDEX};
+            if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, &bar) < 0)
+                return fail("VFIO_DEVICE_GET_REGION_INFO");
+            void *p = mmap(NULL, bar.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+                           device, bar.offset);
+            if (p == MAP_FAILED) {
+                fprintf(stderr, "vfio-hold: mmap BAR 0 of %s: %s\n", addr,
+                        strerror(errno));
+                mapped = ", BAR 0 not mapped";
+            } else {
+                mapped = ", BAR 0 mapped";
+            }
+        }
     } else if (strcmp(mode, "group") != 0) {
         fprintf(stderr, "vfio-hold: unknown mode %s\n", mode);
         return 2;
@@ -60,8 +81,8 @@ int main(int argc, char **argv) {
     FILE *m = fopen(argv[3], "w");
     if (!m)
         return fail(argv[3]);
-    fprintf(m, "vfio-hold: pid %d holds %s (%s, group fd %d, device fd %d)\n",
-            getpid(), addr, path, group, device);
+    fprintf(m, "vfio-hold: pid %d holds %s (%s, group fd %d, device fd %d%s)\n",
+            getpid(), addr, path, group, device, mapped);
     fclose(m);
     for (;;)
         pause();

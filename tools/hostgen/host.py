@@ -11,7 +11,7 @@ to a test host's root.
 import shutil
 
 from .kernel import write_modules
-from .pci import write_devices
+from .pci import iomem_text, write_devices
 from .tree import Tree
 
 
@@ -45,6 +45,9 @@ class Host:
         self.hw_text = ""
         self.irq_remap = None     # interrupts remapped (Intel): the IR- chips of /proc/interrupts
         self.first_msix_irq = 32  # first irq number of the MSI-X vectors drivers request
+        # What holds ranges inside a device's BARs in /proc/iomem besides its own
+        # driver: {bdf: [(start, size, holder)]} (the firmware's console: "efifb").
+        self.iomem_claims = {}
         self.post_render = []     # callables(tree) run after the generic tree is written
 
     @property
@@ -85,6 +88,7 @@ def write_root(host, out):
         t.file("sys/firmware/acpi/tables/%s" % sig, data, meta=dict(mode="0400", uid=0, gid=0))
     write_modules(t, host)
     write_devices(t, host)
+    t.file("proc/iomem", iomem_text(host))
     # directories that exist (empty) on every host
     t.empty_dir("sys/class/iommu")
     t.empty_dir("sys/kernel/iommu_groups")

@@ -139,6 +139,37 @@ def power_files(host, d):
     return {k: v for k, v in files.items() if v is not None}
 
 
+# Drivers that request a device's BARs when they bind it (most do, in their
+# own name); vfio-pci only when a user maps a BAR, pci-stub and pciback never.
+NO_REGION_DRIVERS = ("vfio-pci", "pci-stub", "pciback")
+
+
+def iomem_text(host):
+    """/proc/iomem as root reads it, for the PCI part: each memory BAR named by its
+    device, inside one "PCI Bus" window, with its driver's claim inside it (or the
+    host's iomem_claims). RAM and firmware ranges are left out: nothing reads them."""
+    bars = []
+    for d in host.devs:
+        if d.is_bridge:
+            continue
+        for bar in d.bars:
+            if bar is not None and bar.kind != "io" and bar.base:
+                bars.append((bar.base, bar.base + bar.size - 1, d))
+    lines = ["00000000-00000fff : Reserved", "00001000-0009ffff : System RAM"]
+    if bars:
+        bars.sort(key=lambda b: b[0])
+        lines.append("%08x-%08x : PCI Bus 0000:00" % (bars[0][0], max(b[1] for b in bars)))
+        for start, end, d in bars:
+            lines.append("  %08x-%08x : %s" % (start, end, d.bdf))
+            held = [(s, z, who) for s, z, who in host.iomem_claims.get(d.bdf, [])
+                    if start <= s <= end]
+            if not held and d.driver and d.driver not in NO_REGION_DRIVERS:
+                held = [(start, end - start + 1, d.driver)]
+            for s, z, who in held:
+                lines.append("    %08x-%08x : %s" % (s, s + z - 1, who))
+    return "\n".join(lines) + "\n"
+
+
 def write_devices(t, host):
     """sys/class/iommu, the device directories and their links, the IOMMU groups
     (type, reserved_regions) and the /dev/vfio nodes of host into tree t."""

@@ -155,6 +155,7 @@ pub(super) fn one_device(fs: &dyn HostFs, address: PciAddress, catalog: &Catalog
         vfio_node: None,
         reset: Known::unknown("only read for VFs and --device targets"),
         power: Known::unknown("only read for VFs and --device targets"),
+        bar_claims: Known::unknown("only read for VFs and --device targets"),
         iommu_width: Known::Value(None),
     }
 }
@@ -251,6 +252,7 @@ pub(super) fn unrelated_device(
         vfio_node: None,
         reset: why(),
         power: why(),
+        bar_claims: why(),
         iommu_width: why(),
     }
 }

@@ -8,6 +8,7 @@ use crate::catalog::Catalog;
 use crate::facts::{DeviceFacts, DriverRole, Known};
 use crate::hostfs::{join, FsResult, HostFs};
 
+pub mod bar_claims;
 pub mod bars;
 mod device;
 mod group;

@@ -7,9 +7,10 @@ and the verdict expected on it). Builders live one module per scenario or per
 family of scenarios that share a base host: seed (the seed host in its simple
 states), causes (VF BAR space, resets), guestlog (a failed start's libvirt
 log), intremap, holders, vfio, legacy, hp, amd, xen, proxmox, nova, k8s,
-persistence, power.
+persistence, power, bootfb.
 """
 
+from .bootfb import sc_seed_bootfb
 from .amd import sc_amd_no_intremap, sc_amd_ready
 from .holders import sc_seed_dpdk_holds, sc_seed_guest_holds, sc_seed_memlock_low
 from .causes import sc_amd_reset_disabled, sc_seed_vf_bar_space
@@ -79,4 +80,5 @@ SCENARIOS = {
     "persist-count-differs": sc_persist_count_differs,
     "seed-d3cold": sc_seed_d3cold,
     "pve-iommu-width": sc_pve_iommu_width,
+    "seed-bootfb": sc_seed_bootfb,
 }
