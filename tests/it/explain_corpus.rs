@@ -21,9 +21,11 @@ const NEUTRAL_HOST: &str = "seed-ready";
 /// The lowest figures the corpus may score, as "recognised, extracted,
 /// first cause" percentages of the build part and of the held-out part.
 /// Raise them when explain gets better; a change that lowers a figure
-/// fails here.
-const FLOOR_BUILD: [u32; 3] = [94, 97, 92];
-const FLOOR_HELD_OUT: [u32; 3] = [62, 95, 38];
+/// fails here. New messages lower them honestly (2026-12-04: 70 messages
+/// from 51 more threads took the build part from 94 % recognised to 85 %,
+/// the held-out part from 62 % to 59 %).
+const FLOOR_BUILD: [u32; 3] = [85, 95, 93];
+const FLOOR_HELD_OUT: [u32; 3] = [59, 95, 46];
 
 struct Entry {
     id: String,
