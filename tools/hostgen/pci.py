@@ -139,8 +139,9 @@ def power_files(host, d):
     return {k: v for k, v in files.items() if v is not None}
 
 
-# Drivers that request a device's BARs when they bind it (most do, in their
-# own name); vfio-pci only when a user maps a BAR, pci-stub and pciback never.
+# Drivers that hold none of a device's BARs once bound: vfio-pci requests one
+# only when a user maps it, pci-stub and pciback never do. Most other drivers
+# request theirs at probe, in their own name.
 NO_REGION_DRIVERS = ("vfio-pci", "pci-stub", "pciback")
 
 
