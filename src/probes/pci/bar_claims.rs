@@ -95,6 +95,27 @@ fn claims(
     }
 }
 
+/// Why the file's entries cannot tell what holds a device's BARs (the
+/// check is then a skip, never a pass): no range at all, addresses hidden
+/// from a reader without privilege, or no range named by a PCI device (a
+/// file cut short, or not this host's). `devices`: how many devices the
+/// file names.
+fn unusable(entries: &[proc_iomem::Entry], devices: usize) -> Option<String> {
+    if entries.is_empty() {
+        Some(format!("{IOMEM} lists no address range"))
+    } else if proc_iomem::addresses_hidden(entries) {
+        Some(format!(
+            "{IOMEM} shows every address as zero: the kernel hides them from a reader without CAP_SYS_ADMIN (run as root)"
+        ))
+    } else if devices == 0 {
+        Some(format!(
+            "{IOMEM} names no PCI device's range (cut short, or not this host's)"
+        ))
+    } else {
+        None
+    }
+}
+
 /// Reads /proc/iomem once and the bar claims of the VFs and the --device
 /// targets.
 pub fn probe(
@@ -106,22 +127,17 @@ pub fn probe(
     if !devices.iter().any(|d| d.kind == DeviceKind::Vf || d.target) {
         return;
     }
-    let entries = match fs.read_text(IOMEM) {
-        Ok(text) => {
-            let e = proc_iomem::entries(&text);
-            if e.is_empty() {
-                Err(format!("{IOMEM} lists no address range"))
-            } else if proc_iomem::addresses_hidden(&e) {
-                Err(format!(
-                    "{IOMEM} shows every address as zero: the kernel hides them from a reader without CAP_SYS_ADMIN (run as root)"
-                ))
-            } else {
-                Ok(e)
-            }
+    let entries = fs
+        .read_text(IOMEM)
+        .map(|text| proc_iomem::entries(&text))
+        .map_err(|e| e.to_string());
+    let index = entries.as_ref().map_err(String::clone).and_then(|e| {
+        let by = proc_iomem::by_device(e);
+        match unusable(e, by.len()) {
+            Some(why) => Err(why),
+            None => Ok(by),
         }
-        Err(e) => Err(e.to_string()),
-    };
-    let index = entries.as_ref().map(|e| proc_iomem::by_device(e));
+    });
     let release = release.value().map(String::as_str);
     let lines = log.value().map(|l| (l.source.as_str(), l.lines.as_slice()));
     for d in devices.iter_mut() {
@@ -140,6 +156,23 @@ pub fn probe(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_that_cannot_tell_is_a_reason_to_skip() {
+        let named = |t: &str| {
+            let e = proc_iomem::entries(t);
+            let n = proc_iomem::by_device(&e).len();
+            unusable(&e, n)
+        };
+        assert!(named("").unwrap().contains("no address range"));
+        assert!(named("00000000-00000000 : 0000:00:02.0\n")
+            .unwrap()
+            .contains("CAP_SYS_ADMIN"));
+        assert!(named("00001000-0009ffff : System RAM\n")
+            .unwrap()
+            .contains("no PCI device"));
+        assert_eq!(named("fd000000-fdffffff : 0000:00:02.0\n"), None);
+    }
 
     #[test]
     fn knows_which_kernels_remove_the_console() {

@@ -7,8 +7,7 @@ GPU. The kernel log has the failed reservation of a guest's start.
 from ..pci import Dev
 from ..pcicfg import Bar
 from ..readme import finish_readme
-from ..seedhost import seed_host
-from .causes import dmesg
+from .causes import seed_plus_device
 
 GPU = "0000:04:00.0"  # below root port 00:03.0 (secondary bus 04)
 # 1920x1080 at 32 bits per pixel: what the EFI GOP console maps of BAR 1.
@@ -29,15 +28,7 @@ def gpu_on_vfio(group):
 
 
 def sc_seed_bootfb(c):
-    h = seed_host("seed-bootfb", corpus=c)
-    group = max(d.group for d in h.devs if d.group is not None) + 1
-    h.devs = h.devs + [gpu_on_vfio(group)]
-    h.iomem_claims[GPU] = [(0xE0000000, FB_SIZE, "efifb")]
-    h.files["proc/sys/kernel/hostname"] = "hv-gpu\n"
-    h.files["etc/hostname"] = "hv-gpu\n"
-    h.files["var/log/dmesg"] = dmesg([
-        (0.0, "Linux version 5.14.0-427.13.1.el9_4.x86_64 (mockbuild@x86-vm-07.build.eng.bos.redhat.com)"),
-        (0.0, "DMAR: IOMMU enabled"),
+    h, group = seed_plus_device("seed-bootfb", c, gpu_on_vfio, "hv-gpu", [
         (0.452110, "pci 0000:04:00.0: [10de:1c82] type 00 class 0x030000"),
         (0.452190, "pci 0000:04:00.0: reg 0x14: [mem 0xe0000000-0xefffffff 64bit pref]"),
         (0.902311, "pci 0000:04:00.0: vgaarb: setting as boot VGA device"),
@@ -46,6 +37,7 @@ def sc_seed_bootfb(c):
         (4.113502, "vfio-pci 0000:04:00.0: vgaarb: changed VGA decodes: olddecodes=io+mem,decodes=io+mem:owns=io+mem"),
         (912.554021, "vfio-pci 0000:04:00.0: BAR 1: can't reserve [mem 0xe0000000-0xefffffff 64bit pref]"),
     ])
+    h.iomem_claims[GPU] = [(0xE0000000, FB_SIZE, "efifb")]
     h.description = ("seed-ready with its boot GPU 04:00.0 on vfio-pci, whose BAR 1 the EFI "
                      "framebuffer (efifb) still holds")
     h.targets = [GPU]

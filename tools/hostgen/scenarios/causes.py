@@ -15,6 +15,26 @@ def dmesg(lines):
     return "".join("[%12.6f] %s\n" % (t, text) for t, text in lines)
 
 
+# The first lines of the seed host's kernel log (RHEL 9.4, IOMMU on).
+SEED_BOOT = [
+    (0.0, "Linux version 5.14.0-427.13.1.el9_4.x86_64 (mockbuild@x86-vm-07.build.eng.bos.redhat.com)"),
+    (0.0, "DMAR: IOMMU enabled"),
+]
+
+
+def seed_plus_device(name, c, make_dev, hostname, log):
+    """The seed host with one more device, make_dev(group) in the next free IOMMU
+    group, the hostname given, and var/log/dmesg: the seed's boot lines, then log.
+    Returns the host and the group."""
+    h = seed_host(name, corpus=c)
+    group = max(d.group for d in h.devs if d.group is not None) + 1
+    h.devs = h.devs + [make_dev(group)]
+    h.files["proc/sys/kernel/hostname"] = hostname + "\n"
+    h.files["etc/hostname"] = hostname + "\n"
+    h.files["var/log/dmesg"] = dmesg(SEED_BOOT + log)
+    return h, group
+
+
 def sc_seed_vf_bar_space(c):
     h = seed_host("seed-vf-bar-space", numvfs=0, corpus=c)
     pf = h.dev("0000:03:00.0")
@@ -28,9 +48,7 @@ def sc_seed_vf_bar_space(c):
         off = SRIOV_CAP + 0x24 + 4 * bar
         cfg[off:off + 8] = (0x4).to_bytes(4, "little") + bytes(4)
     pf.config = bytes(cfg)
-    h.files["var/log/dmesg"] = dmesg([
-        (0.0, "Linux version 5.14.0-427.13.1.el9_4.x86_64 (mockbuild@x86-vm-07.build.eng.bos.redhat.com)"),
-        (0.0, "DMAR: IOMMU enabled"),
+    h.files["var/log/dmesg"] = dmesg(SEED_BOOT + [
         (0.412301, "pci 0000:03:00.0: [8086:10c9] type 00 class 0x020000"),
         (0.412377, "pci 0000:03:00.0: reg 0x184: [mem 0x00000000-0x00003fff 64bit]"),
         (0.412380, "pci 0000:03:00.0: VF(n) BAR0 space: [mem 0x00000000-0x0001ffff 64bit] (contains BAR0 for 8 VFs)"),

@@ -10,7 +10,7 @@ where QEMU stops at "group 7 is not viable". The kernel log (var/log/dmesg) and
 
 from ..libvirt import libvirt_files, rhel9_domain_xml
 from ..readme import finish_readme
-from .causes import dmesg
+from .causes import SEED_BOOT, dmesg
 from .seed import sc_seed_group_shared
 
 BOOT = 1705300000  # 2024-01-15 06:26:40 UTC
@@ -61,9 +61,7 @@ def sc_seed_guest_log(c):
         "processes 1018441\n"
         "procs_running 1\n"
         "procs_blocked 0\n" % BOOT)
-    h.files["var/log/dmesg"] = dmesg([
-        (0.0, "Linux version 5.14.0-427.13.1.el9_4.x86_64 (mockbuild@x86-vm-07.build.eng.bos.redhat.com)"),
-        (0.0, "DMAR: IOMMU enabled"),
+    h.files["var/log/dmesg"] = dmesg(SEED_BOOT + [
         (1.204551, "pci 0000:03:00.0: Adding to iommu group 7"),
         (1.204560, "pci 0000:03:00.1: Adding to iommu group 7"),
         (3.881020, "pci 0000:03:10.0: Adding to iommu group 7"),

@@ -6,8 +6,7 @@ config space reads all ones, and the kernel log says so in 5.14's wording.
 from ..pci import Dev
 from ..pcicfg import Bar
 from ..readme import finish_readme
-from ..seedhost import seed_host
-from .causes import dmesg
+from .causes import seed_plus_device
 
 NVME = "0000:04:00.0"  # below root port 00:03.0 (secondary bus 04)
 
@@ -28,20 +27,13 @@ def nvme_on_vfio(group):
 
 
 def sc_seed_d3cold(c):
-    h = seed_host("seed-d3cold", corpus=c)
-    port = h.dev("0000:00:03.0")
-    port.power = {"power/control": "auto"}
-    group = max(d.group for d in h.devs if d.group is not None) + 1
-    h.devs = h.devs + [nvme_on_vfio(group)]
-    h.files["proc/sys/kernel/hostname"] = "hv-d3cold\n"
-    h.files["etc/hostname"] = "hv-d3cold\n"
-    h.files["var/log/dmesg"] = dmesg([
-        (0.0, "Linux version 5.14.0-427.13.1.el9_4.x86_64 (mockbuild@x86-vm-07.build.eng.bos.redhat.com)"),
-        (0.0, "DMAR: IOMMU enabled"),
+    h, group = seed_plus_device("seed-d3cold", c, nvme_on_vfio, "hv-d3cold", [
         (0.452110, "pci 0000:04:00.0: [144d:a808] type 00 class 0x010802"),
         (0.452190, "pci 0000:04:00.0: reg 0x10: [mem 0xfbf00000-0xfbf03fff 64bit]"),
         (1822.403117, "vfio-pci 0000:04:00.0: can't change power state from D3cold to D0 (config space inaccessible)"),
     ])
+    port = h.dev("0000:00:03.0")
+    port.power = {"power/control": "auto"}
     h.description = "seed-ready with an NVMe drive 04:00.0 on vfio-pci that lost its power (D3cold) and does not answer"
     h.targets = [NVME]
     h.verdict = "READY"
